@@ -46,7 +46,7 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedS
       ...(ephemeral ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
     ],
     onLog: options.log ?? (() => {}),
-    onError: options.log ?? (() => {}),
+    onError: (error) => options.log?.(String(error)),
   });
 
   if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();

@@ -1,0 +1,14 @@
+import { requireAccess } from "@/lib/auth/session";
+import { listRecentUsers } from "@/lib/data/users";
+import { toErrorResponse } from "@/lib/errors";
+
+/** Newest accounts, for admins (401 without a session, 403 for members). */
+export async function GET() {
+  try {
+    await requireAccess("ADMIN");
+    const users = await listRecentUsers(50);
+    return Response.json({ users });
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}

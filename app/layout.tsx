@@ -1,0 +1,22 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { SiteHeader } from "@/components/site-header";
+import { getCurrentUser } from "@/lib/auth/session";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Signup Jobs", template: "%s · Signup Jobs" },
+  description: "Sign up in a browser; the slow work happens in the background.",
+};
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await getCurrentUser();
+  return (
+    <html lang="en">
+      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
+        <SiteHeader user={user ? { name: user.name, email: user.email, role: user.role } : null} />
+        <main className="mx-auto max-w-4xl px-4 py-10">{children}</main>
+      </body>
+    </html>
+  );
+}

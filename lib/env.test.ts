@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { loadEnv } from "@/lib/env";
+
+describe("env", () => {
+  it("names the missing variable", () => {
+    expect(() => loadEnv({})).toThrow(/DATABASE_URL: is required/);
+  });
+
+  it("names a malformed variable", () => {
+    expect(() => loadEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL/);
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://h/db", SESSION_TTL_DAYS: "soon" })).toThrow(/SESSION_TTL_DAYS/);
+  });
+
+  it("requires Inngest keys in production unless a local executor is configured", () => {
+    const base = { DATABASE_URL: "postgresql://h/db", NODE_ENV: "production" };
+    expect(() => loadEnv(base)).toThrow(/INNGEST_EVENT_KEY: is required when INNGEST_DEV is not set[\s\S]*INNGEST_SIGNING_KEY/);
+    expect(loadEnv({ ...base, INNGEST_DEV: "http://127.0.0.1:8288" }).NODE_ENV).toBe("production");
+    expect(loadEnv({ ...base, INNGEST_EVENT_KEY: "e", INNGEST_SIGNING_KEY: "s" }).SESSION_TTL_DAYS).toBe(30);
+  });
+});

@@ -1,0 +1,47 @@
+// The one place that reads process.env. Parsed on first use (so `next build` needs no runtime
+// secrets) and at server start from instrumentation.ts, so a bad variable fails at start, by name.
+import { z } from "zod";
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: z
+      .string({ error: "is required (a postgresql:// URL)" })
+      .regex(/^postgres(ql)?:\/\/.+/, "must be a postgresql:// URL"),
+    /** Public origin of the app; https turns on Secure cookies. */
+    APP_URL: z.url("must be a URL such as http://localhost:3000").default("http://localhost:3000"),
+    SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    /** Local executor URL (the engine, or `inngest dev`); unset in production. */
+    INNGEST_DEV: z.string().optional(),
+    INNGEST_EVENT_KEY: z.string().optional(),
+    INNGEST_SIGNING_KEY: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    // Outside dev mode the Inngest SDK needs both keys; without them every call fails at run time.
+    if (env.NODE_ENV === "production" && !env.INNGEST_DEV) {
+      for (const key of ["INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY"] as const) {
+        if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when INNGEST_DEV is not set" });
+      }
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+let parsed: Env | undefined;
+
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+/** Typed, validated settings; the first property read parses the environment. */
+export const env: Env = new Proxy({} as Env, {
+  get(_target, key) {
+    parsed ??= loadEnv();
+    return parsed[key as keyof Env];
+  },
+});

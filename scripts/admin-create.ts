@@ -1,0 +1,43 @@
+// npm run admin:create -- --email ada@example.com --name "Ada Lovelace" [--password …]
+// The only way to make an admin: from a shell with database access, never from a web form.
+// The password may also come from ADMIN_PASSWORD (keeps it out of shell history).
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { emailSchema, signUpSchema } from "../lib/schemas/auth";
+import { ensureLocalDatabase } from "./lib/local-db";
+
+const { values } = parseArgs({
+  options: { email: { type: "string" }, name: { type: "string" }, password: { type: "string" } },
+});
+
+const input = z
+  .object({
+    email: emailSchema,
+    name: signUpSchema.shape.name.optional(),
+    password: signUpSchema.shape.password.optional(),
+  })
+  .safeParse({ email: values.email, name: values.name, password: values.password ?? process.env.ADMIN_PASSWORD });
+
+if (!input.success) {
+  for (const issue of input.error.issues) console.error(`--${issue.path.join(".")}: ${issue.message}`);
+  console.error('usage: npm run admin:create -- --email you@example.com --name "Your Name" --password "…"');
+  process.exit(2);
+}
+
+const local = process.env.DATABASE_URL ? undefined : await ensureLocalDatabase();
+if (local) process.env.DATABASE_URL = local.appUrl;
+
+// Imported after DATABASE_URL is settled: the env module reads it on first use.
+const { upsertAdmin } = await import("../lib/data/users");
+const { getDb } = await import("../lib/db");
+try {
+  const { email, name, password } = input.data;
+  const { user, created } = await upsertAdmin({ email, name: name ?? email.split("@")[0]!, password });
+  console.log(`${created ? "Created" : "Promoted"} admin ${user.email} (${user.id})`);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  await getDb().$disconnect();
+  await local?.stop();
+}

@@ -1,0 +1,11 @@
+// npm run dev: database, migrations, engine and app, with nothing installed beyond `npm install`.
+import { LOCAL_DATA_DIR, LOCAL_PG_PORT } from "./lib/local-db";
+import { startStack } from "./lib/stack";
+
+const stack = await startStack({
+  mode: "dev",
+  appPort: 3000,
+  enginePort: 8288,
+  pg: { dataDir: LOCAL_DATA_DIR, port: LOCAL_PG_PORT, ephemeral: false },
+});
+console.log(`\n  App:    http://localhost:3000\n  Engine: ${stack.engineUrl}\n`);

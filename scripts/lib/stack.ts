@@ -1,0 +1,95 @@
+// The whole local stack in one process tree: PostgreSQL (embedded), migrations, the engine and
+// the Next.js app. `npm run dev` and the Playwright web server both start it; only the options differ.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { startEmbeddedPostgres } from "./postgres";
+import { startChild, stopChildren, waitForHttp, type Child } from "./processes";
+
+export type StackOptions = {
+  mode: "dev" | "start";
+  appPort: number;
+  enginePort: number;
+  pg: { dataDir: string; port: number; ephemeral: boolean };
+  /** Extra environment for the app (tests shorten timings here). */
+  appEnv?: Record<string, string>;
+  engineArgs?: string[];
+};
+
+export async function startStack(options: StackOptions) {
+  const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
+  const pg = await startEmbeddedPostgres({ ...options.pg });
+  await pg.ensureDatabase("app");
+  await pg.ensureDatabase("engine");
+  log(`PostgreSQL 17 on 127.0.0.1:${options.pg.port} (data in ${options.pg.dataDir})`);
+
+  const appDatabaseUrl = pg.url("app");
+  const migrate = spawnSync("node_modules/.bin/prisma", ["migrate", "deploy"], {
+    env: { ...process.env, DATABASE_URL: appDatabaseUrl },
+    encoding: "utf8",
+  });
+  if (migrate.status !== 0) {
+    await pg.stop();
+    throw new Error(`Migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  }
+  log("migrations applied");
+
+  const appUrl = `http://127.0.0.1:${options.appPort}`;
+  const engineUrl = `http://127.0.0.1:${options.enginePort}`;
+  const children: Child[] = [];
+
+  // The engine arrives with engine/main.ts; until then the app runs without an executor.
+  if (fs.existsSync("engine/main.ts")) {
+    children.push(
+      startChild(
+        "engine",
+        "node_modules/.bin/tsx",
+        [
+          "engine/main.ts",
+          "--port", String(options.enginePort),
+          "--database-url", pg.url("engine"),
+          "--app-url", `${appUrl}/api/inngest`,
+          ...(options.engineArgs ?? []),
+        ],
+        process.env,
+      ),
+    );
+  }
+
+  const next = startChild(
+    "app",
+    "node_modules/.bin/next",
+    [options.mode, "-H", "127.0.0.1", "-p", String(options.appPort)],
+    {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: appDatabaseUrl,
+      INNGEST_DEV: engineUrl,
+      APP_URL: `http://localhost:${options.appPort}`,
+      ...options.appEnv,
+    },
+  );
+  children.push(next);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await stopChildren(children);
+      await pg.stop();
+    })());
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => void stop().then(() => process.exit(0)));
+  }
+  // If any part dies the stack is broken: say so and take the rest down.
+  for (const child of children) {
+    void child.exited.then((code) => {
+      if (!stopping) {
+        log(`${child.name} exited (${code}); stopping`);
+        void stop().then(() => process.exit(1));
+      }
+    });
+  }
+
+  await waitForHttp(`${appUrl}/api/health`, 120_000, next);
+  return { appUrl, engineUrl, databaseUrl: appDatabaseUrl, stop };
+}

@@ -1,0 +1,92 @@
+// CLI: `npm run engine -- --database-url postgresql://… --app-url http://127.0.0.1:3000/api/inngest`
+import { parseArgs } from "node:util";
+import { startEngine } from "./src/engine";
+
+const HELP = `Local Inngest-protocol engine
+  --database-url <url>     PostgreSQL database for the engine's state (or ENGINE_DATABASE_URL); required
+  --port <n>               default 8288
+  --host <host>            default 127.0.0.1
+  --app-url <serveUrl>     app to sync at start; repeatable or comma-separated (or ENGINE_APP_URLS)
+  --time-scale <factor>    multiply every delay (or ENGINE_TIME_SCALE); default 1
+  --request-timeout <ms>   per-request timeout for calls to the app; default 120000
+  --lease <ms>             queue-item lease; default 30000
+  --poll <ms>              poll fallback / sweep period; default 1000
+  --workers <n>            concurrent queue items in this process; default 32
+  --max-body <bytes>       largest accepted request body; default 3145728
+  --quiet                  no log lines`;
+
+function num(name: string, v: string | undefined, fallback?: number): number | undefined {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) {
+    process.stderr.write(`--${name} must be a non-negative number, got "${v}"\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      "database-url": { type: "string" },
+      port: { type: "string" },
+      host: { type: "string" },
+      "app-url": { type: "string", multiple: true },
+      "time-scale": { type: "string" },
+      "request-timeout": { type: "string" },
+      lease: { type: "string" },
+      poll: { type: "string" },
+      workers: { type: "string" },
+      "max-body": { type: "string" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const databaseUrl = values["database-url"] ?? process.env.ENGINE_DATABASE_URL;
+  if (!databaseUrl) {
+    process.stderr.write(`--database-url (or ENGINE_DATABASE_URL) is required\n\n${HELP}\n`);
+    process.exit(2);
+  }
+  const appUrls = [...(values["app-url"] ?? []), ...(process.env.ENGINE_APP_URLS ? [process.env.ENGINE_APP_URLS] : [])]
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const timeScale = num("time-scale", values["time-scale"] ?? process.env.ENGINE_TIME_SCALE, 1);
+  if (!timeScale) {
+    process.stderr.write("--time-scale must be > 0\n");
+    process.exit(2);
+  }
+  const engine = await startEngine({
+    databaseUrl,
+    port: num("port", values.port, 8288),
+    host: values.host ?? "127.0.0.1",
+    appUrls,
+    timeScale,
+    requestTimeoutMs: num("request-timeout", values["request-timeout"]),
+    leaseMs: num("lease", values.lease),
+    pollMs: num("poll", values.poll),
+    workers: num("workers", values.workers),
+    maxBodyBytes: num("max-body", values["max-body"]),
+    log: values.quiet ? "silent" : "stdout",
+  });
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    engine.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`engine failed to start: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

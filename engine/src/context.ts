@@ -1,0 +1,35 @@
+import type { Random } from "./backoff";
+import type { Db } from "./db";
+import type { Logger } from "./log";
+import type { Registry } from "./registry";
+
+export type Clock = () => number;
+
+export type EngineOptions = {
+  /** Multiplies every delay (backoff, sleep, retry-after). 1 = production timing. */
+  timeScale: number;
+  /** Per-request timeout for calls to the SDK; a timeout is a failed attempt. */
+  requestTimeoutMs: number;
+  /** Lease on a claimed queue item, renewed at half-life while the request is open. */
+  leaseMs: number;
+  /** Poll fallback when no NOTIFY arrives (and the period of the cron and lease-rescue sweeps). */
+  pollMs: number;
+  /** Queue items executed concurrently by this process. */
+  workers: number;
+  /** Largest request body accepted on /e/ and /fn/register. */
+  maxBodyBytes: number;
+};
+
+export type Ctx = {
+  db: Db;
+  log: Logger;
+  clock: Clock;
+  random: Random;
+  opts: EngineOptions;
+  registry: Registry;
+  /** Ask the local worker loop to look for due work now (NOTIFY covers other processes). */
+  wake(): void;
+};
+
+export const QUEUE_CHANNEL = "engine_queue";
+export const FUNCTIONS_CHANNEL = "engine_functions";

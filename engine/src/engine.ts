@@ -1,0 +1,151 @@
+// Wires the pieces together: migrations, registry, HTTP server, worker, listener, cron and the
+// periodic sweep (poll fallback + lease rescue + cron).
+import type { AddressInfo } from "node:net";
+import type { Random } from "./backoff";
+import type { Clock, Ctx, EngineOptions } from "./context";
+import { CronScheduler } from "./cron";
+import { createPool } from "./db";
+import { createLogger, type LogSink, type Logger } from "./log";
+import { migrate } from "./migrate";
+import { Registry } from "./registry";
+import { createServer } from "./server";
+import { syncApp, type SyncResult } from "./sync";
+import { Listener, rescueExpired, Worker } from "./worker";
+
+export type StartEngineOptions = {
+  databaseUrl: string;
+  port?: number; // default 8288; 0 = any free port
+  host?: string; // default 127.0.0.1
+  appUrls?: string[]; // apps to sync at start (retried in the background until they answer)
+  timeScale?: number; // default 1
+  requestTimeoutMs?: number; // default 120 000
+  leaseMs?: number; // default 30 000
+  pollMs?: number; // default 1000
+  workers?: number; // default 32
+  maxBodyBytes?: number; // default 3 MiB
+  clock?: Clock; // default Date.now
+  random?: Random; // default Math.random (backoff jitter)
+  log?: LogSink | "stdout" | "silent"; // default stdout
+  /** Run the cron sweep on the poll timer (default true); tests with a fake clock call tick(). */
+  cronTimer?: boolean;
+};
+
+export type Engine = {
+  url: string;
+  port: number;
+  /** In-band sync of one app (PUT on its serve URL). */
+  syncApp(url: string): Promise<SyncResult>;
+  /** Fire due cron ticks now, using the engine clock. Returns how many runs started. */
+  cronTick(): Promise<number>;
+  /** Look for due work now (and requeue expired leases). */
+  poke(): Promise<void>;
+  stop(): Promise<void>;
+  logger: Logger;
+};
+
+export async function startEngine(options: StartEngineOptions): Promise<Engine> {
+  const opts: EngineOptions = {
+    timeScale: options.timeScale ?? 1,
+    requestTimeoutMs: options.requestTimeoutMs ?? 120_000,
+    leaseMs: options.leaseMs ?? 30_000,
+    pollMs: options.pollMs ?? 1000,
+    workers: options.workers ?? 32,
+    maxBodyBytes: options.maxBodyBytes ?? 3 * 1024 * 1024,
+  };
+  if (!(opts.timeScale > 0)) throw new Error("timeScale must be > 0");
+  const log = createLogger(options.log ?? "stdout");
+  const db = createPool(options.databaseUrl, Math.min(opts.workers + 8, 40));
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.end().catch(() => {});
+    throw err;
+  }
+  const registry = new Registry(db);
+  await registry.reload();
+
+  let worker: Worker | null = null;
+  const ctx: Ctx = {
+    db,
+    log,
+    clock: options.clock ?? Date.now,
+    random: options.random ?? Math.random,
+    opts,
+    registry,
+    wake: () => worker?.wake(),
+  };
+  worker = new Worker(ctx);
+  const cron = new CronScheduler(ctx);
+  const server = createServer(ctx, { upcoming: () => cron.upcoming() });
+  const listener = new Listener(options.databaseUrl, () => ctx.wake(), () => void registry.reload().catch(() => {}), ctx);
+  await listener.start();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8288, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = options.host ?? "127.0.0.1";
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+
+  let stopped = false;
+  const cronTimer = options.cronTimer ?? true;
+  const sweep = async () => {
+    try {
+      await rescueExpired(ctx);
+      if (cronTimer) await cron.tick();
+    } catch (err) {
+      if (!stopped) log.warn("sweep failed", { error: (err as Error).message });
+    }
+    ctx.wake();
+  };
+  const interval = setInterval(() => void sweep(), opts.pollMs);
+  ctx.wake();
+  void sweep();
+
+  // Apps named at start: sync now, and keep retrying in the background while they are not up.
+  const pendingSyncs = new Set<NodeJS.Timeout>();
+  const syncWithRetry = (appUrl: string, delay = 500) => {
+    syncApp(ctx, appUrl).catch((err: Error) => {
+      if (stopped) return;
+      log.warn("app sync failed, retrying", { url: appUrl, error: err.message, retry_ms: delay });
+      const t = setTimeout(() => {
+        pendingSyncs.delete(t);
+        syncWithRetry(appUrl, Math.min(delay * 2, 10_000));
+      }, delay);
+      pendingSyncs.add(t);
+    });
+  };
+  for (const appUrl of options.appUrls ?? []) syncWithRetry(appUrl);
+
+  log.info("engine listening", { url, time_scale: opts.timeScale });
+
+  return {
+    url,
+    port: address.port,
+    logger: log,
+    syncApp: (appUrl) => syncApp(ctx, appUrl),
+    cronTick: () => cron.tick(),
+    poke: async () => {
+      await rescueExpired(ctx);
+      ctx.wake();
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(interval);
+      for (const t of pendingSyncs) clearTimeout(t);
+      await worker?.stop();
+      await listener.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await db.end().catch(() => {});
+      log.info("engine stopped");
+    },
+  };
+}

@@ -1,0 +1,185 @@
+// Compiles synced FunctionConfigs into what the engine executes, and rejects at sync time anything
+// it cannot honour, naming the function, instead of silently running it differently.
+import { Cron } from "croner";
+import { z } from "zod";
+import { compile, type Compiled } from "./cel";
+
+export class SyncError extends Error {
+  override name = "SyncError";
+}
+
+export const DEFAULT_RETRIES = 4; // Inngest's consts.DefaultRetryCount: 5 attempts
+
+export type EventTrigger = { kind: "event"; event: string; pattern: RegExp; expression?: Compiled };
+export type CronTrigger = { kind: "cron"; cron: string; schedule: Cron; timezone: string };
+export type ConcurrencyLimit = { limit: number; key?: Compiled; scope: "fn" | "env" | "account" };
+
+export type FnDef = {
+  id: string;
+  appId: string;
+  name: string;
+  url: string;
+  maxAttempts: number;
+  events: EventTrigger[];
+  crons: CronTrigger[];
+  idempotency?: Compiled;
+  concurrency: ConcurrencyLimit[];
+  config: FunctionConfig;
+};
+
+const concurrencyItem = z.union([
+  z.number().int(),
+  z.object({ limit: z.number().int(), key: z.string().optional(), scope: z.enum(["fn", "env", "account"]).optional() }),
+]);
+
+const functionConfigSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().optional(),
+    triggers: z
+      .array(
+        z.union([
+          z.object({ event: z.string().min(1), expression: z.string().optional() }).loose(),
+          z.object({ cron: z.string().min(1), jitter: z.string().optional() }).loose(),
+        ]),
+      )
+      .default([]),
+    steps: z.record(
+      z.string(),
+      z
+        .object({
+          id: z.string().optional(),
+          name: z.string().optional(),
+          runtime: z.object({ type: z.string().optional(), url: z.string().min(1) }).loose(),
+          retries: z.object({ attempts: z.number().int().min(0).max(20) }).optional(),
+        })
+        .loose(),
+    ),
+    idempotency: z.string().optional(),
+    concurrency: z.union([concurrencyItem, z.array(concurrencyItem).max(2)]).optional(),
+  })
+  .loose();
+
+export type FunctionConfig = z.infer<typeof functionConfigSchema>;
+
+// Flow control the engine does not implement. Rejecting them beats pretending.
+const UNSUPPORTED = ["throttle", "rateLimit", "debounce", "batchEvents", "cancel", "singleton", "timeouts", "priority"];
+
+/** The SDK leaks `deployId` into registered URLs (protocol doc §1.3); strip it before calling them. */
+export function stripDeployId(url: string): string {
+  try {
+    const u = new URL(url);
+    u.searchParams.delete("deployId");
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export function parseCron(spec: string): { schedule: Cron; timezone: string } {
+  let expr = spec.trim();
+  let timezone = "UTC";
+  const m = /^(?:CRON_)?TZ=(\S+)\s+(.+)$/.exec(expr);
+  if (m) {
+    timezone = m[1] ?? "UTC";
+    expr = (m[2] ?? "").trim();
+  }
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+  } catch {
+    throw new SyncError(`unknown time zone "${timezone}" in cron "${spec}"`);
+  }
+  if (!expr.startsWith("@") && expr.split(/\s+/).length !== 5) {
+    throw new SyncError(`cron "${spec}" must have 5 fields (minute hour day-of-month month day-of-week)`);
+  }
+  try {
+    return { schedule: new Cron(expr, { timezone, paused: true }), timezone };
+  } catch (err) {
+    throw new SyncError(`invalid cron "${spec}": ${(err as Error).message}`);
+  }
+}
+
+function wildcard(name: string): RegExp {
+  const escaped = name.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
+  return new RegExp(`^${escaped}$`);
+}
+
+export function compileFunction(raw: unknown, appId: string): FnDef {
+  const rawId = typeof raw === "object" && raw && "id" in raw ? String((raw as { id: unknown }).id) : "(no id)";
+  const fail = (msg: string): never => {
+    throw new SyncError(`function "${rawId}": ${msg}`);
+  };
+  const parsed = functionConfigSchema.safeParse(raw);
+  if (!parsed.success) fail(`invalid config: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  const config = parsed.data as FunctionConfig;
+  for (const key of UNSUPPORTED) {
+    if ((config as Record<string, unknown>)[key] !== undefined) fail(`"${key}" is not supported by this engine`);
+  }
+  const step = config.steps["step"] ?? Object.values(config.steps)[0];
+  if (!step) fail("no step runtime URL");
+  const url = stripDeployId(step!.runtime.url);
+  const retries = step!.retries?.attempts ?? DEFAULT_RETRIES;
+
+  const events: EventTrigger[] = [];
+  const crons: CronTrigger[] = [];
+  for (const t of config.triggers) {
+    if ("event" in t && typeof t.event === "string") {
+      let expression: Compiled | undefined;
+      const source = typeof t.expression === "string" ? t.expression : undefined;
+      if (source) {
+        try {
+          expression = compile(source, ["event"]);
+        } catch (err) {
+          fail(`unsupported trigger expression ${JSON.stringify(source)}: ${(err as Error).message}`);
+        }
+      }
+      events.push({ kind: "event", event: t.event, pattern: wildcard(t.event), expression });
+    } else if ("cron" in t && typeof t.cron === "string") {
+      if (crons.some((c) => c.cron === t.cron)) fail(`duplicate cron "${t.cron}"`);
+      try {
+        crons.push({ kind: "cron", cron: t.cron, ...parseCron(t.cron) });
+      } catch (err) {
+        fail((err as Error).message);
+      }
+    } else fail(`unsupported trigger ${JSON.stringify(t)}`);
+  }
+  if (crons.length > 10) fail("at most 10 cron triggers");
+
+  let idempotency: Compiled | undefined;
+  if (config.idempotency) {
+    try {
+      idempotency = compile(config.idempotency, ["event"]);
+    } catch (err) {
+      fail(`unsupported idempotency expression ${JSON.stringify(config.idempotency)}: ${(err as Error).message}`);
+    }
+  }
+
+  const concurrency: ConcurrencyLimit[] = [];
+  const limits = config.concurrency === undefined ? [] : Array.isArray(config.concurrency) ? config.concurrency : [config.concurrency];
+  for (const c of limits) {
+    const item = typeof c === "number" ? { limit: c } : c;
+    if (item.limit <= 0) continue; // 0 means "no limit" in Inngest
+    let key: Compiled | undefined;
+    if (item.key) {
+      try {
+        key = compile(item.key, ["event"]);
+      } catch (err) {
+        fail(`unsupported concurrency key ${JSON.stringify(item.key)}: ${(err as Error).message}`);
+      }
+    }
+    concurrency.push({ limit: item.limit, key, scope: item.scope ?? "fn" });
+  }
+
+  return {
+    id: config.id,
+    appId,
+    name: config.name ?? config.id,
+    url,
+    maxAttempts: retries + 1,
+    events,
+    crons,
+    idempotency,
+    concurrency,
+    config,
+  };
+}

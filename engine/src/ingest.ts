@@ -1,0 +1,171 @@
+// Events in, runs out. Everything happens inside the caller's transaction, so an event is
+// acknowledged only after it and the runs it starts are committed together.
+import { evaluateKey, matches } from "./cel";
+import { QUEUE_CHANNEL, type Ctx } from "./context";
+import { iso, type Tx } from "./db";
+import type { FnDef } from "./functions";
+import { seededUlid, ulid } from "./ulid";
+
+export const DEDUPE_TTL_MS = 24 * 3600 * 1000;
+
+export type EventPayload = {
+  id: string;
+  name: string;
+  data: Record<string, unknown>;
+  ts: number;
+  user: Record<string, unknown>;
+  v?: string;
+};
+
+export type IncomingEvent = {
+  id?: string;
+  name: string;
+  data?: Record<string, unknown>;
+  ts?: number;
+  user?: Record<string, unknown>;
+  v?: string;
+};
+
+export type IngestResult = { ids: string[]; runIds: string[] };
+
+/** Validates one event from a request body; returns an error message or the event. */
+export function validateEvent(raw: unknown, index: number): IncomingEvent | string {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return `event ${index}: must be an object`;
+  const e = raw as Record<string, unknown>;
+  if (typeof e.name !== "string" || !e.name.trim()) return `event ${index}: "name" must be a non-empty string`;
+  if (e.data !== undefined && e.data !== null && (typeof e.data !== "object" || Array.isArray(e.data))) {
+    return `event ${index}: "data" must be an object`;
+  }
+  if (e.id !== undefined && e.id !== null && (typeof e.id !== "string" || e.id.length > 512)) {
+    return `event ${index}: "id" must be a string (≤ 512 chars)`;
+  }
+  if (e.ts !== undefined && e.ts !== null && (typeof e.ts !== "number" || !Number.isFinite(e.ts))) {
+    return `event ${index}: "ts" must be a number of milliseconds`;
+  }
+  if (e.user !== undefined && e.user !== null && (typeof e.user !== "object" || Array.isArray(e.user))) {
+    return `event ${index}: "user" must be an object`;
+  }
+  return {
+    name: e.name,
+    id: typeof e.id === "string" && e.id ? e.id : undefined,
+    data: (e.data as Record<string, unknown> | undefined) ?? {},
+    ts: typeof e.ts === "number" ? e.ts : undefined,
+    user: (e.user as Record<string, unknown> | undefined) ?? {},
+    v: typeof e.v === "string" ? e.v : undefined,
+  };
+}
+
+/**
+ * Stores events and schedules every matching function. With the SDK's id seed, a retried send
+ * maps to the same internal ids and is recognised as already stored (no second run).
+ */
+export async function ingestEvents(
+  ctx: Ctx,
+  tx: Tx,
+  events: IncomingEvent[],
+  seed?: string | null,
+): Promise<IngestResult> {
+  const now = ctx.clock();
+  const ids: string[] = [];
+  const runIds: string[] = [];
+  for (const [i, e] of events.entries()) {
+    const internalId = (seed ? seededUlid(seed, i) : null) ?? ulid(now);
+    const payload: EventPayload = {
+      id: e.id ?? internalId,
+      name: e.name,
+      data: e.data ?? {},
+      ts: e.ts ?? now,
+      user: e.user ?? {},
+      ...(e.v ? { v: e.v } : {}),
+    };
+    ids.push(internalId);
+    const inserted = await tx.query(
+      "insert into events (internal_id, id, name, payload, received_at) values ($1, $2, $3, $4, $5) on conflict (internal_id) do nothing",
+      [internalId, payload.id, payload.name, payload, iso(now)],
+    );
+    if (!inserted.rowCount) continue; // the SDK retried a send we already committed
+    for (const fn of matchingFunctions(ctx, payload)) {
+      const runId = await scheduleRun(ctx, tx, fn, internalId, payload);
+      if (runId) runIds.push(runId);
+    }
+  }
+  return { ids, runIds };
+}
+
+export function matchingFunctions(ctx: Ctx, event: EventPayload): FnDef[] {
+  const internal = event.name.startsWith("inngest/function.");
+  const out: FnDef[] = [];
+  for (const fn of ctx.registry.all()) {
+    const hit = fn.events.some((t) => {
+      // A wildcard never picks up the engine's own lifecycle events; only an exact trigger does.
+      if (internal && t.event !== event.name) return false;
+      return t.pattern.test(event.name) && (!t.expression || matches(t.expression, { event }));
+    });
+    if (hit) out.push(fn);
+  }
+  return out;
+}
+
+/** Creates a run unless a dedupe key (event id, idempotency key) already holds one. */
+export async function scheduleRun(
+  ctx: Ctx,
+  tx: Tx,
+  fn: FnDef,
+  eventInternalId: string,
+  event: EventPayload,
+): Promise<string | null> {
+  const now = ctx.clock();
+  const runId = ulid(now);
+  const keys = [`event:${event.id}`];
+  if (fn.idempotency) {
+    let value: string;
+    try {
+      value = evaluateKey(fn.idempotency, { event });
+    } catch {
+      value = "null";
+    }
+    keys.push(`idempotency:${value}`);
+  }
+  await tx.query("savepoint dedupe");
+  for (const key of keys) {
+    // Take the key if it is free or expired; a live key means this run is a duplicate.
+    const res = await tx.query(
+      `insert into run_keys (function_id, key, run_id, expires_at) values ($1, $2, $3, $4)
+       on conflict (function_id, key) do update set run_id = excluded.run_id, expires_at = excluded.expires_at
+       where run_keys.expires_at <= $5`,
+      [fn.id, key, runId, iso(now + DEDUPE_TTL_MS), iso(now)],
+    );
+    if (!res.rowCount) {
+      await tx.query("rollback to savepoint dedupe");
+      ctx.log.info("run skipped (duplicate)", { fn: fn.id, event: event.name, key });
+      return null;
+    }
+  }
+  await tx.query("release savepoint dedupe");
+
+  const ckeys: string[] = [];
+  const climits: number[] = [];
+  for (const c of fn.concurrency) {
+    let value = "";
+    if (c.key) {
+      try {
+        value = evaluateKey(c.key, { event });
+      } catch {
+        value = "null";
+      }
+    }
+    ckeys.push(c.scope === "fn" ? `fn:${fn.id}:${value}` : `${c.scope}:${c.key?.source ?? ""}:${value}`);
+    climits.push(c.limit);
+  }
+  await tx.query(
+    "insert into runs (id, function_id, event_id, status, created_at) values ($1, $2, $3, 'queued', $4)",
+    [runId, fn.id, eventInternalId, iso(now)],
+  );
+  await tx.query(
+    `insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits) values ($1, 'call', 'step', 'queued', $2, $3, $4)`,
+    [runId, iso(now), ckeys, climits],
+  );
+  await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
+  ctx.log.info("run queued", { run: runId, fn: fn.id, event: event.name });
+  return runId;
+}

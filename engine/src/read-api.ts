@@ -1,0 +1,184 @@
+// Operator read API, in the shape of Inngest's REST API (`{data, metadata}` envelopes, PascalCase
+// run statuses), extended with steps and attempts so a dashboard can draw a run's timeline.
+import type { Ctx } from "./context";
+import { iso, withTx } from "./db";
+
+const STATUS: Record<string, string> = {
+  queued: "Queued",
+  running: "Running",
+  completed: "Completed",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+type RunRow = {
+  id: string;
+  function_id: string;
+  event_id: string;
+  status: string;
+  output: unknown;
+  error: unknown;
+  created_at: Date;
+  started_at: Date | null;
+  ended_at: Date | null;
+};
+
+const RUN_COLUMNS = "id, function_id, event_id, status, output, error, created_at, started_at, ended_at";
+
+export function runSummary(r: RunRow) {
+  return {
+    run_id: r.id,
+    function_id: r.function_id,
+    event_id: r.event_id,
+    status: STATUS[r.status] ?? r.status,
+    queued_at: r.created_at.toISOString(),
+    run_started_at: r.started_at?.toISOString() ?? null,
+    ended_at: r.ended_at?.toISOString() ?? null,
+    output: r.status === "failed" ? (r.error ?? null) : (r.output ?? null),
+  };
+}
+
+const meta = (ctx: Ctx) => ({ fetched_at: iso(ctx.clock()), cached_until: null });
+
+export async function eventRuns(ctx: Ctx, eventId: string) {
+  const rows = await ctx.db.query<RunRow>(
+    `select ${RUN_COLUMNS} from runs where event_id in (select internal_id from events where internal_id = $1 or id = $1)
+      order by created_at, id`,
+    [eventId],
+  );
+  return { data: rows.rows.map(runSummary), metadata: meta(ctx) };
+}
+
+export async function getEvent(ctx: Ctx, eventId: string) {
+  const rows = await ctx.db.query<{ internal_id: string; payload: Record<string, unknown>; received_at: Date }>(
+    "select internal_id, payload, received_at from events where internal_id = $1 or id = $1 order by received_at desc limit 1",
+    [eventId],
+  );
+  const r = rows.rows[0];
+  if (!r) return null;
+  return { data: { internal_id: r.internal_id, ...r.payload, received_at: r.received_at.toISOString() }, metadata: meta(ctx) };
+}
+
+export async function listEvents(ctx: Ctx, q: URLSearchParams) {
+  const limit = clampLimit(q.get("limit"));
+  const name = q.get("name");
+  const rows = await ctx.db.query<{ internal_id: string; payload: Record<string, unknown>; received_at: Date }>(
+    `select internal_id, payload, received_at from events where ($1::text is null or name = $1)
+      order by received_at desc, internal_id desc limit $2`,
+    [name, limit],
+  );
+  return {
+    data: rows.rows.map((r) => ({ internal_id: r.internal_id, ...r.payload, received_at: r.received_at.toISOString() })),
+    metadata: meta(ctx),
+  };
+}
+
+export async function listRuns(ctx: Ctx, q: URLSearchParams) {
+  const limit = clampLimit(q.get("limit"));
+  const status = q.get("status")?.toLowerCase() ?? null;
+  const fn = q.get("function_id");
+  const rows = await ctx.db.query<RunRow>(
+    `select ${RUN_COLUMNS} from runs where ($1::text is null or status = $1) and ($2::text is null or function_id = $2)
+      order by created_at desc, id desc limit $3`,
+    [status, fn, limit],
+  );
+  return { data: rows.rows.map(runSummary), metadata: meta(ctx) };
+}
+
+export async function getRun(ctx: Ctx, runId: string) {
+  const run = await ctx.db.query<RunRow>(`select ${RUN_COLUMNS} from runs where id = $1`, [runId]);
+  const r = run.rows[0];
+  if (!r) return null;
+  const steps = await ctx.db.query<{ step_id: string; name: string | null; op: string; result: unknown; created_at: Date }>(
+    "select step_id, name, op, result, created_at from steps where run_id = $1 order by seq",
+    [runId],
+  );
+  const attempts = await ctx.db.query<{
+    step_id: string;
+    step_name: string | null;
+    attempt: number;
+    outcome: string;
+    status_code: number | null;
+    error: unknown;
+    retry_at: Date | null;
+    started_at: Date;
+    ended_at: Date;
+  }>("select * from attempts where run_id = $1 order by id", [runId]);
+  const event = await ctx.db.query<{ payload: unknown }>("select payload from events where internal_id = $1", [r.event_id]);
+  return {
+    data: {
+      ...runSummary(r),
+      error: r.error ?? null,
+      event: event.rows[0]?.payload ?? null,
+      steps: steps.rows.map((s) => ({
+        id: s.step_id,
+        name: s.name,
+        op: s.op,
+        result: s.result,
+        completed_at: s.created_at.toISOString(),
+      })),
+      attempts: attempts.rows.map((a) => ({
+        step_id: a.step_id,
+        step_name: a.step_name,
+        attempt: a.attempt,
+        outcome: a.outcome,
+        status_code: a.status_code,
+        error: a.error,
+        retry_at: a.retry_at?.toISOString() ?? null,
+        started_at: a.started_at.toISOString(),
+        ended_at: a.ended_at.toISOString(),
+      })),
+    },
+    metadata: meta(ctx),
+  };
+}
+
+export type CancelResult = { found: false } | { found: true; cancelled: boolean; run: ReturnType<typeof runSummary> };
+
+/** Cancels a run that has not finished; its queued work is deleted and an in-flight result is dropped. */
+export async function cancelRun(ctx: Ctx, runId: string): Promise<CancelResult> {
+  return withTx(ctx.db, async (tx) => {
+    const res = await tx.query<RunRow>(`select ${RUN_COLUMNS} from runs where id = $1 for update`, [runId]);
+    const r = res.rows[0];
+    if (!r) return { found: false };
+    if (r.status === "completed" || r.status === "failed" || r.status === "cancelled") {
+      return { found: true, cancelled: false, run: runSummary(r) };
+    }
+    const upd = await tx.query<RunRow>(
+      `update runs set status = 'cancelled', ended_at = $2 where id = $1 returning ${RUN_COLUMNS}`,
+      [runId, iso(ctx.clock())],
+    );
+    await tx.query("delete from queue where run_id = $1 and state = 'queued'", [runId]);
+    ctx.log.info("run cancelled", { run: runId });
+    const row = upd.rows[0] ?? r;
+    return { found: true, cancelled: true, run: runSummary(row) };
+  });
+}
+
+function clampLimit(v: string | null): number {
+  const n = Number(v ?? 50);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 500) : 50;
+}
+
+export async function status(ctx: Ctx, upcoming: unknown) {
+  const apps = await ctx.db.query<{ id: string; url: string; sdk: string | null; synced_at: Date; error: string | null }>(
+    "select id, url, sdk, synced_at, error from apps order by id",
+  );
+  const runs = await ctx.db.query<RunRow>(`select ${RUN_COLUMNS} from runs order by created_at desc, id desc limit 20`);
+  const counts = await ctx.db.query<{ status: string; n: number }>("select status, count(*)::int as n from runs group by status");
+  return {
+    engine: "local-inngest-engine",
+    now: iso(ctx.clock()),
+    apps: apps.rows.map((a) => ({ id: a.id, url: a.url, sdk: a.sdk, synced_at: a.synced_at.toISOString(), error: a.error })),
+    functions: ctx.registry.all().map((f) => ({
+      id: f.id,
+      app_id: f.appId,
+      name: f.name,
+      triggers: [...f.events.map((e) => ({ event: e.event, expression: e.expression?.source })), ...f.crons.map((c) => ({ cron: c.cron }))],
+      max_attempts: f.maxAttempts,
+    })),
+    schedules: upcoming,
+    run_counts: Object.fromEntries(counts.rows.map((c) => [STATUS[c.status] ?? c.status, c.n])),
+    recent_runs: runs.rows.map(runSummary),
+  };
+}

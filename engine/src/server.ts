@@ -1,0 +1,202 @@
+// HTTP surface: the event API and /fn/register the SDK calls, the operator read API, and a status
+// page. Every handler is wrapped so bad input ends as a clear 4xx and no error escapes the process.
+import http from "node:http";
+import type { Ctx } from "./context";
+import { withTx } from "./db";
+import { SyncError } from "./functions";
+import { ingestEvents, validateEvent, type IncomingEvent } from "./ingest";
+import { cancelRun, eventRuns, getEvent, getRun, listEvents, listRuns, status } from "./read-api";
+import { register, syncApp } from "./sync";
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Handlers = { upcoming: () => unknown };
+
+function send(res: http.ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}) {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(code, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) {
+      reject(new HttpError(413, `body of ${declared} bytes exceeds the ${limit}-byte limit`));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(new HttpError(413, `body exceeds the ${limit}-byte limit`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!failed) resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    req.on("error", (err) => {
+      if (!failed) reject(new HttpError(400, `could not read body: ${err.message}`));
+    });
+  });
+}
+
+function parseJsonBody(text: string): unknown {
+  if (!text.trim()) throw new HttpError(400, "empty body; expected JSON");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "body is not valid JSON");
+  }
+}
+
+export function createServer(ctx: Ctx, h: Handlers): http.Server {
+  const server = http.createServer((req, res) => {
+    handle(ctx, h, req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) send(res, err.status, { error: err.message });
+      else {
+        ctx.log.warn("request failed", { method: req.method, url: req.url, error: (err as Error)?.message });
+        send(res, 500, { error: "internal error" });
+      }
+    });
+  });
+  server.on("clientError", (_err, socket) => {
+    socket.end("HTTP/1.1 400 Bad Request\r\n\r\n");
+  });
+  // Keep-alive sockets from the SDK outlive requests; make sure they close on stop.
+  server.keepAliveTimeout = 5000;
+  return server;
+}
+
+async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: http.ServerResponse) {
+  const url = new URL(req.url ?? "/", "http://engine.local");
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+  const method = req.method ?? "GET";
+  let m: RegExpExecArray | null;
+
+  // Event API (protocol §2): POST /e/:key, body is an array of events (a single object is accepted).
+  if ((m = /^\/e\/([^/]+)$/.exec(path))) {
+    if (method !== "POST") throw new HttpError(405, "use POST");
+    let body: unknown;
+    try {
+      body = parseJsonBody(await readBody(req, ctx.opts.maxBodyBytes));
+    } catch (err) {
+      if (err instanceof HttpError) return send(res, err.status, { ids: [], status: err.status, error: err.message });
+      throw err;
+    }
+    const list = Array.isArray(body) ? body : [body];
+    if (!list.length) return send(res, 400, { ids: [], status: 400, error: "no events in body" });
+    const events: IncomingEvent[] = [];
+    for (const [i, raw] of list.entries()) {
+      const v = validateEvent(raw, i);
+      if (typeof v === "string") return send(res, 400, { ids: [], status: 400, error: v });
+      events.push(v);
+    }
+    const seed = req.headers["x-inngest-event-id-seed"];
+    const result = await withTx(ctx.db, (tx) => ingestEvents(ctx, tx, events, typeof seed === "string" ? seed : null));
+    if (result.runIds.length) ctx.wake();
+    return send(res, 200, { ids: result.ids, status: 200 });
+  }
+
+  // Out-of-band sync (protocol §1.3). The SDK reads `status`/`error` from the body.
+  if (path === "/fn/register") {
+    if (method !== "POST") throw new HttpError(405, "use POST");
+    const body = parseJsonBody(await readBody(req, ctx.opts.maxBodyBytes)) as Record<string, unknown>;
+    try {
+      const r = await register(ctx, {
+        appId: String(body.appName ?? body.app_id ?? ""),
+        url: String(body.url ?? ""),
+        sdk: typeof body.sdk === "string" ? body.sdk : undefined,
+        functions: body.functions as unknown[],
+      });
+      return send(res, 200, { ok: true, modified: true, status: 200, functions: r.functions });
+    } catch (err) {
+      if (err instanceof SyncError) return send(res, 400, { ok: false, status: 400, error: err.message });
+      throw err;
+    }
+  }
+
+  if (path === "/v1/apps/sync" || path === "/v1/apps") {
+    if (method === "GET" && path === "/v1/apps") return send(res, 200, { data: (await status(ctx, [])).apps });
+    if (method !== "POST" || path !== "/v1/apps/sync") throw new HttpError(405, "use POST /v1/apps/sync");
+    const body = parseJsonBody(await readBody(req, 64 * 1024)) as { url?: unknown };
+    if (typeof body?.url !== "string" || !/^https?:\/\//.test(body.url)) throw new HttpError(400, '"url" must be an http(s) URL');
+    try {
+      return send(res, 200, { data: await syncApp(ctx, body.url) });
+    } catch (err) {
+      if (err instanceof SyncError) return send(res, 422, { error: err.message });
+      throw err;
+    }
+  }
+  if (path === "/v1/functions" && method === "GET") return send(res, 200, { data: (await status(ctx, [])).functions });
+
+  if ((m = /^\/v1\/events\/([^/]+)\/runs$/.exec(path)) && method === "GET") {
+    return send(res, 200, await eventRuns(ctx, decodeURIComponent(m[1] ?? "")));
+  }
+  if ((m = /^\/v1\/events\/([^/]+)$/.exec(path)) && method === "GET") {
+    const ev = await getEvent(ctx, decodeURIComponent(m[1] ?? ""));
+    return ev ? send(res, 200, ev) : send(res, 404, { error: "event not found" });
+  }
+  if (path === "/v1/events" && method === "GET") return send(res, 200, await listEvents(ctx, url.searchParams));
+  if (path === "/v1/runs" && method === "GET") return send(res, 200, await listRuns(ctx, url.searchParams));
+  if ((m = /^\/v1\/runs\/([^/]+)(\/cancel)?$/.exec(path))) {
+    const runId = decodeURIComponent(m[1] ?? "");
+    const isCancel = method === "DELETE" || (method === "POST" && m[2] === "/cancel");
+    if (method === "GET" && !m[2]) {
+      const run = await getRun(ctx, runId);
+      return run ? send(res, 200, run) : send(res, 404, { error: "run not found" });
+    }
+    if (isCancel) {
+      const r = await cancelRun(ctx, runId);
+      if (!r.found) return send(res, 404, { error: "run not found" });
+      if (!r.cancelled) return send(res, 409, { error: `run already ${r.run.status.toLowerCase()}`, data: r.run });
+      return send(res, 200, { data: r.run });
+    }
+    throw new HttpError(405, "method not allowed");
+  }
+
+  if (path === "/" && method === "GET") {
+    const s = await status(ctx, h.upcoming());
+    const wantsJson = url.searchParams.get("format") === "json" || !(req.headers.accept ?? "").includes("text/html");
+    if (wantsJson) return send(res, 200, s);
+    const html = renderStatus(s);
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    return res.end(html);
+  }
+  if (path === "/health") return send(res, 200, { ok: true });
+
+  throw new HttpError(404, `no route for ${method} ${path}`);
+}
+
+function esc(v: unknown): string {
+  return String(v ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function renderStatus(s: Awaited<ReturnType<typeof status>>): string {
+  const rows = (cells: unknown[][]) => cells.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("");
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Local Inngest engine</title>
+<style>body{font:14px system-ui;margin:2rem}table{border-collapse:collapse;margin-bottom:2rem}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style></head>
+<body><h1>Local Inngest engine</h1><p>${esc(s.now)} · <a href="/?format=json">JSON</a></p>
+<h2>Apps</h2><table><tr><th>id</th><th>url</th><th>synced</th><th>error</th></tr>${rows(s.apps.map((a) => [a.id, a.url, a.synced_at, a.error]))}</table>
+<h2>Functions</h2><table><tr><th>id</th><th>triggers</th><th>max attempts</th></tr>${rows(
+    s.functions.map((f) => [f.id, JSON.stringify(f.triggers), f.max_attempts]),
+  )}</table>
+<h2>Recent runs</h2><table><tr><th>run</th><th>function</th><th>status</th><th>queued</th><th>ended</th></tr>${rows(
+    s.recent_runs.map((r) => [r.run_id, r.function_id, r.status, r.queued_at, r.ended_at]),
+  )}</table></body></html>`;
+}

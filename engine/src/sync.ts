@@ -1,0 +1,105 @@
+// App sync: in-band (we PUT the serve URL and the SDK answers with its function configs) and
+// out-of-band (the SDK POSTs /fn/register). Both go through `register`, which validates every
+// function before writing anything, so a bad config fails the whole sync with the function named.
+import { FUNCTIONS_CHANNEL, type Ctx } from "./context";
+import { iso, withTx } from "./db";
+import { compileFunction, stripDeployId, SyncError, type FnDef } from "./functions";
+
+export type SyncResult = { appId: string; url: string; functions: string[] };
+
+export type RegisterPayload = {
+  appId: string;
+  url: string;
+  sdk?: string;
+  functions: unknown[];
+};
+
+export async function register(ctx: Ctx, payload: RegisterPayload): Promise<SyncResult> {
+  if (!payload.appId) throw new SyncError("sync payload has no app id");
+  if (!Array.isArray(payload.functions)) throw new SyncError(`app "${payload.appId}": "functions" must be an array`);
+  const defs: FnDef[] = payload.functions.map((f) => compileFunction(f, payload.appId));
+  const ids = new Set<string>();
+  for (const d of defs) {
+    if (ids.has(d.id)) throw new SyncError(`app "${payload.appId}": duplicate function id "${d.id}"`);
+    ids.add(d.id);
+  }
+  const url = stripDeployId(payload.url);
+  const now = iso(ctx.clock());
+  await withTx(ctx.db, async (tx) => {
+    await tx.query(
+      `insert into apps (id, url, sdk, synced_at, error) values ($1, $2, $3, $4, null)
+       on conflict (id) do update set url = excluded.url, sdk = excluded.sdk, synced_at = excluded.synced_at, error = null`,
+      [payload.appId, url, payload.sdk ?? null, now],
+    );
+    await tx.query("delete from functions where app_id = $1 and not (id = any($2))", [payload.appId, [...ids]]);
+    for (const d of defs) {
+      await tx.query(
+        `insert into functions (id, app_id, name, url, max_attempts, config, updated_at) values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (id) do update set app_id = excluded.app_id, name = excluded.name, url = excluded.url,
+           max_attempts = excluded.max_attempts, config = excluded.config, updated_at = excluded.updated_at`,
+        [d.id, payload.appId, d.name, d.url, d.maxAttempts, JSON.stringify(d.config), now],
+      );
+      const crons = d.crons.map((c) => c.cron);
+      await tx.query("delete from cron_schedules where function_id = $1 and not (cron = any($2))", [d.id, crons]);
+      for (const cron of crons) {
+        await tx.query(
+          "insert into cron_schedules (function_id, cron, created_at) values ($1, $2, $3) on conflict do nothing",
+          [d.id, cron, now],
+        );
+      }
+    }
+    await tx.query("select pg_notify($1, '')", [FUNCTIONS_CHANNEL]);
+  });
+  await ctx.registry.reload();
+  ctx.log.info("app synced", { app: payload.appId, url, functions: defs.length });
+  return { appId: payload.appId, url, functions: defs.map((d) => d.id) };
+}
+
+async function recordSyncError(ctx: Ctx, url: string, message: string) {
+  await ctx.db
+    .query("update apps set error = $2 where url = $1", [stripDeployId(url), message])
+    .catch(() => {});
+}
+
+/** In-band sync of the app served at `url` (protocol §1.4); falls back to what /fn/register got. */
+export async function syncApp(ctx: Ctx, url: string): Promise<SyncResult> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "PUT",
+      headers: { "content-type": "application/json", "x-inngest-sync-kind": "in_band" },
+      body: JSON.stringify({ url }),
+      signal: AbortSignal.timeout(ctx.opts.requestTimeoutMs),
+    });
+  } catch (err) {
+    throw new SyncError(`cannot reach ${url}: ${(err as Error).message}`);
+  }
+  const text = await res.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new SyncError(`sync of ${url} answered HTTP ${res.status} with non-JSON: ${text.slice(0, 200)}`);
+  }
+  if (res.headers.get("x-inngest-sync-kind") === "in_band" && Array.isArray(body.functions)) {
+    try {
+      return await register(ctx, {
+        appId: String(body.app_id ?? ""),
+        url: typeof body.url === "string" ? body.url : url,
+        sdk: typeof body.sdk === "string" ? body.sdk : undefined,
+        functions: body.functions,
+      });
+    } catch (err) {
+      await recordSyncError(ctx, url, (err as Error).message);
+      throw err;
+    }
+  }
+  // Out-of-band: the SDK already called /fn/register before answering the PUT.
+  if (res.status !== 200) {
+    throw new SyncError(`sync of ${url} failed: HTTP ${res.status} ${String(body.message ?? text.slice(0, 200))}`);
+  }
+  const app = await ctx.db.query<{ id: string }>("select id from apps where url = $1", [stripDeployId(url)]);
+  const appId = app.rows[0]?.id ?? "";
+  const fns = ctx.registry.all().filter((f) => f.appId === appId).map((f) => f.id);
+  return { appId, url: stripDeployId(url), functions: fns };
+}

@@ -1,0 +1,35 @@
+import type { Page } from "@playwright/test";
+import type { Person } from "../fixtures";
+
+export class SignUpPage {
+  constructor(readonly page: Page) {}
+
+  get name() {
+    return this.page.getByLabel("Name");
+  }
+  get email() {
+    return this.page.getByLabel("Email");
+  }
+  get password() {
+    return this.page.getByLabel("Password");
+  }
+  get submit() {
+    return this.page.getByRole("button", { name: "Create account" });
+  }
+
+  async goto() {
+    await this.page.goto("/signup");
+  }
+
+  async signUp(person: Partial<Person>) {
+    await this.name.fill(person.name ?? "");
+    await this.email.fill(person.email ?? "");
+    await this.password.fill(person.password ?? "");
+    await this.submit.click();
+  }
+
+  /** The message tied to a field through aria-describedby. */
+  errorFor(field: "name" | "email" | "password") {
+    return this.page.locator(`#field-${field}-error`);
+  }
+}

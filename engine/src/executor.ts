@@ -298,7 +298,17 @@ async function recordAttempt(
   tx: Tx,
   ctx: Ctx,
   item: QueueItem,
-  a: { stepId: string; name?: string | null; outcome: string; status?: number | null; error?: unknown; retryAt?: number; startedAt: number },
+  a: {
+    stepId: string;
+    name?: string | null;
+    outcome: string;
+    status?: number | null;
+    error?: unknown;
+    retryAt?: number;
+    startedAt: number;
+    /** The instant a retry or wake-up was computed from, so retry_at − ended_at is the delay. */
+    endedAt?: number;
+  },
 ) {
   await tx.query(
     `insert into attempts (run_id, step_id, step_name, attempt, outcome, status_code, error, retry_at, started_at, ended_at)
@@ -313,7 +323,7 @@ async function recordAttempt(
       a.error === undefined ? null : JSON.stringify(a.error),
       a.retryAt === undefined ? null : iso(a.retryAt),
       iso(a.startedAt),
-      iso(ctx.clock()),
+      iso(a.endedAt ?? ctx.clock()),
     ],
   );
 }
@@ -342,8 +352,10 @@ async function applyOutcome(
   }
   if (outcome.type === "error") {
     if (canRetry(outcome.noRetry)) {
-      const retryAt = await scheduleRetry(ctx, tx, item, outcome.retryAfter);
-      await recordAttempt(tx, ctx, item, { stepId: item.step_id, outcome: "error", status: outcome.status, error: outcome.error, retryAt, startedAt });
+      const { retryAt, at } = await scheduleRetry(ctx, tx, item, outcome.retryAfter);
+      await recordAttempt(tx, ctx, item, {
+        stepId: item.step_id, outcome: "error", status: outcome.status, error: outcome.error, retryAt, startedAt, endedAt: at,
+      });
       ctx.log.info("step failed, retry scheduled", {
         run: item.run_id, step: item.step_id, attempt: item.attempt, retry_at: iso(retryAt), error: outcome.error.message,
       });
@@ -372,8 +384,10 @@ async function applyOutcome(
         const error = (op.error ?? { name: "Error", message: "step failed" }) as SerializedError;
         if (canRetry(outcome.noRetry)) {
           retryItem = true;
-          const retryAt = await scheduleRetry(ctx, tx, item, outcome.retryAfter);
-          await recordAttempt(tx, ctx, item, { stepId: op.id, name, outcome: "error", status: outcome.status, error, retryAt, startedAt });
+          const { retryAt, at } = await scheduleRetry(ctx, tx, item, outcome.retryAfter);
+          await recordAttempt(tx, ctx, item, {
+            stepId: op.id, name, outcome: "error", status: outcome.status, error, retryAt, startedAt, endedAt: at,
+          });
           ctx.log.info("step failed, retry scheduled", {
             run: item.run_id, step: name, attempt: item.attempt, retry_at: iso(retryAt), error: error.message,
           });
@@ -406,7 +420,7 @@ async function applyOutcome(
         }
         const wakeAt = now + delay * ctx.opts.timeScale;
         await enqueue(tx, ctx, item, "wake", op.id, wakeAt);
-        await recordAttempt(tx, ctx, item, { stepId: op.id, name, outcome: "sleep", retryAt: wakeAt, startedAt });
+        await recordAttempt(tx, ctx, item, { stepId: op.id, name, outcome: "sleep", retryAt: wakeAt, startedAt, endedAt: now });
         ctx.log.info("step sleeping", { run: item.run_id, step: name, until: iso(wakeAt) });
         break;
       }
@@ -478,7 +492,12 @@ async function saveStep(tx: Tx, ctx: Ctx, runId: string, stepId: string, name: s
   );
 }
 
-async function scheduleRetry(ctx: Ctx, tx: Tx, item: QueueItem, retryAfter: string | null): Promise<number> {
+async function scheduleRetry(
+  ctx: Ctx,
+  tx: Tx,
+  item: QueueItem,
+  retryAfter: string | null,
+): Promise<{ retryAt: number; at: number }> {
   const now = ctx.clock();
   const delay = retryAfterMs(retryAfter, now) ?? backoffMs(item.attempt, ctx.random);
   const retryAt = now + delay * ctx.opts.timeScale;
@@ -487,7 +506,7 @@ async function scheduleRetry(ctx: Ctx, tx: Tx, item: QueueItem, retryAfter: stri
       where id = $1`,
     [item.id, iso(retryAt)],
   );
-  return retryAt;
+  return { retryAt, at: now };
 }
 
 async function finishRun(ctx: Ctx, tx: Tx, runId: string, status: "completed", output: unknown) {

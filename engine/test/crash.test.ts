@@ -1,0 +1,120 @@
+// Crash recovery: a child engine process (tsx engine/main.ts) is SIGKILLed mid-run and restarted on
+// the same database. The run completes; a step whose result was recorded never runs again; only the
+// step in flight at the kill runs a second time (at-least-once). Accepted events are never lost.
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { createTestDatabase, fixtureClient, getRun, runsOf, sendEvents, startFixtureApp, waitFor, type FixtureApp } from "./helpers";
+
+const ROOT = path.resolve(__dirname, "../..");
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let port = 0;
+let engineUrl = "";
+let app: FixtureApp;
+const children = new Set<ChildProcess>();
+
+const ran = { a: 0, b: 0, c: 0 };
+const burstRuns = new Map<number, number>();
+let releaseB: () => void = () => {};
+let bStarted = false;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function startChild(): Promise<ChildProcess> {
+  // `node --import tsx` (not the tsx binary, which forks): SIGKILL must hit the engine itself.
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "engine/main.ts", "--database-url", db.url, "--port", String(port), "--lease", "400", "--poll", "100", "--time-scale", "0.001", "--quiet"],
+    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  await waitFor(async () => (await fetch(`${engineUrl}/health`)).ok, { timeoutMs: 20_000, what: "child engine to listen" });
+  return child;
+}
+
+async function kill(child: ChildProcess) {
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  port = await freePort();
+  engineUrl = `http://127.0.0.1:${port}`;
+  const inngest = fixtureClient(engineUrl, "crash");
+  const fn = inngest.createFunction({ id: "three-steps", triggers: [{ event: "crash/go" }] }, async ({ step }) => {
+    await step.run("a", () => ++ran.a);
+    await step.run("b", async () => {
+      ran.b++;
+      if (!bStarted) {
+        bStarted = true;
+        await new Promise<void>((r) => (releaseB = r)); // in flight when the engine dies
+      }
+      return "b";
+    });
+    await step.run("c", () => ++ran.c);
+    return "done";
+  });
+  const burst = inngest.createFunction({ id: "burst", triggers: [{ event: "crash/burst" }] }, async ({ event, step }) => {
+    const i = event.data.i as number;
+    await step.run("only", () => burstRuns.set(i, (burstRuns.get(i) ?? 0) + 1).size);
+  });
+  app = await startFixtureApp(inngest, [fn, burst]);
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of children) await kill(c);
+  releaseB();
+  await app?.close();
+  await db?.drop();
+});
+
+test("SIGKILL mid-step, restart: the run completes; recorded steps do not run again", async () => {
+  const first = await startChild();
+  const sync = await fetch(`${engineUrl}/v1/apps/sync`, { method: "POST", body: JSON.stringify({ url: app.url }) });
+  expect(sync.status).toBe(200);
+  const sent = await sendEvents(engineUrl, [{ name: "crash/go" }]);
+  const eventId = sent.body.ids[0]!;
+  await waitFor(() => bStarted, { what: "step b to be in flight" });
+  expect(ran.a).toBe(1);
+  await kill(first);
+  releaseB(); // the first attempt's answer goes to a dead socket
+
+  await startChild();
+  const summary = await waitFor(async () => (await runsOf(engineUrl, eventId)).find((r) => r.status === "Completed"), {
+    timeoutMs: 20_000,
+    what: "the run to complete after restart",
+  });
+  const run = await getRun(engineUrl, summary.run_id);
+  expect(run.output).toBe("done");
+  expect(ran).toMatchObject({ a: 1, b: 2, c: 1 }); // only the in-flight step ran twice
+  expect(run.steps.map((s) => s.name)).toEqual(["a", "b", "c"]);
+}, 60_000);
+
+test("events acknowledged just before a SIGKILL all run after restart", async () => {
+  const sent = await sendEvents(engineUrl, Array.from({ length: 20 }, (_, i) => ({ name: "crash/burst", data: { i } })));
+  expect(sent.status).toBe(200);
+  for (const c of [...children]) await kill(c);
+  await startChild();
+  for (const id of sent.body.ids) {
+    await waitFor(async () => (await runsOf(engineUrl, id)).some((r) => r.status === "Completed"), {
+      timeoutMs: 20_000,
+      what: `run for event ${id}`,
+    });
+  }
+  // Every event ran; a step that was in flight at the kill may have run twice, never more.
+  expect(burstRuns.size).toBe(20);
+  for (const n of burstRuns.values()) expect(n === 1 || n === 2).toBe(true);
+}, 60_000);

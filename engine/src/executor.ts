@@ -369,7 +369,7 @@ async function applyOutcome(
 
   // 206: a list of ops.
   const now = ctx.clock();
-  let forcePlan = outcome.ops.filter((o) => !["DeferAdd", "DeferAbort"].includes(o.op)).length > 1;
+  const forcePlan = outcome.ops.filter((o) => !["DeferAdd", "DeferAbort"].includes(o.op)).length > 1;
   let retryItem = false;
   for (const op of outcome.ops) {
     const name = op.displayName ?? op.name ?? op.userland?.id ?? null;

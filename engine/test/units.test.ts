@@ -1,0 +1,138 @@
+// Pure pieces: the CEL subset, the backoff table, retry-after clipping, sleep durations, ULIDs.
+import { describe, expect, test } from "vitest";
+import { backoffMs, retryAfterMs, tableMs } from "../src/backoff";
+import { CelError, compile, evaluateKey, matches } from "../src/cel";
+import { sleepDelayMs } from "../src/duration";
+import { compileFunction, parseCron, SyncError } from "../src/functions";
+import { seededUlid, ulid } from "../src/ulid";
+
+const ev = (data: Record<string, unknown>, name = "x/y") => ({ event: { name, data, id: "e1" } });
+
+describe("cel subset", () => {
+  test.each([
+    ["event.data.userId > 0", { userId: 7 }, true],
+    ["event.data.userId > 0", { userId: -1 }, false],
+    ["event.data.userId >= 7 && event.data.userId <= 7", { userId: 7 }, true],
+    ["event.data.plan == 'pro' || event.data.plan == \"team\"", { plan: "team" }, true],
+    ["!(event.data.flag == true)", { flag: false }, true],
+    ["event.data.a != null", { a: 1 }, true],
+    ["event.data.a == null", {}, true], // missing reads as null (documented deviation)
+    ["event.data.nested.deep == 'x'", { nested: { deep: "x" } }, true],
+    ['event.data["user-id"] == 3', { "user-id": 3 }, true],
+    ["event.data.n < 'a'", { n: 1 }, false], // mixed types never order
+    ["event.data.n == -2", { n: -2 }, true],
+    ["event.data.s < 'b'", { s: "a" }, true],
+  ])("%s with %j → %s", (src, data, want) => {
+    expect(matches(compile(src), ev(data))).toBe(want);
+  });
+
+  test("failure-handler expression from the SDK", () => {
+    const c = compile("event.data.function_id == 'app-flaky'");
+    expect(matches(c, ev({ function_id: "app-flaky" }))).toBe(true);
+    expect(matches(c, ev({ function_id: "app-other" }))).toBe(false);
+  });
+
+  test("key expressions: paths and string concatenation", () => {
+    expect(evaluateKey(compile("event.data.userId"), ev({ userId: "u1" }))).toBe("u1");
+    expect(evaluateKey(compile("event.data.userId"), ev({ userId: 42 }))).toBe("42");
+    expect(evaluateKey(compile('event.data.userId + "-" + event.data.kind'), ev({ userId: 1, kind: "w" }))).toBe("1-w");
+  });
+
+  test.each([
+    "size(event.data.items) > 2",
+    "event.data.items.exists(i, i > 1)",
+    "event.data.x in [1, 2]",
+    "has(event.data.x)",
+    "event.data.a - 1 > 0",
+    "async.data.x == event.data.x",
+    "event.data.x > 1 > 0",
+    "event.data.x ==",
+    "event.data.x ? 1 : 2",
+    "",
+  ])("rejected at compile: %s", (src) => {
+    expect(() => compile(src)).toThrow(CelError);
+  });
+});
+
+describe("backoff", () => {
+  test("Inngest's table indexed by the failed attempt, capped at 2 h, plus 0–30 s jitter", () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15].map(tableMs)).toEqual(
+      [15, 30, 60, 120, 300, 600, 1200, 2400, 3600, 7200, 7200, 7200].map((s) => s * 1000),
+    );
+    expect(backoffMs(0, () => 0)).toBe(15_000);
+    expect(backoffMs(0, () => 0.999999)).toBe(15_000 + 29_999);
+    expect(backoffMs(2, () => 0.5)).toBe(60_000 + 15_000);
+  });
+
+  test("retry-after: seconds or a date, clipped to [1 s, 24 h]", () => {
+    const now = Date.parse("2026-11-29T00:00:00Z");
+    expect(retryAfterMs("90", now)).toBe(90_000);
+    expect(retryAfterMs("0", now)).toBe(1000);
+    expect(retryAfterMs("999999", now)).toBe(86_400_000);
+    expect(retryAfterMs("2026-11-29T00:05:00Z", now)).toBe(300_000);
+    expect(retryAfterMs("2026-11-28T00:00:00Z", now)).toBe(1000);
+    expect(retryAfterMs("soon", now)).toBeNull();
+    expect(retryAfterMs(null, now)).toBeNull();
+  });
+});
+
+describe("sleep durations (op.name)", () => {
+  const now = Date.parse("2026-11-29T00:00:00Z");
+  test.each([
+    ["30s", 30_000],
+    ["1d2h30m10s", 86_400_000 + 7_200_000 + 1_800_000 + 10_000],
+    ["1w", 604_800_000],
+    ["2026-11-29T00:01:00.000Z", 60_000],
+    ["2026-11-28T00:00:00.000Z", 0],
+  ])("%s → %d ms", (spec, ms) => {
+    expect(sleepDelayMs(spec, now)).toBe(ms);
+  });
+  test("unreadable → null", () => expect(sleepDelayMs("soonish", now)).toBeNull());
+});
+
+describe("ulid", () => {
+  test("26 Crockford chars, time-ordered", () => {
+    const a = ulid(1000);
+    const b = ulid(2000);
+    expect(a).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(a < b).toBe(true);
+  });
+  test("seeded ids are stable per (seed, index) and differ across indexes", () => {
+    const seed = "1795953404578,1myjrvendPJnew==";
+    expect(seededUlid(seed, 0)).toBe(seededUlid(seed, 0));
+    expect(seededUlid(seed, 0)).not.toBe(seededUlid(seed, 1));
+    expect(seededUlid("garbage", 0)).toBeNull();
+  });
+});
+
+describe("function configs", () => {
+  const base = (extra: Record<string, unknown>) => ({
+    id: "app-fn",
+    name: "fn",
+    triggers: [{ event: "a/b" }],
+    steps: { step: { id: "step", name: "step", runtime: { type: "http", url: "http://h/api/inngest?fnId=app-fn&stepId=step&deployId=d1" } } },
+    ...extra,
+  });
+  test("defaults: 4 retries → 5 attempts; deployId stripped", () => {
+    const fn = compileFunction(base({}), "app");
+    expect(fn.maxAttempts).toBe(5);
+    expect(fn.url).toBe("http://h/api/inngest?fnId=app-fn&stepId=step");
+  });
+  test("concurrency: number or object or list; limit 0 means none", () => {
+    expect(compileFunction(base({ concurrency: 2 }), "app").concurrency).toMatchObject([{ limit: 2, scope: "fn" }]);
+    expect(compileFunction(base({ concurrency: [{ limit: 1, key: "event.data.u" }, { limit: 0 }] }), "app").concurrency).toHaveLength(1);
+  });
+  test("cron: TZ prefix, 5 fields, bad zone rejected", () => {
+    expect(parseCron("TZ=Europe/Paris 0 9 * * 1-5").timezone).toBe("Europe/Paris");
+    expect(parseCron("*/5 * * * *").timezone).toBe("UTC");
+    expect(() => parseCron("TZ=Mars/Base 0 9 * * *")).toThrow(SyncError);
+    expect(() => parseCron("0 0 9 * * *")).toThrow(/5 fields/);
+    expect(() => compileFunction(base({ triggers: [{ cron: "61 * * * *" }] }), "app")).toThrow(/app-fn/);
+  });
+  test.each(["throttle", "rateLimit", "debounce", "batchEvents", "cancel", "singleton", "timeouts", "priority"])(
+    "%s is rejected loudly",
+    (key) => {
+      expect(() => compileFunction(base({ [key]: { limit: 1 } }), "app")).toThrow(new RegExp(`"app-fn": "${key}" is not supported`));
+    },
+  );
+});

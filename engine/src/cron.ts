@@ -3,7 +3,7 @@
 // restarts and across engine processes. Ticks missed while the engine was down are not replayed one
 // by one: only the most recent missed tick fires (once), older ones are skipped. A tick earlier than
 // the schedule's first sync never fires.
-import type { Ctx } from "./context";
+import { QUEUE_CHANNEL, type Ctx } from "./context";
 import { iso, withTx } from "./db";
 import { scheduleRun, type EventPayload } from "./ingest";
 import { ulid } from "./ulid";
@@ -59,7 +59,7 @@ export class CronScheduler {
             event,
             iso(now),
           ]);
-          await scheduleRun(this.ctx, tx, fn, eventId, event);
+          if (await scheduleRun(this.ctx, tx, fn, eventId, event)) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
           return true;
         });
         this.handled.set(key, fireAt);

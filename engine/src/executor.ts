@@ -58,33 +58,29 @@ export class LeaseLost extends Error {
 export type Inflight = { controllers: Set<AbortController>; stopping: boolean };
 
 export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight): Promise<QueueItem | null> {
-  if (item.kind === "wake") return writeBack(ctx, item, null, Date.now(), (tx) => endSleep(ctx, tx, item));
+  if (item.kind === "wake") return writeBack(ctx, item, null, ctx.clock(), (tx) => endSleep(ctx, tx, item, null));
 
-  const runRes = await ctx.db.query<RunRow>(
-    `select r.function_id, r.status, r.version, r.force_plan, e.payload,
+  // One round trip: mark the run started (first call only) and load what the request needs.
+  const runRes = await ctx.db.query<RunRow & { started: boolean }>(
+    `with started as (update runs set status = 'running', started_at = $2 where id = $1 and status = 'queued' returning id)
+     select r.function_id, r.status, r.version, r.force_plan, e.payload, exists (select 1 from started) as started,
             coalesce((select json_agg(json_build_array(s.step_id, s.result) order by s.seq) from steps s where s.run_id = r.id), '[]') as steps
        from runs r join events e on e.internal_id = r.event_id where r.id = $1`,
-    [item.run_id],
+    [item.run_id, iso(ctx.clock())],
   );
   const run = runRes.rows[0];
   if (!run || TERMINAL.has(run.status)) {
     await ctx.db.query("delete from queue where id = $1 and lease_token = $2", [item.id, item.lease_token]);
     return null;
   }
+  if (run.started) ctx.log.info("run started", { run: item.run_id, fn: run.function_id });
   let fn = ctx.registry.get(run.function_id);
   if (!fn) {
     await ctx.registry.reload();
     fn = ctx.registry.get(run.function_id);
   }
-  if (run.status === "queued") {
-    await ctx.db.query("update runs set status = 'running', started_at = $2 where id = $1 and status = 'queued'", [
-      item.run_id,
-      iso(ctx.clock()),
-    ]);
-    ctx.log.info("run started", { run: item.run_id, fn: run.function_id });
-  }
 
-  const startedAt = Date.now();
+  const startedAt = ctx.clock();
   let outcome: Outcome;
   let version: number | null = null;
   if (!fn) {
@@ -102,7 +98,9 @@ export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight)
     version = res.version;
   }
   const fnDef = fn;
-  return writeBack(ctx, item, version, startedAt, (tx) => applyOutcome(ctx, tx, item, run, fnDef, outcome, startedAt));
+  // Only the first response pins the request version.
+  const pin = run.version === -1 ? version : null;
+  return writeBack(ctx, item, pin, startedAt, (tx) => applyOutcome(ctx, tx, item, run, fnDef, outcome, startedAt));
 }
 
 async function callSdk(
@@ -260,14 +258,15 @@ async function writeBack(
   let applied: Applied | null = null;
   try {
     applied = await withTx(ctx.db, async (tx) => {
-      // Lock order everywhere: run row, then its queue rows.
-      const run = await tx.query<{ status: string }>("select status from runs where id = $1 for update", [item.run_id]);
-      const fence = await tx.query(
-        "select 1 from queue where id = $1 and lease_token = $2 and state = 'running' for update",
-        [item.id, item.lease_token],
+      // Lock order everywhere: run row, then its queue rows. The join is the fence: no row means
+      // the lease was lost (rescued and re-claimed) or the item is gone.
+      const locked = await tx.query<{ status: string }>(
+        `select r.status from runs r join queue q on q.run_id = r.id
+          where r.id = $1 and q.id = $2 and q.lease_token = $3 and q.state = 'running' for update of r, q`,
+        [item.run_id, item.id, item.lease_token],
       );
-      if (!fence.rowCount) throw new LeaseLost();
-      const status = run.rows[0]?.status;
+      if (!locked.rowCount) throw new LeaseLost();
+      const status = locked.rows[0]?.status;
       if (!status || TERMINAL.has(status)) {
         await tx.query("delete from queue where id = $1", [item.id]);
         return { next: null, releasedSlots: item.ckeys.length > 0, notify: false };
@@ -285,7 +284,7 @@ async function writeBack(
     });
   } catch (err) {
     if (err instanceof LeaseLost) {
-      ctx.log.warn("lease lost, result dropped", { run: item.run_id, step: item.step_id, after_ms: Date.now() - startedAt });
+      ctx.log.warn("lease lost, result dropped", { run: item.run_id, step: item.step_id, after_ms: ctx.clock() - startedAt });
       return null;
     }
     throw err;
@@ -376,8 +375,7 @@ async function applyOutcome(
     switch (op.op) {
       case "StepRun":
       case "Step":
-        await saveStep(tx, ctx, item.run_id, op.id, name, op.op, { data: op.data ?? null });
-        await recordAttempt(tx, ctx, item, { stepId: op.id, name, outcome: "ok", status: outcome.status, startedAt });
+        await saveStepOk(tx, ctx, item, op.id, name, op.op, { data: op.data ?? null }, outcome.status, startedAt);
         ctx.log.info("step ok", { run: item.run_id, step: name, attempt: item.attempt });
         break;
       case "StepError": {
@@ -441,38 +439,35 @@ async function applyOutcome(
     }
   }
   if (retryItem) return { next: null, releasedSlots: true, notify: false };
-  return advance(ctx, tx, item, forcePlan);
+  return advance(ctx, tx, item, forcePlan, run.force_plan);
 }
 
 /** After the item's ops are saved: run discovery when nothing else of the run is pending. */
-async function advance(ctx: Ctx, tx: Tx, item: QueueItem, forcePlan: boolean): Promise<Applied> {
-  const pending = await tx.query<{ n: number }>("select count(*)::int as n from queue where run_id = $1 and id <> $2", [
-    item.run_id,
-    item.id,
-  ]);
+async function advance(ctx: Ctx, tx: Tx, item: QueueItem, forcePlan: boolean, wasForced: boolean | null): Promise<Applied> {
   const now = ctx.clock();
-  if ((pending.rows[0]?.n ?? 0) > 0) {
-    if (forcePlan) await tx.query("update runs set force_plan = true where id = $1", [item.run_id]);
-    await tx.query("delete from queue where id = $1", [item.id]);
-    return { next: null, releasedSlots: true, notify: true };
-  }
-  await tx.query("update runs set force_plan = false where id = $1 and force_plan", [item.run_id]);
-  // Reuse this item as the discovery call and keep its lease: the same worker continues at once,
-  // skipping a claim round trip. The update commits with the step result, so a crash resumes here.
+  // Nothing else of the run pending → reuse this item as the discovery call and keep its lease:
+  // the same worker continues at once, skipping a claim. It commits with the step result, so a
+  // crash resumes exactly here.
   const lease = await tx.query<{ lease_token: string }>(
     `update queue set kind = 'call', step_id = 'step', attempt = 0, run_at = $2, lease_until = $3, lease_token = gen_random_uuid()
-      where id = $1 returning lease_token`,
-    [item.id, iso(now), iso(now + ctx.opts.leaseMs)],
+      where id = $1 and not exists (select 1 from queue o where o.run_id = $4 and o.id <> $1) returning lease_token`,
+    [item.id, iso(now), iso(now + ctx.opts.leaseMs), item.run_id],
   );
   const token = lease.rows[0]?.lease_token;
-  if (!token) return { next: null, releasedSlots: false, notify: false };
-  return { next: { ...item, kind: "call", step_id: "step", attempt: 0, lease_token: token }, releasedSlots: false, notify: false };
+  if (token) {
+    if (wasForced !== false) await tx.query("update runs set force_plan = false where id = $1 and force_plan", [item.run_id]);
+    return { next: { ...item, kind: "call", step_id: "step", attempt: 0, lease_token: token }, releasedSlots: false, notify: false };
+  }
+  // Other planned steps or a sleep are pending: the last of them to finish runs discovery.
+  if (forcePlan && wasForced !== true) await tx.query("update runs set force_plan = true where id = $1", [item.run_id]);
+  await tx.query("delete from queue where id = $1", [item.id]);
+  return { next: null, releasedSlots: true, notify: true };
 }
 
-async function endSleep(ctx: Ctx, tx: Tx, item: QueueItem): Promise<Applied> {
+async function endSleep(ctx: Ctx, tx: Tx, item: QueueItem, wasForced: boolean | null): Promise<Applied> {
   await saveStep(tx, ctx, item.run_id, item.step_id, null, "Sleep", null);
   ctx.log.info("sleep ended", { run: item.run_id, step: item.step_id });
-  return advance(ctx, tx, item, false);
+  return advance(ctx, tx, item, false, wasForced);
 }
 
 async function enqueue(tx: Tx, ctx: Ctx, from: QueueItem, kind: "call" | "wake", stepId: string, runAt: number) {
@@ -480,6 +475,28 @@ async function enqueue(tx: Tx, ctx: Ctx, from: QueueItem, kind: "call" | "wake",
     `insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits) values ($1, $2, $3, 'queued', $4, $5, $6)
      on conflict (run_id, kind, step_id) do nothing`,
     [from.run_id, kind, stepId, iso(runAt), from.ckeys, from.climits],
+  );
+}
+
+/** The common path in one round trip: memoise the result and record the successful attempt. */
+async function saveStepOk(
+  tx: Tx,
+  ctx: Ctx,
+  item: QueueItem,
+  stepId: string,
+  name: string | null,
+  op: string,
+  result: unknown,
+  status: number,
+  startedAt: number,
+) {
+  const now = iso(ctx.clock());
+  await tx.query(
+    `with s as (insert into steps (run_id, step_id, name, op, result, created_at) values ($1, $2, $3, $4, $5, $6)
+                on conflict (run_id, step_id) do nothing)
+     insert into attempts (run_id, step_id, step_name, attempt, outcome, status_code, started_at, ended_at)
+     values ($1, $2, $3, $7, 'ok', $8, $9, $6)`,
+    [item.run_id, stepId, name, op, JSON.stringify(result), now, item.attempt, status, iso(startedAt)],
   );
 }
 

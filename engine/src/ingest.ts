@@ -89,6 +89,8 @@ export async function ingestEvents(
       if (runId) runIds.push(runId);
     }
   }
+  // One NOTIFY per transaction wakes the other engine processes (this one is woken directly).
+  if (runIds.length) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
   return { ids, runIds };
 }
 
@@ -126,7 +128,9 @@ export async function scheduleRun(
     }
     keys.push(`idempotency:${value}`);
   }
-  await tx.query("savepoint dedupe");
+  // A savepoint is only needed when a later key can still turn the run into a duplicate.
+  const multi = keys.length > 1;
+  if (multi) await tx.query("savepoint dedupe");
   for (const key of keys) {
     // Take the key if it is free or expired; a live key means this run is a duplicate.
     const res = await tx.query(
@@ -136,12 +140,12 @@ export async function scheduleRun(
       [fn.id, key, runId, iso(now + DEDUPE_TTL_MS), iso(now)],
     );
     if (!res.rowCount) {
-      await tx.query("rollback to savepoint dedupe");
+      if (multi) await tx.query("rollback to savepoint dedupe");
       ctx.log.info("run skipped (duplicate)", { fn: fn.id, event: event.name, key });
       return null;
     }
   }
-  await tx.query("release savepoint dedupe");
+  if (multi) await tx.query("release savepoint dedupe");
 
   const ckeys: string[] = [];
   const climits: number[] = [];
@@ -158,14 +162,10 @@ export async function scheduleRun(
     climits.push(c.limit);
   }
   await tx.query(
-    "insert into runs (id, function_id, event_id, status, created_at) values ($1, $2, $3, 'queued', $4)",
-    [runId, fn.id, eventInternalId, iso(now)],
+    `with r as (insert into runs (id, function_id, event_id, status, created_at) values ($1, $2, $3, 'queued', $4) returning id)
+     insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits) select id, 'call', 'step', 'queued', $4, $5, $6 from r`,
+    [runId, fn.id, eventInternalId, iso(now), ckeys, climits],
   );
-  await tx.query(
-    `insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits) values ($1, 'call', 'step', 'queued', $2, $3, $4)`,
-    [runId, iso(now), ckeys, climits],
-  );
-  await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
   ctx.log.info("run queued", { run: runId, fn: fn.id, event: event.name });
   return runId;
 }

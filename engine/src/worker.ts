@@ -9,10 +9,33 @@ import { processItem, type Inflight, type QueueItem } from "./executor";
 /** Claims up to `n` due items, skipping (and parking) those whose concurrency keys are full. */
 export async function claim(ctx: Ctx, n: number): Promise<QueueItem[]> {
   if (n <= 0) return [];
+  // Fast path, one statement: items without concurrency keys. It also reports whether keyed items
+  // are due, which need the locking path below.
+  const now = ctx.clock();
+  const fast = await ctx.db.query<QueueItem & { keyed_due: boolean }>(
+    `with c as (
+       select id from queue where state = 'queued' and run_at <= $1 and ckeys = '{}'
+        order by run_at, id limit $2 for update skip locked),
+     u as (
+       update queue q set state = 'running', blocked = false, lease_token = gen_random_uuid(), lease_until = $3
+         from c where q.id = c.id returning q.id, q.run_id, q.kind, q.step_id, q.attempt, q.lease_token, q.ckeys, q.climits)
+     select u.*, false as keyed_due from u
+     union all
+     select null, null, null, null, null, null, null, null, true
+      where exists (select 1 from queue where state = 'queued' and run_at <= $1 and ckeys <> '{}')`,
+    [iso(now), n, iso(now + ctx.opts.leaseMs)],
+  );
+  const items = fast.rows.filter((r) => !r.keyed_due).map(({ keyed_due: _k, ...item }) => item as QueueItem);
+  const keyedDue = fast.rows.some((r) => r.keyed_due);
+  if (!keyedDue || items.length >= n) return items;
+  return [...items, ...(await claimKeyed(ctx, n - items.length))];
+}
+
+async function claimKeyed(ctx: Ctx, n: number): Promise<QueueItem[]> {
   return withTx(ctx.db, async (tx) => {
     const now = ctx.clock();
     const cands = await tx.query<{ id: number; ckeys: string[]; climits: number[] }>(
-      `select id, ckeys, climits from queue where state = 'queued' and run_at <= $1
+      `select id, ckeys, climits from queue where state = 'queued' and run_at <= $1 and ckeys <> '{}'
         order by run_at, id limit $2 for update skip locked`,
       [iso(now), n],
     );

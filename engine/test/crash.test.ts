@@ -34,7 +34,7 @@ async function startChild(): Promise<ChildProcess> {
   // `node --import tsx` (not the tsx binary, which forks): SIGKILL must hit the engine itself.
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "engine/main.ts", "--database-url", db.url, "--port", String(port), "--lease", "400", "--poll", "100", "--time-scale", "0.001", "--quiet"],
+    ["--import", "tsx", "engine/main.ts", "--database-url", db.url, "--port", String(port), "--lease", "1500", "--poll", "100", "--time-scale", "0.001", "--quiet"],
     { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
   );
   children.add(child);
@@ -116,5 +116,5 @@ test("events acknowledged just before a SIGKILL all run after restart", async ()
   }
   // Every event ran; a step that was in flight at the kill may have run twice, never more.
   expect(burstRuns.size).toBe(20);
-  for (const n of burstRuns.values()) expect(n === 1 || n === 2).toBe(true);
+  expect([...burstRuns.values()].filter((n) => n < 1 || n > 2)).toEqual([]);
 }, 60_000);

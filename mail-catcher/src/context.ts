@@ -1,0 +1,25 @@
+import type { AttemptLog } from "./attempts";
+import type { FaultBook } from "./faults";
+import type { MessageStore } from "./store";
+
+/** Everything a route handler needs; one per running catcher. */
+export interface CatcherContext {
+  store: MessageStore;
+  faults: FaultBook;
+  attempts: AttemptLog;
+  latencyMs: number;
+  /** When set, only this key is accepted (403 invalid_api_key otherwise); any non-empty key if not. */
+  apiKey: string | null;
+  maxBodyBytes: number;
+  /** Aborted when the catcher stops, so pending delays end at once. */
+  signal: AbortSignal;
+  now: () => number;
+  /** Idempotency keys whose first request is still being processed. */
+  inFlight: Set<string>;
+}
+
+/** What a handler tells the request logger beyond the status code. */
+export interface RouteOutcome {
+  recipients?: string[];
+  note?: string | null;
+}

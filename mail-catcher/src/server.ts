@@ -1,0 +1,228 @@
+// Wires the pieces into one node:http server and the programmatic handle tests use.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { AttemptLog } from "./attempts";
+import { handleCatcherApi, resetAll, waitForMessages } from "./catcher-api";
+import type { CatcherContext, RouteOutcome } from "./context";
+import { errorBody } from "./errors";
+import { FaultBook, type FaultRule, type FaultRuleInput } from "./faults";
+import { sendHtml, sendJson } from "./http";
+import { renderInbox, renderMessage, renderNotFound } from "./inbox-html";
+import { createLog, type LogOption } from "./logger";
+import { handleGetEmail, handleSend } from "./sending-api";
+import { MessageStore, type MessageFilter } from "./store";
+import type { Attempt, StoredMessage } from "./types";
+
+/** Resend's documented limit for an email including attachments. */
+export const DEFAULT_MAX_BODY_BYTES = 40 * 1024 * 1024;
+
+export interface StartMailCatcherOptions {
+  /** 0 picks a free port. Default 4010. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Where messages and idempotency records live; created if missing. */
+  dataDir: string;
+  /** Minimum time every /emails request takes, like a real provider (the bench uses ~300). */
+  latencyMs?: number;
+  /** Accept only this API key (403 invalid_api_key otherwise). Default: any non-empty key. */
+  apiKey?: string;
+  /** Largest accepted sending-API body; larger gets 413. Default 40 MB. */
+  maxBodyBytes?: number;
+  /** true (default): one line per request to stdout; false: silent; or your own sink. */
+  log?: LogOption;
+  /** Clock for created_at and the 24 h idempotency window; tests can move time forward. */
+  now?: () => number;
+}
+
+export interface MailCatcher {
+  /** Base URL for `new Resend(key, { baseUrl })` / RESEND_BASE_URL, without a trailing slash. */
+  url: string;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+  /** Newest first; `to` matches any recipient (to, cc, bcc), case-insensitively. */
+  messages(filter?: MessageFilter): Promise<StoredMessage[]>;
+  /** Resolves once at least `count` (default 1) messages match; rejects after `timeoutMs` (default 10 s). */
+  waitForMessages(filter?: MessageFilter & { count?: number; timeoutMs?: number }): Promise<StoredMessage[]>;
+  /** Deletes every message and idempotency record; returns how many messages were deleted. */
+  clearMessages(): Promise<number>;
+  /** Sending-API requests seen by this process, oldest first. */
+  requests(filter?: { to?: string }): Promise<Attempt[]>;
+  /** Clears the request log and the built-in conventions' counters. */
+  clearRequests(): void;
+  faults(): FaultRule[];
+  /** Replaces all runtime rules; throws a ZodError on an invalid rule. */
+  setFaults(rules: FaultRuleInput[]): FaultRule[];
+  addFault(rule: FaultRuleInput): FaultRule;
+  removeFault(id: string): boolean;
+  clearFaults(): void;
+  /** Messages, idempotency records, request log, rules and counters. */
+  reset(): Promise<void>;
+}
+
+export async function startMailCatcher(options: StartMailCatcherOptions): Promise<MailCatcher> {
+  const log = createLog(options.log);
+  const now = options.now ?? Date.now;
+  const controller = new AbortController();
+  const store = await MessageStore.open(options.dataDir, log, now);
+  const ctx: CatcherContext = {
+    store,
+    faults: new FaultBook(),
+    attempts: new AttemptLog(),
+    latencyMs: Math.max(0, options.latencyMs ?? 0),
+    apiKey: options.apiKey ?? null,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    signal: controller.signal,
+    now,
+    inFlight: new Set(),
+  };
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    route(req, res, ctx).then(
+      (outcome) => logRequest(outcome),
+      (error: unknown) => {
+        // Anything unexpected is answered like Resend's 500 and logged; never rethrown, so one
+        // bad request cannot take the catcher down.
+        log(`internal error on ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        if (!res.headersSent && !res.destroyed) {
+          sendJson(res, 500, errorBody(500, "internal_server_error", "An unexpected error occurred."));
+        } else {
+          res.destroy();
+        }
+        logRequest({});
+      },
+    );
+    function logRequest(outcome: RouteOutcome) {
+      const to = outcome.recipients?.length ? ` to=${outcome.recipients.join(",")}` : "";
+      const note = outcome.note ? ` (${outcome.note})` : "";
+      const status = res.headersSent ? String(res.statusCode) : "-";
+      log(`${req.method} ${truncate(req.url ?? "", 200)} ${status}${to}${note} ${Date.now() - started}ms`);
+    }
+  });
+  // Malformed HTTP never reaches the handler; answer it and move on instead of emitting an error.
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 4010, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${urlHost(host)}:${port}`;
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    dataDir: options.dataDir,
+    stop() {
+      stopped ??= (async () => {
+        controller.abort();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+        await store.drain();
+      })();
+      return stopped;
+    },
+    messages: async (filter) => store.list(filter),
+    async waitForMessages(filter = {}) {
+      const count = filter.count ?? 1;
+      const timeoutMs = filter.timeoutMs ?? 10_000;
+      const list = await waitForMessages(ctx, { to: filter.to, count, timeoutMs });
+      if (list.length < count) {
+        throw new Error(
+          `mail-catcher: expected ${count} message(s)${filter.to ? ` to ${filter.to}` : ""} within ${timeoutMs} ms, found ${list.length}`,
+        );
+      }
+      return list;
+    },
+    clearMessages: () => store.clear(),
+    requests: async (filter) => ctx.attempts.list(filter),
+    clearRequests() {
+      ctx.attempts.clear();
+      ctx.faults.resetCounters();
+    },
+    faults: () => ctx.faults.list(),
+    setFaults: (rules) => ctx.faults.set(rules),
+    addFault: (rule) => ctx.faults.add(rule),
+    removeFault: (id) => ctx.faults.remove(id),
+    clearFaults: () => ctx.faults.clear(),
+    reset: () => resetAll(ctx),
+  };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, ctx: CatcherContext): Promise<RouteOutcome> {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", "http://mail-catcher.local");
+  } catch {
+    sendJson(res, 400, errorBody(400, "validation_error", "Malformed request URL."));
+    return {};
+  }
+  const path = url.pathname;
+  const method = req.method ?? "GET";
+
+  if (path === "/emails" || path === "/emails/batch") {
+    if (method !== "POST") return notAllowed(res, "POST");
+    return handleSend(req, res, ctx, path);
+  }
+  const emailId = /^\/emails\/([^/]+)$/.exec(path)?.[1];
+  if (emailId !== undefined) {
+    if (method !== "GET") return notAllowed(res, "GET");
+    return handleGetEmail(req, res, ctx, safeDecode(emailId));
+  }
+  if (path === "/_catcher" || path.startsWith("/_catcher/")) return handleCatcherApi(req, res, ctx, url);
+
+  const isRead = method === "GET" || method === "HEAD";
+  if (path === "/" && isRead) {
+    const to = url.searchParams.get("to");
+    sendHtml(res, 200, renderInbox(ctx.store.list({ to: to ?? undefined }), to));
+    return {};
+  }
+  const messageId = /^\/messages\/([^/]+)$/.exec(path)?.[1];
+  if (messageId !== undefined && isRead) {
+    const message = ctx.store.get(safeDecode(messageId));
+    if (message) sendHtml(res, 200, renderMessage(message));
+    else sendHtml(res, 404, renderNotFound());
+    return {};
+  }
+  if (isRead && !path.startsWith("/emails")) {
+    sendHtml(res, 404, renderNotFound());
+    return {};
+  }
+  sendJson(res, 404, errorBody(404, "not_found", "The requested endpoint does not exist."));
+  return {};
+}
+
+function notAllowed(res: ServerResponse, allow: string): RouteOutcome {
+  sendJson(res, 405, errorBody(405, "method_not_allowed", `Method not allowed. Allowed: ${allow}.`), { allow });
+  return {};
+}
+
+function urlHost(host: string): string {
+  // A wildcard bind is reachable on loopback; an IPv6 literal needs brackets in a URL.
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function truncate(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}

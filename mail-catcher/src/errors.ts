@@ -1,18 +1,5 @@
 // Error bodies in the shape Resend answers with. The SDK hands the parsed body back as `error`
 // verbatim, so the app's error handling sees exactly what it would see in production.
-export type ResendErrorName =
-  | "missing_api_key"
-  | "invalid_api_key"
-  | "invalid_idempotency_key"
-  | "invalid_idempotent_request"
-  | "concurrent_idempotent_requests"
-  | "validation_error"
-  | "not_found"
-  | "method_not_allowed"
-  | "rate_limit_exceeded"
-  | "internal_server_error"
-  | "application_error";
-
 export interface ResendErrorBody {
   statusCode: number;
   name: string;

@@ -17,7 +17,7 @@ export default defineConfig({
     include: ["{lib,tests,inngest,engine,scripts,mail-catcher}/**/*.test.ts"],
     exclude: ["e2e/**", "node_modules/**", ".next/**"],
     globalSetup: ["tests/setup/global-setup.ts"],
-    setupFiles: ["tests/setup/worker-db.ts", "tests/setup/fail-on-console-error.ts"],
+    setupFiles: ["tests/setup/worker-env.ts", "tests/setup/fail-on-console-error.ts"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 30_000,

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/site-header";
 import { getCurrentUser } from "@/lib/auth/session";
+import { getSetupStatus } from "@/lib/data/setup-status";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -11,10 +12,11 @@ export const metadata: Metadata = {
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
+  const avatarUrl = user ? ((await getSetupStatus(user.id))?.avatarThumbUrl ?? null) : null;
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
-        <SiteHeader user={user ? { name: user.name, email: user.email, role: user.role } : null} />
+        <SiteHeader user={user ? { name: user.name, email: user.email, role: user.role, avatarUrl } : null} />
         <main className="mx-auto max-w-4xl px-4 py-10">{children}</main>
       </body>
     </html>

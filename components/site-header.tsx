@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { logOutAction } from "@/lib/actions/log-out";
 
-type HeaderUser = { name: string; email: string; role: "USER" | "ADMIN" } | null;
+type HeaderUser = { name: string; email: string; role: "USER" | "ADMIN"; avatarUrl: string | null } | null;
 
 export function SiteHeader({ user }: { user: HeaderUser }) {
   return (
@@ -18,8 +18,12 @@ export function SiteHeader({ user }: { user: HeaderUser }) {
                   Admin
                 </Link>
               ) : null}
-              <Link href="/account" className="text-slate-700 hover:text-slate-900" data-testid="header-account">
-                {user.name}
+              <Link href="/account" className="flex items-center gap-2 text-slate-700 hover:text-slate-900">
+                {user.avatarUrl ? (
+                  // eslint-disable-next-line @next/next/no-img-element -- our own processed 64 px WebP
+                  <img src={user.avatarUrl} alt="" width={28} height={28} className="h-7 w-7 rounded-full" data-testid="header-avatar" />
+                ) : null}
+                <span data-testid="header-account">{user.name}</span>
               </Link>
               <form action={logOutAction}>
                 <button type="submit" className="text-slate-500 hover:text-slate-900">

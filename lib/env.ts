@@ -11,12 +11,24 @@ const schema = z
     /** Public origin of the app; https turns on Secure cookies. */
     APP_URL: z.url("must be a URL such as http://localhost:3000").default("http://localhost:3000"),
     SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    /** Where uploaded originals and processed avatars live (see lib/storage.ts). */
+    DATA_DIR: z.string().min(1).default(".data/files"),
+    /** Resend: the real API in production; the local mail catcher (RESEND_BASE_URL) otherwise. */
+    RESEND_API_KEY: z.string().min(1).optional(),
+    RESEND_BASE_URL: z.url("must be a URL such as http://127.0.0.1:4010").optional(),
+    MAIL_FROM: z.string().min(3).default("Signup Jobs <hello@signup-jobs.example>"),
+    /** The outbox sweeper re-sends rows left unsent this long (ms). */
+    OUTBOX_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     /** Local executor URL (the engine, or `inngest dev`); unset in production. */
     INNGEST_DEV: z.string().optional(),
     INNGEST_EVENT_KEY: z.string().optional(),
     INNGEST_SIGNING_KEY: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    if (!env.RESEND_API_KEY && !env.RESEND_BASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["RESEND_API_KEY"], message: "is required unless RESEND_BASE_URL points at a local mail catcher" });
+    }
     // Outside dev mode the Inngest SDK needs both keys; without them every call fails at run time.
     if (env.NODE_ENV === "production" && !env.INNGEST_DEV) {
       for (const key of ["INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY"] as const) {

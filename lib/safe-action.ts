@@ -20,7 +20,8 @@ export function formAction<S extends z.ZodType>(options: {
   schema: S;
   /** Fields safe to send back so the form keeps what was typed. */
   echo?: string[];
-  run: (input: z.output<S>, ctx: { user: PublicUser | null }) => Promise<ActionState | void>;
+  /** `formData` is there for files, which the schema does not parse. */
+  run: (input: z.output<S>, ctx: { user: PublicUser | null; formData: FormData }) => Promise<ActionState | void>;
 }) {
   return async function action(_previous: ActionState, formData: FormData): Promise<ActionState> {
     if (!(formData instanceof FormData)) {
@@ -38,7 +39,7 @@ export function formAction<S extends z.ZodType>(options: {
       if (!parsed.success) {
         return { ok: false, fieldErrors: fieldErrorsOf(parsed.error), values };
       }
-      return (await options.run(parsed.data, { user })) ?? { ok: true };
+      return (await options.run(parsed.data, { user, formData })) ?? { ok: true };
     } catch (error) {
       unstable_rethrow(error);
       if (error instanceof AppError) {

@@ -6,6 +6,8 @@ const stack = await startStack({
   mode: "dev",
   appPort: 3000,
   enginePort: 8288,
+  mailPort: 4010,
+  dataDir: ".data",
   pg: { dataDir: LOCAL_DATA_DIR, port: LOCAL_PG_PORT, ephemeral: false },
 });
-console.log(`\n  App:    http://localhost:3000\n  Engine: ${stack.engineUrl}\n`);
+console.log(`\n  App:    http://localhost:3000\n  Engine: ${stack.engineUrl}\n  Inbox:  ${stack.mailUrl}\n`);

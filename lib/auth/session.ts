@@ -16,6 +16,10 @@ async function readToken(): Promise<string | undefined> {
 
 export async function startSession(userId: string): Promise<void> {
   const { token, expiresAt } = await createSession(userId);
+  await setSessionCookie(token, expiresAt);
+}
+
+export async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
   (await cookies()).set(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "lax",

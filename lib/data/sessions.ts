@@ -6,10 +6,11 @@ import type { PublicUser } from "@/lib/data/users";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export async function createSession(userId: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+/** `client` lets sign-up create the session inside its own transaction. */
+export async function createSession(userId: string, now = new Date(), client: Pick<typeof db, "session"> = db): Promise<{ token: string; expiresAt: Date }> {
   const token = newSessionToken();
   const expiresAt = new Date(now.getTime() + env.SESSION_TTL_DAYS * DAY_MS);
-  await db.session.create({ data: { tokenHash: hashToken(token), userId, expiresAt } });
+  await client.session.create({ data: { tokenHash: hashToken(token), userId, expiresAt } });
   return { token, expiresAt };
 }
 

@@ -9,6 +9,10 @@ export type StackOptions = {
   mode: "dev" | "start";
   appPort: number;
   enginePort: number;
+  mailPort: number;
+  /** Uploaded and processed files (the app's DATA_DIR) and the mail catcher's store. */
+  dataDir: string;
+  mailLatencyMs?: number;
   pg: { dataDir: string; port: number; ephemeral: boolean };
   /** Extra environment for the app (tests shorten timings here). */
   appEnv?: Record<string, string>;
@@ -35,7 +39,24 @@ export async function startStack(options: StackOptions) {
 
   const appUrl = `http://127.0.0.1:${options.appPort}`;
   const engineUrl = `http://127.0.0.1:${options.enginePort}`;
+  const mailUrl = `http://127.0.0.1:${options.mailPort}`;
   const children: Child[] = [];
+
+  if (fs.existsSync("mail-catcher/main.ts")) {
+    children.push(
+      startChild(
+        "mail",
+        "node_modules/.bin/tsx",
+        [
+          "mail-catcher/main.ts",
+          "--port", String(options.mailPort),
+          "--data-dir", `${options.dataDir}/mail`,
+          "--latency-ms", String(options.mailLatencyMs ?? 0),
+        ],
+        process.env,
+      ),
+    );
+  }
 
   // The engine arrives with engine/main.ts; until then the app runs without an executor.
   if (fs.existsSync("engine/main.ts")) {
@@ -64,6 +85,8 @@ export async function startStack(options: StackOptions) {
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: appDatabaseUrl,
       INNGEST_DEV: engineUrl,
+      RESEND_BASE_URL: mailUrl,
+      DATA_DIR: `${options.dataDir}/files`,
       APP_URL: `http://localhost:${options.appPort}`,
       ...options.appEnv,
     },
@@ -91,5 +114,16 @@ export async function startStack(options: StackOptions) {
   }
 
   await waitForHttp(`${appUrl}/api/health`, 120_000, next);
-  return { appUrl, engineUrl, databaseUrl: appDatabaseUrl, stop };
+  // The engine tried to sync at its start, before the app listened; sync now that it does.
+  if (children.some((c) => c.name === "engine")) {
+    await waitForHttp(`${engineUrl}/`, 30_000);
+    const sync = await fetch(`${engineUrl}/v1/apps/sync`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ url: `${appUrl}/api/inngest` }),
+    });
+    if (!sync.ok) throw new Error(`Engine could not sync the app: ${sync.status} ${await sync.text()}`);
+    log("app synced with the engine");
+  }
+  return { appUrl, engineUrl, mailUrl, databaseUrl: appDatabaseUrl, stop };
 }

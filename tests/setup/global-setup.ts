@@ -1,5 +1,5 @@
 // One embedded PostgreSQL cluster per `vitest run`. The app's migrations are applied once to a
-// template database; each worker clones it (tests/setup/worker-db.ts), so test files never share
+// template database; each worker clones it (tests/setup/worker-env.ts), so test files never share
 // rows with another worker and migrations run once, not per file.
 import { spawnSync } from "node:child_process";
 import net from "node:net";

@@ -1,0 +1,24 @@
+import { after } from "next/server";
+import { setSessionCookie } from "@/lib/auth/session";
+import { toErrorResponse } from "@/lib/errors";
+import { readSignUpRequest } from "@/lib/http/sign-up-request";
+import { relayOutbox } from "@/lib/outbox";
+import { registerUser } from "@/lib/signup";
+
+/**
+ * Sign-up for API clients: 202 Accepted once the user, session and outbox rows are committed; the
+ * welcome email and avatar resize happen in the background (poll `statusUrl`).
+ */
+export async function POST(request: Request) {
+  try {
+    const input = await readSignUpRequest(request);
+    const registration = await registerUser(input);
+    await setSessionCookie(registration.sessionToken, registration.sessionExpiresAt);
+    // After the response: hand the events to the executor. If that fails, the sweeper does it.
+    after(() => relayOutbox({ ids: registration.outboxIds }));
+    const statusUrl = `/api/users/${registration.userId}/status`;
+    return Response.json({ id: registration.userId, status: "accepted", statusUrl }, { status: 202, headers: { location: statusUrl } });
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}

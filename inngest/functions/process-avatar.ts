@@ -1,0 +1,22 @@
+import { inngest } from "@/inngest/client";
+import { avatarUploaded } from "@/inngest/events";
+import { markAvatarFailed, processAvatar } from "@/lib/avatars";
+
+/** user.avatar-uploaded → 256 and 64 px WebP renditions; an unreadable image fails at once. */
+export const processAvatarFn = inngest.createFunction(
+  {
+    id: "user.avatar-process",
+    name: "Process avatar",
+    triggers: [avatarUploaded],
+    retries: 4,
+    concurrency: { key: "event.data.userId", limit: 1 },
+    onFailure: async ({ event, step }) => {
+      const data = event.data.event.data as { userId?: string; uploadId?: string };
+      if (data.userId && data.uploadId) await step.run("mark-failed", () => markAvatarFailed(data.userId!, data.uploadId!));
+    },
+  },
+  async ({ event, step }) => {
+    const { userId, uploadId } = event.data;
+    return step.run("resize", () => processAvatar(userId, uploadId));
+  },
+);

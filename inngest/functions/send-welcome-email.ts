@@ -1,0 +1,32 @@
+import { inngest } from "@/inngest/client";
+import { userSignedUp } from "@/inngest/events";
+import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/welcome-email";
+
+/**
+ * user.signed-up → one welcome email. Three memoized steps: a failure to record the delivery
+ * retries only the record, never the send; and if a crash loses the send step's result, the
+ * resend carries the same idempotency key, so the provider still sends once.
+ */
+export const sendWelcomeEmailFn = inngest.createFunction(
+  {
+    id: "user.welcome-email",
+    name: "Send welcome email",
+    triggers: [userSignedUp],
+    retries: 4,
+    // One run per user at a time: two runs cannot both pass the marker check and race.
+    concurrency: { key: "event.data.userId", limit: 1 },
+    onFailure: async ({ event, step }) => {
+      const userId = (event.data.event.data as { userId?: string }).userId;
+      if (userId) await step.run("mark-failed", () => markWelcomeEmailFailed(userId));
+    },
+  },
+  async ({ event, step }) => {
+    const { userId } = event.data;
+    const recipient = await step.run("load-recipient", () => loadWelcomeRecipient(userId));
+    if (recipient.status === "done") return { skipped: recipient.reason };
+
+    const { providerId } = await step.run("send", () => sendWelcomeEmail(userId, recipient));
+    await step.run("record-delivery", () => recordWelcomeDelivery(userId, providerId));
+    return { providerId };
+  },
+);

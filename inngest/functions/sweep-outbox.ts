@@ -1,0 +1,29 @@
+import { cron } from "inngest";
+import { inngest } from "@/inngest/client";
+import { outboxSweepRequested } from "@/inngest/events";
+import { env } from "@/lib/env";
+import { relayOutbox } from "@/lib/outbox";
+
+/**
+ * Every minute (UTC), re-sends outbox rows the post-response relay did not get out (executor down,
+ * process killed). Rows younger than OUTBOX_SWEEP_AFTER_MS are left to that relay.
+ */
+export const sweepOutboxFn = inngest.createFunction(
+  {
+    id: "outbox.sweep",
+    name: "Sweep the outbox",
+    triggers: [cron("TZ=UTC * * * * *"), outboxSweepRequested],
+    concurrency: { limit: 1 },
+  },
+  async ({ step }) => {
+    let total = 0;
+    // Bounded: a huge backlog is drained over several ticks rather than in one long run.
+    for (let batch = 0; batch < 10; batch++) {
+      const { sent, failed } = await step.run(`relay-${batch}`, () => relayOutbox({ olderThanMs: env.OUTBOX_SWEEP_AFTER_MS, limit: 100 }));
+      total += sent;
+      if (failed) throw new Error(`Could not relay ${failed} outbox events`);
+      if (sent < 100) break;
+    }
+    return { sent: total };
+  },
+);

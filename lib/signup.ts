@@ -1,0 +1,54 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { hashPassword } from "@/lib/auth/password";
+import { createSession } from "@/lib/data/sessions";
+import { DUPLICATE_EMAIL_MESSAGE } from "@/lib/data/users";
+import { checkAvatar } from "@/lib/images";
+import { enqueue, type OutboxMessage } from "@/lib/outbox";
+import { avatarKeys, storage } from "@/lib/storage";
+import type { SignUpInput } from "@/lib/schemas/auth";
+
+export type Registration = { userId: string; sessionToken: string; sessionExpiresAt: Date; outboxIds: string[] };
+
+/**
+ * The synchronous half of sign-up: everything the 202 promises is durable when this returns — the
+ * user, their session and the outbox rows for the background work, in one transaction. The
+ * avatar's original is stored first and removed again if the transaction does not commit.
+ */
+export async function registerUser(input: SignUpInput & { avatar?: Buffer | null }): Promise<Registration> {
+  if (input.avatar) await checkAvatar(input.avatar);
+  const passwordHash = await hashPassword(input.password);
+  const userId = randomUUID();
+  const uploadId = input.avatar ? randomUUID() : null;
+
+  if (input.avatar && uploadId) await storage().put(avatarKeys.original(userId, uploadId), input.avatar);
+  try {
+    return await db.$transaction(async (tx) => {
+      await tx.user.create({
+        data: {
+          id: userId,
+          name: input.name,
+          email: input.email,
+          passwordHash,
+          avatarStatus: uploadId ? "PROCESSING" : "NONE",
+          avatarUploadId: uploadId,
+        },
+        select: { id: true },
+      });
+      const session = await createSession(userId, new Date(), tx);
+      const messages: OutboxMessage[] = [{ name: "user.signed-up", data: { userId } }];
+      if (uploadId) messages.push({ name: "user.avatar-uploaded", data: { userId, uploadId } });
+      const outboxIds = await enqueue(tx, messages);
+      return { userId, sessionToken: session.token, sessionExpiresAt: session.expiresAt, outboxIds };
+    });
+  } catch (error) {
+    if (uploadId) await storage().delete(avatarKeys.original(userId, uploadId)).catch(() => {});
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      throw new AppError("conflict", DUPLICATE_EMAIL_MESSAGE, { fieldErrors: { email: [DUPLICATE_EMAIL_MESSAGE] } });
+    }
+    throw error;
+  }
+}

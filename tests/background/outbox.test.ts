@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { inngest } from "@/inngest/client";
+import { countUnsent, relayOutbox } from "@/lib/outbox";
+import { registerUser } from "@/lib/signup";
+import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
+import { address } from "./helpers";
+
+let stack: BackgroundStack;
+beforeAll(async () => {
+  stack = await startBackgroundStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("outbox", () => {
+  it("loses nothing while the executor is down: 50 sign-ups, then every email once it is back", async () => {
+    await stack.stopEngine();
+    const emails = Array.from({ length: 50 }, (_, i) => address(`outage${i}`));
+    const registrations = [];
+    for (const email of emails) {
+      registrations.push(await registerUser({ name: "Outage", email, password: "a good password" }));
+    }
+    // What after() does for each request: the relay fails, the rows stay unsent, nothing throws.
+    const relays = await Promise.all(registrations.map((r) => relayOutbox({ ids: r.outboxIds })));
+    expect(relays.every((r) => r.sent === 0 && r.failed === 1)).toBe(true);
+    const ids = registrations.flatMap((r) => r.outboxIds);
+    const unsent = await db.outboxEvent.findMany({ where: { id: { in: ids } }, select: { sentAt: true, attempts: true, lastError: true } });
+    expect(unsent.every((row) => row.sentAt === null && row.attempts === 1 && row.lastError)).toBe(true);
+
+    await stack.restartEngine();
+    // The sweeper's manual trigger (its cron fires every minute in production).
+    await inngest.send({ name: "outbox/sweep.requested", data: {} });
+
+    // This file has its own mail catcher, so every message in it is one of these.
+    const delivered = await stack.mail.waitForMessages({ count: 50, timeoutMs: 60_000 });
+    expect(new Set(delivered.map((m) => m.to[0])).size).toBe(50);
+    for (const email of emails) expect(await stack.mail.messages({ to: email })).toHaveLength(1);
+    expect(await countUnsent()).toBe(0);
+  });
+});

@@ -1,0 +1,86 @@
+// The real background stack inside a test: the engine (on its own database), the mail catcher and
+// the app's Inngest functions served over HTTP by the SDK — the same parts `npm run dev` runs.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import fs from "node:fs";
+import { serve } from "inngest/node";
+import pg from "pg";
+import { inject } from "vitest";
+import { startEngine, type Engine } from "@/engine/index";
+import { startMailCatcher, type MailCatcher } from "@/mail-catcher/index";
+import { inngest } from "@/inngest/client";
+import { functions } from "@/inngest/index";
+
+/** Backoff of 15 s becomes 15 ms; the delays keep Inngest's shape. */
+export const TIME_SCALE = 0.001;
+
+export type BackgroundStack = {
+  engine: Engine;
+  mail: MailCatcher;
+  appUrl: string;
+  /** Simulates an executor outage; `restartEngine` brings it back on the same database and port. */
+  stopEngine(): Promise<void>;
+  restartEngine(): Promise<Engine>;
+  stop(): Promise<void>;
+};
+
+export async function startBackgroundStack(): Promise<BackgroundStack> {
+  const enginePort = Number(new URL(process.env.INNGEST_DEV!).port);
+  const mailPort = Number(new URL(process.env.RESEND_BASE_URL!).port);
+  const database = await createEngineDatabase();
+
+  const mail = await startMailCatcher({ port: mailPort, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "mail-")), log: false });
+
+  const handler = serve({ client: inngest, functions });
+  const server = http.createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/inngest`;
+
+  const boot = async () => {
+    const engine = await startEngine({
+      databaseUrl: database.url,
+      port: enginePort,
+      timeScale: TIME_SCALE,
+      pollMs: 100,
+      requestTimeoutMs: 20_000,
+      log: "silent",
+      cronTimer: false,
+    });
+    await engine.syncApp(appUrl);
+    return engine;
+  };
+
+  const stack: BackgroundStack = {
+    engine: await boot(),
+    mail,
+    appUrl,
+    stopEngine: () => stack.engine.stop(),
+    restartEngine: async () => (stack.engine = await boot()),
+    stop: async () => {
+      await stack.engine.stop().catch(() => {});
+      await mail.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.drop();
+    },
+  };
+  return stack;
+}
+
+async function createEngineDatabase() {
+  const server = inject("pgServerUrl");
+  const name = `engine_app_${process.env.VITEST_POOL_ID ?? 0}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: `${server}postgres` });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${pg.escapeIdentifier(name)}`);
+  return { url: `${server}${name}`, drop: () => admin(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`) };
+}

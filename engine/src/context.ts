@@ -22,6 +22,8 @@ export type EngineOptions = {
 
 export type Ctx = {
   db: Db;
+  /** Same database, asynchronous commit: claims, lease renewals, "run started" (see createPool). */
+  lightDb: Db;
   log: Logger;
   clock: Clock;
   random: Random;

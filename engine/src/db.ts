@@ -6,8 +6,16 @@ export type Tx = pg.PoolClient;
 // Postgres bigint/int8 (bigserial ids, counts) arrives as strings by default; ours fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export function createPool(databaseUrl: string, max = 10): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+/**
+ * `asyncCommit` pools skip the WAL flush wait on commit. Only for writes that recovery redoes
+ * anyway (claims, lease renewals, "run started"): results and accepted events use a normal pool.
+ */
+export function createPool(databaseUrl: string, max = 10, asyncCommit = false): Db {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max,
+    ...(asyncCommit ? { options: "-c synchronous_commit=off" } : {}),
+  });
   // An idle client that loses its connection emits 'error' on the pool; without a listener Node
   // would crash the engine. The next query simply gets a new connection.
   pool.on("error", () => {});

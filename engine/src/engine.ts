@@ -55,10 +55,12 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   if (!(opts.timeScale > 0)) throw new Error("timeScale must be > 0");
   const log = createLogger(options.log ?? "stdout");
   const db = createPool(options.databaseUrl, Math.min(opts.workers + 8, 40));
+  const lightDb = createPool(options.databaseUrl, Math.min(opts.workers, 20), true);
   try {
     await migrate(db);
   } catch (err) {
     await db.end().catch(() => {});
+    await lightDb.end().catch(() => {});
     throw err;
   }
   const registry = new Registry(db);
@@ -67,6 +69,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   let worker: Worker | null = null;
   const ctx: Ctx = {
     db,
+    lightDb,
     log,
     clock: options.clock ?? Date.now,
     random: options.random ?? Math.random,
@@ -145,6 +148,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
         server.closeAllConnections();
       });
       await db.end().catch(() => {});
+      await lightDb.end().catch(() => {});
       log.info("engine stopped");
     },
   };

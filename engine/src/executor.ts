@@ -61,7 +61,7 @@ export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight)
   if (item.kind === "wake") return writeBack(ctx, item, null, ctx.clock(), (tx) => endSleep(ctx, tx, item, null));
 
   // One round trip: mark the run started (first call only) and load what the request needs.
-  const runRes = await ctx.db.query<RunRow & { started: boolean }>(
+  const runRes = await ctx.lightDb.query<RunRow & { started: boolean }>(
     `with started as (update runs set status = 'running', started_at = $2 where id = $1 and status = 'queued' returning id)
      select r.function_id, r.status, r.version, r.force_plan, e.payload, exists (select 1 from started) as started,
             coalesce((select json_agg(json_build_array(s.step_id, s.result) order by s.seq) from steps s where s.run_id = r.id), '[]') as steps
@@ -143,7 +143,7 @@ async function callSdk(
   }, ctx.opts.requestTimeoutMs);
   // Renew the lease at half-life; losing it means another process owns the item now.
   const renew = setInterval(() => {
-    ctx.db
+    ctx.lightDb
       .query("update queue set lease_until = $3 where id = $1 and lease_token = $2 and state = 'running'", [
         item.id,
         item.lease_token,

@@ -12,7 +12,8 @@ export async function claim(ctx: Ctx, n: number): Promise<QueueItem[]> {
   // Fast path, one statement: items without concurrency keys. It also reports whether keyed items
   // are due, which need the locking path below.
   const now = ctx.clock();
-  const fast = await ctx.db.query<QueueItem & { keyed_due: boolean }>(
+  // On the async-commit pool: a claim lost in a crash only means the item is claimed again.
+  const fast = await ctx.lightDb.query<QueueItem & { keyed_due: boolean }>(
     `with c as (
        select id from queue where state = 'queued' and run_at <= $1 and ckeys = '{}'
         order by run_at, id limit $2 for update skip locked),

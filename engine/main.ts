@@ -13,6 +13,7 @@ const HELP = `Local Inngest-protocol engine
   --poll <ms>              poll fallback / sweep period; default 1000
   --workers <n>            concurrent queue items in this process; default 32
   --max-body <bytes>       largest accepted request body; default 3145728
+  --checkpoint             let the SDK run consecutive steps in one request (checkpoint API)
   --quiet                  no log lines`;
 
 function num(name: string, v: string | undefined, fallback?: number): number | undefined {
@@ -39,6 +40,7 @@ async function main() {
       workers: { type: "string" },
       "max-body": { type: "string" },
       quiet: { type: "boolean" },
+      checkpoint: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -72,6 +74,7 @@ async function main() {
     workers: num("workers", values.workers),
     maxBodyBytes: num("max-body", values["max-body"]),
     log: values.quiet ? "silent" : "stdout",
+    checkpoint: values.checkpoint ?? false,
   });
   let stopping = false;
   const shutdown = () => {

@@ -1,4 +1,4 @@
-// `npm run bench:engine [-- --fsync off] [--events 2000]`: embedded PostgreSQL in a temp dir, the
+// `npm run bench:engine [-- --fsync off] [--events 2000] [--checkpoint]`: embedded PostgreSQL in a temp dir, the
 // engine in this process, the SDK app in a child process. Prints event → first step start p50/p95
 // (light load) and sustained step executions per second (durable state).
 import { spawn } from "node:child_process";
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     events: { type: "string", default: "2000" },
     latency: { type: "string", default: "200" },
     workers: { type: "string", default: "32" },
+    checkpoint: { type: "boolean", default: false },
   },
 });
 const fsyncOn = values.fsync !== "off";
@@ -70,7 +71,13 @@ async function main() {
   await admin.end();
   const databaseUrl = `${base}engine_bench`;
 
-  const engine = await startEngine({ databaseUrl, port: 0, log: "silent", workers: Number(values.workers) });
+  const engine = await startEngine({
+    databaseUrl,
+    port: 0,
+    log: "silent",
+    workers: Number(values.workers),
+    checkpoint: values.checkpoint,
+  });
   const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "app.ts"), engine.url], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -122,7 +129,7 @@ async function main() {
   const cpus = os.cpus().length;
   process.stdout.write(
     [
-      `engine bench — ${cpus} cores, PostgreSQL fsync=${fsyncOn ? "on" : "off"}, synchronous_commit=${fsyncOn ? "on" : "off"}, workers=${values.workers}`,
+      `engine bench — ${cpus} cores, PostgreSQL fsync=${fsyncOn ? "on" : "off"}, synchronous_commit=${fsyncOn ? "on" : "off"}, workers=${values.workers}, checkpoint=${values.checkpoint ? "on" : "off"}`,
       `event → first step start (light load, n=${latencies.length}): p50 ${pct(latencies, 50).toFixed(1)} ms, p95 ${pct(latencies, 95).toFixed(1)} ms, max ${pct(latencies, 100).toFixed(1)} ms`,
       `throughput: ${total} runs × 2 steps in ${elapsed.toFixed(2)} s → ${((total * 2) / elapsed).toFixed(0)} steps/s (${(total / elapsed).toFixed(0)} runs/s; events accepted in ${((tSent - t0) / 1000).toFixed(2)} s)`,
     ].join("\n") + "\n",

@@ -18,6 +18,8 @@ export type EngineOptions = {
   workers: number;
   /** Largest request body accepted on /e/ and /fn/register. */
   maxBodyBytes: number;
+  /** Send ctx.fn_id/qi_id so the SDK checkpoints consecutive steps in one request. */
+  checkpoint: boolean;
 };
 
 export type Ctx = {

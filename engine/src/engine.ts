@@ -23,6 +23,7 @@ export type StartEngineOptions = {
   pollMs?: number; // default 1000
   workers?: number; // default 32
   maxBodyBytes?: number; // default 3 MiB
+  checkpoint?: boolean; // default false: one request per step, as without checkpointing
   clock?: Clock; // default Date.now
   random?: Random; // default Math.random (backoff jitter)
   log?: LogSink | "stdout" | "silent"; // default stdout
@@ -51,6 +52,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
     pollMs: options.pollMs ?? 1000,
     workers: options.workers ?? 32,
     maxBodyBytes: options.maxBodyBytes ?? 3 * 1024 * 1024,
+    checkpoint: options.checkpoint ?? false,
   };
   if (!(opts.timeScale > 0)) throw new Error("timeScale must be > 0");
   const log = createLogger(options.log ?? "stdout");

@@ -58,7 +58,7 @@ export class LeaseLost extends Error {
 export type Inflight = { controllers: Set<AbortController>; stopping: boolean };
 
 export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight): Promise<QueueItem | null> {
-  if (item.kind === "wake") return writeBack(ctx, item, null, ctx.clock(), (tx) => endSleep(ctx, tx, item, null));
+  if (item.kind === "wake") return writeBack(ctx, item, null, ctx.clock(), (tx, it) => endSleep(ctx, tx, it, null));
 
   // One round trip: mark the run started (first call only) and load what the request needs.
   const runRes = await ctx.lightDb.query<RunRow & { started: boolean }>(
@@ -100,7 +100,7 @@ export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight)
   const fnDef = fn;
   // Only the first response pins the request version.
   const pin = run.version === -1 ? version : null;
-  return writeBack(ctx, item, pin, startedAt, (tx) => applyOutcome(ctx, tx, item, run, fnDef, outcome, startedAt));
+  return writeBack(ctx, item, pin, startedAt, (tx, it) => applyOutcome(ctx, tx, it, run, fnDef, outcome, startedAt));
 }
 
 async function callSdk(
@@ -127,6 +127,11 @@ async function callSdk(
       disable_immediate_execution: run.force_plan,
       use_api: false,
       stack: { stack, current: stack.length },
+      // fn_id + qi_id switch the SDK to async checkpointing (protocol §3.8): it runs consecutive
+      // steps in this one request and reports each to POST /v1/checkpoint/:runId/async first.
+      ...(ctx.opts.checkpoint && item.step_id === "step" && !run.force_plan
+        ? { fn_id: fn.id, qi_id: `${item.id}.${item.lease_token}` }
+        : {}),
     },
     version: run.version,
   };
@@ -253,15 +258,15 @@ async function writeBack(
   item: QueueItem,
   version: number | null,
   startedAt: number,
-  apply: (tx: Tx) => Promise<Applied>,
+  apply: (tx: Tx, item: QueueItem) => Promise<Applied>,
 ): Promise<QueueItem | null> {
   let applied: Applied | null = null;
   try {
     applied = await withTx(ctx.db, async (tx) => {
       // Lock order everywhere: run row, then its queue rows. The join is the fence: no row means
       // the lease was lost (rescued and re-claimed) or the item is gone.
-      const locked = await tx.query<{ status: string }>(
-        `select r.status from runs r join queue q on q.run_id = r.id
+      const locked = await tx.query<{ status: string; attempt: number }>(
+        `select r.status, q.attempt from runs r join queue q on q.run_id = r.id
           where r.id = $1 and q.id = $2 and q.lease_token = $3 and q.state = 'running' for update of r, q`,
         [item.run_id, item.id, item.lease_token],
       );
@@ -272,7 +277,8 @@ async function writeBack(
         return { next: null, releasedSlots: item.ckeys.length > 0, notify: false };
       }
       if (version !== null) await tx.query("update runs set version = $2 where id = $1 and version = -1", [item.run_id, version]);
-      const out = await apply(tx);
+      // The attempt is re-read: a checkpoint during the request resets it (a step completed).
+      const out = await apply(tx, { ...item, attempt: locked.rows[0]?.attempt ?? item.attempt });
       if (out.releasedSlots && item.ckeys.length) {
         await tx.query(
           "update queue set blocked = false, run_at = $2 where state = 'queued' and blocked and ckeys && $1",
@@ -563,4 +569,42 @@ export async function failRun(ctx: Ctx, tx: Tx, runId: string, run: { function_i
       ts: ctx.clock(),
     },
   ]);
+}
+
+export type CheckpointResult = { status: 200 | 400 | 409; error?: string };
+
+/**
+ * POST /v1/checkpoint/:runId/async — step results the SDK reports during a checkpointed request.
+ * Fenced like any write-back: the queue item named by qi_id must still hold its lease, else 409
+ * (the SDK then stops as a stale dispatch). Each result is committed before the SDK continues.
+ */
+export async function checkpoint(ctx: Ctx, runId: string, body: Record<string, unknown>): Promise<CheckpointResult> {
+  const m = /^(\d+)\.([0-9a-f-]{36})$/.exec(String(body.qi_id ?? ""));
+  if (!m) return { status: 400, error: '"qi_id" is not a queue item of this engine' };
+  const steps = Array.isArray(body.steps) ? (body.steps as Op[]) : null;
+  if (!steps) return { status: 400, error: '"steps" must be an array' };
+  const bad = steps.find((op) => !op || (op.op !== "StepRun" && op.op !== "Step") || typeof op.id !== "string");
+  if (bad) return { status: 400, error: `only StepRun ops can be checkpointed, got ${JSON.stringify(bad?.op)}` };
+  const queueId = Number(m[1]);
+  const token = m[2] ?? "";
+  return withTx(ctx.db, async (tx) => {
+    const locked = await tx.query<{ status: string; attempt: number; ckeys: string[]; climits: number[] }>(
+      `select r.status, q.attempt, q.ckeys, q.climits from runs r join queue q on q.run_id = r.id
+        where r.id = $1 and q.id = $2 and q.lease_token = $3 and q.state = 'running' for update of r, q`,
+      [runId, queueId, token],
+    );
+    const row = locked.rows[0];
+    if (!row || TERMINAL.has(row.status)) return { status: 409, error: "stale queue item or finished run" } as const;
+    const item: QueueItem = {
+      id: queueId, run_id: runId, kind: "call", step_id: "step", attempt: row.attempt, lease_token: token, ckeys: row.ckeys, climits: row.climits,
+    };
+    const now = ctx.clock();
+    for (const op of steps) {
+      const name = op.displayName ?? op.name ?? op.userland?.id ?? null;
+      await saveStepOk(tx, ctx, item, op.id, name, op.op, { data: op.data ?? null }, 206, now);
+      ctx.log.info("step ok", { run: runId, step: name, attempt: item.attempt, via: "checkpoint" });
+    }
+    await tx.query("update queue set attempt = 0 where id = $1", [queueId]);
+    return { status: 200 } as const;
+  });
 }

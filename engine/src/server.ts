@@ -3,6 +3,7 @@
 import http from "node:http";
 import type { Ctx } from "./context";
 import { withTx } from "./db";
+import { checkpoint } from "./executor";
 import { SyncError } from "./functions";
 import { ingestEvents, validateEvent, type IncomingEvent } from "./ingest";
 import { cancelRun, eventRuns, getEvent, getRun, listEvents, listRuns, status } from "./read-api";
@@ -129,6 +130,14 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
       if (err instanceof SyncError) return send(res, 400, { ok: false, status: 400, error: err.message });
       throw err;
     }
+  }
+
+  if ((m = /^\/v1\/checkpoint\/([^/]+)\/async$/.exec(path))) {
+    if (method !== "POST") throw new HttpError(405, "use POST");
+    const body = parseJsonBody(await readBody(req, ctx.opts.maxBodyBytes));
+    if (!body || typeof body !== "object") throw new HttpError(400, "body must be an object");
+    const r = await checkpoint(ctx, decodeURIComponent(m[1] ?? ""), body as Record<string, unknown>);
+    return send(res, r.status, r.status === 200 ? {} : { error: r.error });
   }
 
   if (path === "/v1/apps/sync" || path === "/v1/apps") {

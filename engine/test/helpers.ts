@@ -56,10 +56,15 @@ export function fixtureClient(engineUrl: string, id = "fixture") {
 
 export type FixtureApp = { url: string; close(): Promise<void> };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any function shape the SDK accepts
-export async function startFixtureApp(client: Inngest.Any, functions: InngestFunction.Any[] | any[]): Promise<FixtureApp> {
+export async function startFixtureApp(
+  client: Inngest.Any,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any function shape the SDK accepts
+  functions: InngestFunction.Any[] | any[],
+  onRequest?: (req: http.IncomingMessage) => void,
+): Promise<FixtureApp> {
   const handler = serve({ client, functions });
   const server = http.createServer((req, res) => {
+    onRequest?.(req);
     if (req.url?.startsWith("/api/inngest")) return handler(req, res);
     res.statusCode = 404;
     res.end();

@@ -12,6 +12,15 @@ export class AccountPage {
   get email() {
     return this.page.getByTestId("account-email");
   }
+  get welcomeEmailStatus() {
+    return this.page.getByTestId("welcome-email-status");
+  }
+  get avatarStatus() {
+    return this.page.getByTestId("avatar-status");
+  }
+  get avatar() {
+    return this.page.getByTestId("account-avatar");
+  }
   get logOut() {
     return this.page.getByRole("button", { name: "Log out" });
   }

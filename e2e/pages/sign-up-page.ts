@@ -13,6 +13,9 @@ export class SignUpPage {
   get password() {
     return this.page.getByLabel("Password");
   }
+  get avatar() {
+    return this.page.getByLabel("Avatar (optional)");
+  }
   get submit() {
     return this.page.getByRole("button", { name: "Create account" });
   }
@@ -29,7 +32,11 @@ export class SignUpPage {
   }
 
   /** The message tied to a field through aria-describedby. */
-  errorFor(field: "name" | "email" | "password") {
+  async chooseAvatar(file: { name: string; mimeType: string; buffer: Buffer }) {
+    await this.avatar.setInputFiles(file);
+  }
+
+  errorFor(field: "name" | "email" | "password" | "avatar") {
     return this.page.locator(`#field-${field}-error`);
   }
 }

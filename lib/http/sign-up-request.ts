@@ -66,10 +66,10 @@ export async function readSignUpRequest(request: Request): Promise<SignUpInput &
   return { ...input, avatar: await avatarFrom(form.get("avatar")) };
 }
 
-/** An empty file input (no file chosen) means no avatar. */
+/** An empty file part is what browsers send when no file was chosen: no avatar. */
 export async function avatarFrom(value: FormDataEntryValue | null): Promise<Buffer | null> {
   if (!value || typeof value === "string") return null;
-  if (value.size === 0 && !value.name) return null;
+  if (value.size === 0) return null;
   if (value.size > AVATAR_MAX_BYTES) throw tooLarge();
   return Buffer.from(await value.arrayBuffer());
 }

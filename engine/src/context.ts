@@ -1,6 +1,7 @@
 import type { Random } from "./backoff";
 import type { Db } from "./db";
 import type { Logger } from "./log";
+import type { QueueItem } from "./executor";
 import type { Registry } from "./registry";
 
 export type Clock = () => number;
@@ -33,6 +34,9 @@ export type Ctx = {
   registry: Registry;
   /** Ask the local worker loop to look for due work now (NOTIFY covers other processes). */
   wake(): void;
+  /** Direct dispatch of new runs to this process's worker (see ingest.ts `Direct`). */
+  reserveSlot(): boolean;
+  dispatch(reservedCount: number, items: QueueItem[]): void;
 };
 
 export const QUEUE_CHANNEL = "engine_queue";

@@ -78,6 +78,8 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
     opts,
     registry,
     wake: () => worker?.wake(),
+    reserveSlot: () => worker?.reserve() ?? false,
+    dispatch: (n, items) => worker?.dispatch(n, items),
   };
   worker = new Worker(ctx);
   const cron = new CronScheduler(ctx);
@@ -100,7 +102,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   const cronTimer = options.cronTimer ?? true;
   const sweep = async () => {
     try {
-      await rescueExpired(ctx);
+      await rescueExpired(ctx, [...(worker?.ownItems ?? [])]);
       if (cronTimer) await cron.tick();
     } catch (err) {
       if (!stopped) log.warn("sweep failed", { error: (err as Error).message });
@@ -135,7 +137,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
     syncApp: (appUrl) => syncApp(ctx, appUrl),
     cronTick: () => cron.tick(),
     poke: async () => {
-      await rescueExpired(ctx);
+      await rescueExpired(ctx, [...(worker?.ownItems ?? [])]);
       ctx.wake();
     },
     stop: async () => {

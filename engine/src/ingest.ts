@@ -26,7 +26,26 @@ export type IncomingEvent = {
   v?: string;
 };
 
-export type IngestResult = { ids: string[]; runIds: string[] };
+export type IngestResult = { ids: string[]; runIds: string[]; claimed: ClaimedItem[] };
+
+/** A first queue item inserted already leased to this process (see `Direct`). */
+export type ClaimedItem = {
+  id: number;
+  run_id: string;
+  kind: "call";
+  step_id: string;
+  attempt: number;
+  lease_token: string;
+  ckeys: string[];
+  climits: number[];
+};
+
+/**
+ * Direct dispatch: when this process has a free worker slot, a new run's first item is inserted
+ * already leased to it and handed to the worker after commit, skipping a claim round trip. If the
+ * process dies before running it, the lease expires and any process picks it up.
+ */
+export type Direct = { reserve(): boolean };
 
 /** Validates one event from a request body; returns an error message or the event. */
 export function validateEvent(raw: unknown, index: number): IncomingEvent | string {
@@ -64,10 +83,12 @@ export async function ingestEvents(
   tx: Tx,
   events: IncomingEvent[],
   seed?: string | null,
+  direct?: Direct,
 ): Promise<IngestResult> {
   const now = ctx.clock();
   const ids: string[] = [];
   const runIds: string[] = [];
+  const claimed: ClaimedItem[] = [];
   for (const [i, e] of events.entries()) {
     const internalId = (seed ? seededUlid(seed, i) : null) ?? ulid(now);
     const payload: EventPayload = {
@@ -85,13 +106,14 @@ export async function ingestEvents(
     );
     if (!inserted.rowCount) continue; // the SDK retried a send we already committed
     for (const fn of matchingFunctions(ctx, payload)) {
-      const runId = await scheduleRun(ctx, tx, fn, internalId, payload);
-      if (runId) runIds.push(runId);
+      const scheduled = await scheduleRun(ctx, tx, fn, internalId, payload, direct);
+      if (scheduled) runIds.push(scheduled.runId);
+      if (scheduled?.claimed) claimed.push(scheduled.claimed);
     }
   }
   // One NOTIFY per transaction wakes the other engine processes (this one is woken directly).
-  if (runIds.length) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
-  return { ids, runIds };
+  if (runIds.length > claimed.length) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
+  return { ids, runIds, claimed };
 }
 
 export function matchingFunctions(ctx: Ctx, event: EventPayload): FnDef[] {
@@ -115,7 +137,8 @@ export async function scheduleRun(
   fn: FnDef,
   eventInternalId: string,
   event: EventPayload,
-): Promise<string | null> {
+  direct?: Direct,
+): Promise<{ runId: string; claimed?: ClaimedItem } | null> {
   const now = ctx.clock();
   const runId = ulid(now);
   const keys = [`event:${event.id}`];
@@ -161,11 +184,16 @@ export async function scheduleRun(
     ckeys.push(c.scope === "fn" ? `fn:${fn.id}:${value}` : `${c.scope}:${c.key?.source ?? ""}:${value}`);
     climits.push(c.limit);
   }
-  await tx.query(
+  // Keyed items always go through the claim path, which enforces the concurrency limits.
+  const leased = !ckeys.length && direct?.reserve() === true;
+  const res = await tx.query<ClaimedItem>(
     `with r as (insert into runs (id, function_id, event_id, status, created_at) values ($1, $2, $3, 'queued', $4) returning id)
-     insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits) select id, 'call', 'step', 'queued', $4, $5, $6 from r`,
-    [runId, fn.id, eventInternalId, iso(now), ckeys, climits],
+     insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits, lease_token, lease_until)
+     select id, 'call', 'step', case when $7 then 'running' else 'queued' end, $4, $5, $6,
+            case when $7 then gen_random_uuid() end, case when $7 then $8::timestamptz end from r
+     returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
+    [runId, fn.id, eventInternalId, iso(now), ckeys, climits, leased, iso(now + ctx.opts.leaseMs)],
   );
   ctx.log.info("run queued", { run: runId, fn: fn.id, event: event.name });
-  return runId;
+  return { runId, claimed: leased ? res.rows[0] : undefined };
 }

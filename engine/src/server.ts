@@ -109,8 +109,18 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
       events.push(v);
     }
     const seed = req.headers["x-inngest-event-id-seed"];
-    const result = await withTx(ctx.db, (tx) => ingestEvents(ctx, tx, events, typeof seed === "string" ? seed : null));
-    if (result.runIds.length) ctx.wake();
+    let reserved = 0;
+    const direct = { reserve: () => ctx.reserveSlot() && ++reserved > 0 };
+    let result;
+    try {
+      result = await withTx(ctx.db, (tx) => ingestEvents(ctx, tx, events, typeof seed === "string" ? seed : null, direct));
+    } catch (err) {
+      // Rolled back: nothing was leased, give the reserved slots back.
+      ctx.dispatch(reserved, []);
+      throw err;
+    }
+    ctx.dispatch(reserved, result.claimed);
+    if (result.runIds.length > result.claimed.length) ctx.wake();
     return send(res, 200, { ids: result.ids, status: 200 });
   }
 

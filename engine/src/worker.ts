@@ -80,12 +80,16 @@ async function claimKeyed(ctx: Ctx, n: number): Promise<QueueItem[]> {
   });
 }
 
-/** Items whose lease expired (their process died) go back to the queue at the same attempt. */
-export async function rescueExpired(ctx: Ctx): Promise<number> {
+/**
+ * Items whose lease expired (their process died) go back to the queue at the same attempt. Items
+ * this process is still executing are skipped: a renewal that ran late (a stalled event loop, a
+ * slow database) must not make this process run its own step twice.
+ */
+export async function rescueExpired(ctx: Ctx, ownItems: number[] = []): Promise<number> {
   const res = await ctx.db.query<{ run_id: string; step_id: string }>(
     `update queue set state = 'queued', lease_token = null, lease_until = null, run_at = $1
-      where state = 'running' and lease_until < $1 returning run_id, step_id`,
-    [iso(ctx.clock())],
+      where state = 'running' and lease_until < $1 and not (id = any($2::bigint[])) returning run_id, step_id`,
+    [iso(ctx.clock()), ownItems],
   );
   for (const r of res.rows) ctx.log.info("lease expired, step requeued", { run: r.run_id, step: r.step_id });
   return res.rowCount ?? 0;
@@ -93,11 +97,14 @@ export async function rescueExpired(ctx: Ctx): Promise<number> {
 
 export class Worker {
   private active = 0;
+  private reserved = 0;
   private pumping = false;
   private again = false;
   private stopped = false;
   private nextTimer: NodeJS.Timeout | null = null;
   private readonly running = new Set<Promise<void>>();
+  /** Queue ids this process is executing right now. */
+  readonly ownItems = new Set<number>();
   readonly inflight: Inflight = { controllers: new Set(), stopping: false };
 
   constructor(private readonly ctx: Ctx) {}
@@ -116,8 +123,8 @@ export class Worker {
     try {
       do {
         this.again = false;
-        while (!this.stopped && this.active < this.ctx.opts.workers) {
-          const items = await claim(this.ctx, this.ctx.opts.workers - this.active);
+        while (!this.stopped && this.active + this.reserved < this.ctx.opts.workers) {
+          const items = await claim(this.ctx, this.ctx.opts.workers - this.active - this.reserved);
           if (!items.length) break;
           for (const item of items) this.start(item);
         }
@@ -130,8 +137,23 @@ export class Worker {
     }
   }
 
+  /** Holds a slot for an item that an ingest transaction is creating already leased to us. */
+  reserve = (): boolean => {
+    if (this.stopped || this.active + this.reserved >= this.ctx.opts.workers) return false;
+    this.reserved++;
+    return true;
+  };
+
+  /** After the ingest commit (or rollback: items = []), run what was leased and free the rest. */
+  dispatch(reservedCount: number, items: QueueItem[]) {
+    this.reserved -= reservedCount;
+    for (const item of items) this.start(item);
+    if (reservedCount > items.length) this.wake();
+  }
+
   private start(item: QueueItem) {
     this.active++;
+    this.ownItems.add(item.id);
     const p = (async () => {
       let next: QueueItem | null = item;
       try {
@@ -141,6 +163,7 @@ export class Worker {
         if (!this.stopped) this.ctx.log.warn("item failed", { run: item.run_id, error: (err as Error).message });
       }
     })().finally(() => {
+      this.ownItems.delete(item.id);
       this.active--;
       this.running.delete(p);
       this.wake();

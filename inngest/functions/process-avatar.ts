@@ -1,4 +1,5 @@
 import { inngest } from "@/inngest/client";
+import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
 import { avatarUploaded } from "@/inngest/events";
 import { markAvatarFailed, processAvatar } from "@/lib/avatars";
 
@@ -10,13 +11,15 @@ export const processAvatarFn = inngest.createFunction(
     triggers: [avatarUploaded],
     retries: 4,
     concurrency: { key: "event.data.userId", limit: 1 },
-    onFailure: async ({ event, step }) => {
+    onFailure: onFailureRecordDeadLetter("Process avatar", async ({ event, step }) => {
       const data = event.data.event.data as { userId?: string; uploadId?: string };
       if (data.userId && data.uploadId) await step.run("mark-failed", () => markAvatarFailed(data.userId!, data.uploadId!));
-    },
+    }),
   },
-  async ({ event, step }) => {
+  async ({ event, step, runId }) => {
     const { userId, uploadId } = event.data;
-    return step.run("resize", () => processAvatar(userId, uploadId));
+    const result = await step.run("resize", () => processAvatar(userId, uploadId));
+    await resolveDeadLetterIfRetry(step, event, runId);
+    return result;
   },
 );

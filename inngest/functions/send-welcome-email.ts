@@ -1,4 +1,5 @@
 import { inngest } from "@/inngest/client";
+import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
 import { userSignedUp } from "@/inngest/events";
 import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/welcome-email";
 
@@ -15,18 +16,22 @@ export const sendWelcomeEmailFn = inngest.createFunction(
     retries: 4,
     // One run per user at a time: two runs cannot both pass the marker check and race.
     concurrency: { key: "event.data.userId", limit: 1 },
-    onFailure: async ({ event, step }) => {
+    onFailure: onFailureRecordDeadLetter("Send welcome email", async ({ event, step }) => {
       const userId = (event.data.event.data as { userId?: string }).userId;
       if (userId) await step.run("mark-failed", () => markWelcomeEmailFailed(userId));
-    },
+    }),
   },
-  async ({ event, step }) => {
+  async ({ event, step, runId }) => {
     const { userId } = event.data;
     const recipient = await step.run("load-recipient", () => loadWelcomeRecipient(userId));
-    if (recipient.status === "done") return { skipped: recipient.reason };
+    if (recipient.status === "done") {
+      await resolveDeadLetterIfRetry(step, event, runId);
+      return { skipped: recipient.reason };
+    }
 
     const { providerId } = await step.run("send", () => sendWelcomeEmail(userId, recipient));
     await step.run("record-delivery", () => recordWelcomeDelivery(userId, providerId));
+    await resolveDeadLetterIfRetry(step, event, runId);
     return { providerId };
   },
 );

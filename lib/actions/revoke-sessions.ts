@@ -5,15 +5,17 @@ import { formAction } from "@/lib/safe-action";
 import { deleteUserSessions } from "@/lib/data/sessions";
 import { findUserById } from "@/lib/data/users";
 import { AppError } from "@/lib/errors";
+import { audit } from "@/lib/audit";
 
 /** Admin tool: sign a user out of every device (a stolen cookie stops working at once). */
 export const revokeSessionsAction = formAction({
   access: "ADMIN",
   schema: z.object({ userId: z.uuid("Unknown user") }),
-  async run({ userId }) {
+  async run({ userId }, { user: admin }) {
     const user = await findUserById(userId);
     if (!user) throw new AppError("not_found", "That user no longer exists.");
     const count = await deleteUserSessions(userId);
+    await audit({ actor: admin!, action: "user.sessions_revoked", targetType: "user", targetId: userId, details: { email: user.email, sessions: count } });
     revalidatePath("/admin");
     return { ok: true, message: `Signed ${user.email} out of ${count} session${count === 1 ? "" : "s"}.` };
   },

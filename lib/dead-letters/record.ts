@@ -1,4 +1,5 @@
 import "server-only";
+import { audit } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { z } from "zod";
 
@@ -88,9 +89,7 @@ export async function resolveByRetry(deadLetterId: string, runId: string): Promi
     data: { status: "RESOLVED", resolvedAt: new Date(), resolvedBy: "retry", resolutionNote: `Retry run ${runId} succeeded.` },
   });
   if (count) {
-    await db.auditLog.create({
-      data: { actorEmail: "system", action: "dead_letter.auto_resolved", targetType: "dead_letter", targetId: deadLetterId, note: `Retry run ${runId} succeeded.`, details: { runId } },
-    });
+    await audit({ actor: "system", action: "dead_letter.auto_resolved", targetType: "dead_letter", targetId: deadLetterId, note: `Retry run ${runId} succeeded.`, details: { runId } });
   }
   return count > 0;
 }

@@ -32,6 +32,34 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
+/** CPU seconds (user+system) of a process and its descendants, from /proc (Linux only). */
+function cpuSeconds(rootPid: number, exclude: number[] = []): number {
+  const tick = 100; // USER_HZ on Linux
+  const parents = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parents.set(Number(d), Number(f[1]));
+      cpu.set(Number(d), (Number(f[11]) + Number(f[12])) / tick);
+    } catch {
+      // process ended while reading
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let p = pid, i = 0; p > 1 && i < 50; p = parents.get(p) ?? 0, i++) {
+      if (exclude.includes(p)) return false;
+      if (p === rootPid) return true;
+    }
+    return false;
+  };
+  let total = 0;
+  for (const [pid, s] of cpu) if (inTree(pid)) total += s;
+  return total;
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -117,6 +145,8 @@ async function main() {
   const latencies = lat.rows.map((r) => r.l);
 
   // 2) Throughput: `total` runs (2 steps each) sent in batches of 100 as fast as the API takes them.
+  const childPid = child.pid ?? -1;
+  const cpu0 = { engine: process.cpuUsage(), app: cpuSeconds(childPid), pg: cpuSeconds(process.pid, [childPid]) };
   const t0 = now();
   for (let i = 0; i < total; i += 100) {
     await send(Array.from({ length: Math.min(100, total - i) }, () => ({ name: "bench/go", data: { sentAt: now() } })));
@@ -125,6 +155,13 @@ async function main() {
   done += total;
   await waitCompleted(done);
   const elapsed = (now() - t0) / 1000;
+  const engineCpu = process.cpuUsage(cpu0.engine);
+  const cpu = {
+    engine: (engineCpu.user + engineCpu.system) / 1e6,
+    app: cpuSeconds(childPid) - cpu0.app,
+    // The tree under this process minus the app is PostgreSQL plus this process itself.
+    pg: cpuSeconds(process.pid, [childPid]) - cpu0.pg - (engineCpu.user + engineCpu.system) / 1e6,
+  };
 
   const cpus = os.cpus().length;
   process.stdout.write(
@@ -132,6 +169,7 @@ async function main() {
       `engine bench — ${cpus} cores, PostgreSQL fsync=${fsyncOn ? "on" : "off"}, synchronous_commit=${fsyncOn ? "on" : "off"}, workers=${values.workers}, checkpoint=${values.checkpoint ? "on" : "off"}`,
       `event → first step start (light load, n=${latencies.length}): p50 ${pct(latencies, 50).toFixed(1)} ms, p95 ${pct(latencies, 95).toFixed(1)} ms, max ${pct(latencies, 100).toFixed(1)} ms`,
       `throughput: ${total} runs × 2 steps in ${elapsed.toFixed(2)} s → ${((total * 2) / elapsed).toFixed(0)} steps/s (${(total / elapsed).toFixed(0)} runs/s; events accepted in ${((tSent - t0) / 1000).toFixed(2)} s)`,
+      `CPU during the throughput phase (of ${(elapsed * cpus).toFixed(1)} core-s available): SDK app ${cpu.app.toFixed(1)} s (${((cpu.app * 1000) / (total * 2)).toFixed(2)} ms/step), engine ${cpu.engine.toFixed(1)} s (${((cpu.engine * 1000) / (total * 2)).toFixed(2)} ms/step), PostgreSQL ${cpu.pg.toFixed(1)} s (${((cpu.pg * 1000) / (total * 2)).toFixed(2)} ms/step); load average ${os.loadavg()[0]?.toFixed(1)}`,
     ].join("\n") + "\n",
   );
 

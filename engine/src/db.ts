@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 
 export type Db = pg.Pool;
@@ -7,11 +8,36 @@ export type Tx = pg.PoolClient;
 pg.types.setTypeParser(20, (v) => Number(v));
 
 /**
+ * Every parameterised query becomes a named prepared statement (name = hash of its text), so each
+ * connection parses and plans it once. The engine's SQL is a fixed set of strings, so the number of
+ * statements per connection stays small.
+ */
+class PreparedClient extends pg.Client {}
+const names = new Map<string, string>();
+const baseQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
+(PreparedClient.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
+  this: pg.Client,
+  ...args: unknown[]
+) {
+  const [text, values] = args;
+  if (args.length === 2 && typeof text === "string" && Array.isArray(values)) {
+    let name = names.get(text);
+    if (!name) {
+      name = `e_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+      names.set(text, name);
+    }
+    return baseQuery.call(this, { name, text, values });
+  }
+  return baseQuery.apply(this, args);
+};
+
+/**
  * `asyncCommit` pools skip the WAL flush wait on commit. Only for writes that recovery redoes
  * anyway (claims, lease renewals, "run started"): results and accepted events use a normal pool.
  */
 export function createPool(databaseUrl: string, max = 10, asyncCommit = false): Db {
   const pool = new pg.Pool({
+    Client: PreparedClient,
     connectionString: databaseUrl,
     max,
     ...(asyncCommit ? { options: "-c synchronous_commit=off" } : {}),

@@ -1,6 +1,14 @@
+import { alertStaleDeadLettersFn } from "@/inngest/functions/alert-stale-dead-letters";
 import { processAvatarFn } from "@/inngest/functions/process-avatar";
+import { processBulkActionFn } from "@/inngest/functions/process-bulk-action";
+import { purgeExpiredFn } from "@/inngest/functions/purge-expired";
+import { purgeResolvedDeadLettersFn } from "@/inngest/functions/purge-resolved-dead-letters";
+import { sendDigestFn } from "@/inngest/functions/send-digest";
 import { sendWelcomeEmailFn } from "@/inngest/functions/send-welcome-email";
 import { sweepOutboxFn } from "@/inngest/functions/sweep-outbox";
+import { weeklyDigestFn } from "@/inngest/functions/weekly-digest";
 
 /** Every function the app serves at /api/inngest. */
-export const functions = [sendWelcomeEmailFn, processAvatarFn, sweepOutboxFn];
+export const functions = [sendWelcomeEmailFn, processAvatarFn, sweepOutboxFn, processBulkActionFn,
+  // Scheduled jobs (lib/schedules.ts) and the digest fan-out's per-member function.
+  purgeExpiredFn, purgeResolvedDeadLettersFn, weeklyDigestFn, sendDigestFn, alertStaleDeadLettersFn];

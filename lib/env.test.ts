@@ -13,7 +13,7 @@ describe("env", () => {
   });
 
   it("requires Inngest keys in production unless a local executor is configured", () => {
-    const base = { DATABASE_URL: "postgresql://h/db", NODE_ENV: "production", RESEND_API_KEY: "re_x" };
+    const base = { DATABASE_URL: "postgresql://h/db", NODE_ENV: "production", RESEND_API_KEY: "re_x", APP_SECRET: "s".repeat(32) };
     expect(() => loadServerEnv(base)).toThrow(/INNGEST_EVENT_KEY: is required when INNGEST_DEV is not set[\s\S]*INNGEST_SIGNING_KEY/);
     expect(loadServerEnv({ ...base, INNGEST_DEV: "http://127.0.0.1:8288" }).NODE_ENV).toBe("production");
     expect(loadServerEnv({ ...base, INNGEST_EVENT_KEY: "e", INNGEST_SIGNING_KEY: "s" }).SESSION_TTL_DAYS).toBe(30);
@@ -26,5 +26,21 @@ describe("mail settings", () => {
     expect(loadServerEnv({ DATABASE_URL: "postgresql://h/db", RESEND_BASE_URL: "http://127.0.0.1:4010" }).RESEND_BASE_URL).toBe("http://127.0.0.1:4010");
     // Command-line tools need only the database.
     expect(loadEnv({ DATABASE_URL: "postgresql://h/db" }).DATABASE_URL).toBe("postgresql://h/db");
+  });
+});
+
+describe("APP_SECRET", () => {
+  it("is required in production and must be long enough", () => {
+    const base = { DATABASE_URL: "postgresql://h/db", NODE_ENV: "production", RESEND_API_KEY: "re_x", INNGEST_DEV: "http://127.0.0.1:8288" };
+    expect(() => loadServerEnv(base)).toThrow(/APP_SECRET: is required in production/);
+    expect(() => loadEnv({ ...base, APP_SECRET: "short" })).toThrow(/APP_SECRET: must be at least 32 characters/);
+    expect(loadServerEnv({ ...base, APP_SECRET: "x".repeat(32) }).APP_SECRET).toHaveLength(32);
+    // Development needs none (a fixed dev value signs links).
+    expect(loadServerEnv({ DATABASE_URL: "postgresql://h/db", RESEND_BASE_URL: "http://127.0.0.1:4010" }).APP_SECRET).toBeUndefined();
+  });
+
+  it("dead-letter retention defaults to 30 days", () => {
+    expect(loadEnv({ DATABASE_URL: "postgresql://h/db" }).DEAD_LETTER_RETENTION_DAYS).toBe(30);
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://h/db", DEAD_LETTER_RETENTION_DAYS: "0" })).toThrow(/DEAD_LETTER_RETENTION_DAYS/);
   });
 });

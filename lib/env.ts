@@ -18,6 +18,10 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default("Signup Jobs <hello@signup-jobs.example>"),
   /** The outbox sweeper re-sends rows left unsent this long (ms). */
   OUTBOX_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Signs unsubscribe links (HMAC). Required in production; a fixed dev value otherwise. */
+  APP_SECRET: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -hex 32)").optional(),
+  /** Resolved dead letters older than this many days are purged nightly. */
+  DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** Local executor URL (the engine, or `inngest dev`); unset in production. */
   INNGEST_DEV: z.string().optional(),
@@ -51,7 +55,17 @@ export function serverRequirements(env: Env): string[] {
       if (!env[key]) missing.push(`${key}: is required when INNGEST_DEV is not set`);
     }
   }
+  if (env.NODE_ENV === "production" && !env.APP_SECRET) missing.push("APP_SECRET: is required in production (it signs unsubscribe links)");
   return missing;
+}
+
+/** Development and test only: production refuses to start without APP_SECRET (serverRequirements). */
+const DEV_APP_SECRET = "dev-only-app-secret-not-for-production-use";
+
+export function appSecret(): string {
+  if (env.APP_SECRET) return env.APP_SECRET;
+  if (env.NODE_ENV === "production") throw new Error("APP_SECRET is not set");
+  return DEV_APP_SECRET;
 }
 
 export function loadServerEnv(source: Record<string, string | undefined> = process.env): Env {

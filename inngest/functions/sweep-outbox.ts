@@ -1,8 +1,12 @@
 import { cron } from "inngest";
 import { inngest } from "@/inngest/client";
 import { outboxSweepRequested } from "@/inngest/events";
+import { onScheduledRunFailure, trackScheduledRun } from "@/inngest/scheduled";
 import { env } from "@/lib/env";
 import { relayOutbox } from "@/lib/outbox";
+import { SCHEDULES } from "@/lib/schedules";
+
+const schedule = SCHEDULES.outboxSweep;
 
 /**
  * Every minute (UTC), re-sends outbox rows the post-response relay did not get out (executor down,
@@ -10,20 +14,22 @@ import { relayOutbox } from "@/lib/outbox";
  */
 export const sweepOutboxFn = inngest.createFunction(
   {
-    id: "outbox.sweep",
-    name: "Sweep the outbox",
-    triggers: [cron("TZ=UTC * * * * *"), outboxSweepRequested],
+    id: schedule.id,
+    name: schedule.name,
+    triggers: [cron(schedule.cron), outboxSweepRequested],
     concurrency: { limit: 1 },
+    onFailure: onScheduledRunFailure(schedule.name),
   },
-  async ({ step }) => {
-    let total = 0;
-    // Bounded: a huge backlog is drained over several ticks rather than in one long run.
-    for (let batch = 0; batch < 10; batch++) {
-      const { sent, failed } = await step.run(`relay-${batch}`, () => relayOutbox({ olderThanMs: env.OUTBOX_SWEEP_AFTER_MS, limit: 100 }));
-      total += sent;
-      if (failed) throw new Error(`Could not relay ${failed} outbox events`);
-      if (sent < 100) break;
-    }
-    return { sent: total };
-  },
+  async ({ event, step, runId }) =>
+    trackScheduledRun({ event, step, runId }, schedule, async () => {
+      let total = 0;
+      // Bounded: a huge backlog is drained over several ticks rather than in one long run.
+      for (let batch = 0; batch < 10; batch++) {
+        const { sent, failed } = await step.run(`relay-${batch}`, () => relayOutbox({ olderThanMs: env.OUTBOX_SWEEP_AFTER_MS, limit: 100 }));
+        total += sent;
+        if (failed) throw new Error(`Could not relay ${failed} outbox events`);
+        if (sent < 100) break;
+      }
+      return { sent: total, summary: `Re-sent ${total} outbox event${total === 1 ? "" : "s"}.` };
+    }),
 );

@@ -3,7 +3,7 @@ import { NonRetriableError, RetryAfterError } from "inngest";
 import { Resend } from "resend";
 import { env } from "@/lib/env";
 
-export type OutgoingEmail = { to: string; subject: string; html: string; text: string; idempotencyKey: string };
+export type OutgoingEmail = { to: string; subject: string; html: string; text: string; idempotencyKey: string; headers?: Record<string, string> };
 
 const SEND_TIMEOUT_MS = 15_000;
 
@@ -25,7 +25,7 @@ export async function sendEmail(email: OutgoingEmail): Promise<{ providerId: str
   );
   const { data, error, headers } = await Promise.race([
     resend().emails.send(
-      { from: env.MAIL_FROM, to: email.to, subject: email.subject, html: email.html, text: email.text },
+      { from: env.MAIL_FROM, to: email.to, subject: email.subject, html: email.html, text: email.text, headers: email.headers },
       { idempotencyKey: email.idempotencyKey },
     ),
     timeout,

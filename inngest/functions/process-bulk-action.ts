@@ -1,0 +1,33 @@
+import { inngest } from "@/inngest/client";
+import { onFailureRecordDeadLetter } from "@/inngest/dead-letters";
+import { bulkActionRequested } from "@/inngest/events";
+import { failBulkAction, processBulkBatch } from "@/lib/dead-letters/manage";
+import { relayOutbox } from "@/lib/outbox";
+
+/**
+ * Works through a confirmed bulk retry/resolve in batches of 100, one memoized step each, so a
+ * crash resumes after the last finished batch and the admin sees progress as it goes.
+ */
+export const processBulkActionFn = inngest.createFunction(
+  {
+    id: "admin.dead-letters.bulk",
+    name: "Dead letters: bulk action",
+    triggers: [bulkActionRequested],
+    retries: 3,
+    idempotency: "event.data.bulkActionId",
+    onFailure: onFailureRecordDeadLetter("Dead letters: bulk action", async ({ event, step }) => {
+      const bulkActionId = (event.data.event.data as { bulkActionId?: string }).bulkActionId;
+      const message = event.data.error.message ?? "failed";
+      if (bulkActionId) await step.run("mark-failed", () => failBulkAction(bulkActionId, message));
+    }),
+  },
+  async ({ event, step }) => {
+    let afterId: string | null = null;
+    for (let batch = 0; ; batch++) {
+      const result: { nextAfterId: string | null; outboxIds: string[] } = await step.run(`batch-${batch}`, () => processBulkBatch(event.data.bulkActionId, afterId));
+      if (result.outboxIds.length) await step.run(`relay-${batch}`, () => relayOutbox({ ids: result.outboxIds, limit: result.outboxIds.length }));
+      if (!result.nextAfterId) return { batches: batch + 1 };
+      afterId = result.nextAfterId;
+    }
+  },
+);

@@ -1,0 +1,33 @@
+import { inngest } from "@/inngest/client";
+import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
+import { digestSendRequested } from "@/inngest/events";
+import { loadDigestRecipient, recordDigestDelivery, sendDigestEmail } from "@/lib/digest/weekly-digest";
+
+/**
+ * One member's weekly digest. Same shape as the welcome email: the EmailDelivery marker
+ * (`digest:<week>`) decides, the provider's idempotency key covers a lost send result, and recording
+ * is its own step so a failed record never re-sends.
+ */
+export const sendDigestFn = inngest.createFunction(
+  {
+    id: "digest.send",
+    name: "Send weekly digest",
+    triggers: [digestSendRequested],
+    retries: 4,
+    // Per member one at a time (no two runs pass the marker check together); a few at once overall.
+    concurrency: [{ key: "event.data.userId", limit: 1 }, { limit: 5 }],
+    onFailure: onFailureRecordDeadLetter("Send weekly digest"),
+  },
+  async ({ event, step, runId }) => {
+    const { userId, week } = event.data;
+    const recipient = await step.run("load-recipient", () => loadDigestRecipient(userId, week));
+    if (recipient.status === "done") {
+      await resolveDeadLetterIfRetry(step, event, runId);
+      return { skipped: recipient.reason };
+    }
+    const { providerId } = await step.run("send", () => sendDigestEmail(userId, week, recipient));
+    await step.run("record-delivery", () => recordDigestDelivery(userId, week, providerId));
+    await resolveDeadLetterIfRetry(step, event, runId);
+    return { providerId };
+  },
+);

@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+const id = z.uuid("That dead letter does not exist.");
+const note = z
+  .string({ error: "Say why this is resolved." })
+  .trim()
+  .min(3, "Say why this is resolved (at least 3 characters).")
+  .max(2000, "Keep the note under 2000 characters.");
+
+export const retryDeadLetterSchema = z.object({ id });
+export const resolveDeadLetterSchema = z.object({ id, note });
+export const reopenDeadLetterSchema = z.object({ id, note: z.string().trim().max(2000).optional() });
+
+export const bulkActionSchema = z.object({
+  kind: z.enum(["retry", "resolve"], { error: "Choose retry or resolve." }),
+  note: z.string().trim().max(2000).optional(),
+  status: z.string().optional(),
+  functionId: z.string().optional(),
+  q: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  /** Comma-separated ids of selected rows, when acting on a selection. */
+  ids: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(",").filter(Boolean) : undefined))
+    .pipe(z.array(z.uuid("The selection contains an unknown id.")).max(500, "Select at most 500 rows.").optional()),
+});

@@ -123,7 +123,7 @@ async function main() {
   const send = (events: unknown[]) =>
     fetch(`${engine.url}/e/bench`, { method: "POST", body: JSON.stringify(events) }).then((r) => r.json());
   const waitCompleted = async (n: number) => {
-    while ((await completed()) < n) await new Promise((r) => setTimeout(r, 20));
+    while ((await completed()) < n) await new Promise((r) => setTimeout(r, 100));
   };
 
   // Warm-up: connections, JIT, the SDK's first-request work.

@@ -1,7 +1,8 @@
 // Sync paths (in-band, out-of-band /fn/register, rejection of what the engine cannot honour) and
 // bad input: malformed bodies, oversized payloads, unknown paths, apps that answer garbage or hang.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
+import { serve } from "inngest/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Engine } from "../index";
 import {
@@ -11,6 +12,7 @@ import {
   sendEvents,
   startFixtureApp,
   startTestEngine,
+  waitFor,
   waitForRun,
   type FixtureApp,
 } from "./helpers";
@@ -212,5 +214,35 @@ describe("bad input", () => {
     expect(res.ids).toHaveLength(1);
     const ev = await getJson<{ data: { name: string; data: unknown } }>(`${engine.url}/v1/events/${res.ids[0]}`);
     expect(ev.body.data).toMatchObject({ name: "nobody/listens", data: { a: 1 } });
+  });
+});
+
+describe("lifecycle", () => {
+  test("appUrls given at start are synced once the app comes up (background retry)", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, "127.0.0.1", () => {
+        const p = (probe.address() as AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const url = `http://127.0.0.1:${port}/api/inngest`;
+    const late = await startTestEngine(db.url, { appUrls: [url] }); // the app is not up yet
+    const client = fixtureClient(late.url, "late");
+    const fn = client.createFunction({ id: "f", triggers: [{ event: "late/x" }] }, async () => "late ok");
+    const server = http.createServer(serve({ client, functions: [fn] }));
+    await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+    try {
+      await waitFor(
+        async () =>
+          (await getJson<{ functions: { id: string }[] }>(`${late.url}/?format=json`)).body.functions.some((f) => f.id === "late-f"),
+        { what: "background sync of the late app" },
+      );
+      const sent = await sendEvents(late.url, [{ name: "late/x" }]);
+      expect((await waitForRun(late.url, sent.body.ids[0]!, "late-f")).output).toBe("late ok");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await late.stop();
+    }
   });
 });

@@ -13,4 +13,6 @@ await startStack({
   mailPort: E2E.mailPort,
   dataDir: ".data/e2e",
   pg: { dataDir: ".data/e2e/postgres", port: E2E.pgPort, ephemeral: true },
+  // Inngest's backoff table, 20× faster: a retried step waits 0.75 s instead of 15 s.
+  engineArgs: ["--time-scale", "0.05"],
 });

@@ -1,6 +1,7 @@
 // The whole local stack in one process tree: PostgreSQL (embedded), migrations, the engine and
 // the Next.js app. `npm run dev` and the Playwright web server both start it; only the options differ.
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { startEmbeddedPostgres } from "./postgres";
 import { startChild, stopChildren, waitForHttp, type Child } from "./processes";
@@ -87,6 +88,8 @@ export async function startStack(options: StackOptions) {
       INNGEST_DEV: engineUrl,
       RESEND_BASE_URL: mailUrl,
       DATA_DIR: `${options.dataDir}/files`,
+      // `next start` is production mode, which requires a real secret: a fresh one per stack.
+      APP_SECRET: process.env.APP_SECRET ?? randomBytes(32).toString("hex"),
       APP_URL: `http://localhost:${options.appPort}`,
       ...options.appEnv,
     },

@@ -8,8 +8,8 @@ export type Logger = {
 export type LogSink = (line: string) => void;
 
 export function createLogger(sink: LogSink | "stdout" | "silent" = "stdout"): Logger {
-  const write: LogSink =
-    sink === "silent" ? () => {} : sink === "stdout" ? (line) => process.stdout.write(`${line}\n`) : sink;
+  if (sink === "silent") return { info: () => {}, warn: () => {} };
+  const write: LogSink = sink === "stdout" ? (line) => process.stdout.write(`${line}\n`) : sink;
   const format = (level: string, msg: string, fields?: LogFields) => {
     const parts = [new Date().toISOString(), level, msg];
     for (const [k, v] of Object.entries(fields ?? {})) {

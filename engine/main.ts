@@ -87,6 +87,11 @@ async function main() {
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
+  // Every known path handles its errors; this is the last line of defence so that one unforeseen
+  // rejection is reported instead of taking the engine (and every run in flight) down.
+  process.on("unhandledRejection", (err) => {
+    process.stderr.write(`engine: unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  });
 }
 
 main().catch((err: Error) => {

@@ -162,8 +162,17 @@ beforeAll(async () => {
     return out;
   });
 
+  // Errors thrown outside any step: function-level (500 retriable / 400 with x-inngest-no-retry).
+  let topLevelCalls = 0;
+  const topLevel = inngest.createFunction({ id: "top-level", retries: 2, triggers: [{ event: "test/top" }] }, async ({ event, attempt }) => {
+    topLevelCalls++;
+    if (event.data.fatal) throw new NonRetriableError("fatal outside steps");
+    if (attempt < 2) throw new Error(`top-level ${attempt}`);
+    return { attempt, topLevelCalls };
+  });
+
   app = await startFixtureApp(inngest, [
-    seq, par, sleeper, flaky, doomed, exhausted, retryAfter, filtered, wildcard, deduped, idem, limited, sender,
+    seq, par, sleeper, flaky, doomed, exhausted, retryAfter, filtered, wildcard, deduped, idem, limited, sender, topLevel,
   ]);
   await engine.syncApp(app.url);
 });
@@ -307,6 +316,26 @@ describe("runs", () => {
     expect(out.ids).toHaveLength(1);
     const child = await waitForRun(engine.url, out.ids[0]!, "fixture-seq");
     expect(child.output).toMatchObject({ b: 198 });
+  });
+});
+
+describe("function-level errors", () => {
+  test("an error outside steps is retried (500) with the table; NonRetriableError (400, no-retry) is final", async () => {
+    const sent = await sendEvents(engine.url, [{ name: "test/top" }]);
+    const run = await waitForRun(engine.url, sent.body.ids[0]!, "fixture-top-level");
+    expect(run.status).toBe("Completed");
+    expect(run.attempts.map((a) => [a.attempt, a.outcome, a.status_code])).toEqual([
+      [0, "error", 500],
+      [1, "error", 500],
+      [2, "completed", 200],
+    ]);
+    expect(run.attempts[0]!.error?.message).toBe("top-level 0");
+
+    const fatal = await sendEvents(engine.url, [{ name: "test/top", data: { fatal: true } }]);
+    const failed = await waitForRun(engine.url, fatal.body.ids[0]!, "fixture-top-level");
+    expect(failed.status).toBe("Failed");
+    expect(failed.attempts.map((a) => [a.attempt, a.outcome, a.status_code])).toEqual([[0, "failed", 400]]);
+    expect(failed.error).toMatchObject({ name: "NonRetriableError", message: "fatal outside steps" });
   });
 });
 

@@ -23,6 +23,7 @@ async function openLetterFor(page: import("@playwright/test").Page, email: strin
     await expect(list.row(email)).toHaveCount(1, { timeout: 1000 });
   }).toPass({ timeout: 30_000 });
   await list.row(email).getByRole("link").click();
+  await page.waitForURL(/\/admin\/dead-letters\/[0-9a-f-]{36}$/);
   return new DeadLetterPage(page);
 }
 

@@ -116,6 +116,7 @@ export type RunView = {
     step_name: string | null;
     attempt: number;
     outcome: string;
+    status_code: number | null;
     error: { name?: string; message?: string } | null;
     retry_at: string | null;
     started_at: string;

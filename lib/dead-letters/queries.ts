@@ -113,6 +113,19 @@ export async function deadLetterOverview(days = 14, now = new Date()) {
   return { status, functions: [...functions.values()].sort((a, b) => b.total - a.total), series };
 }
 
+/**
+ * The functions that have dead letters, for the filter menu. A loose index scan (one index probe
+ * per distinct function) instead of DISTINCT over every row, which costs ~100 ms at 100k rows.
+ */
 export function listFunctionIds() {
-  return db.deadLetterJob.findMany({ distinct: ["functionId"], select: { functionId: true, functionName: true }, orderBy: { functionId: "asc" } });
+  return db.$queryRaw<{ functionId: string; functionName: string }[]>`
+    with recursive f as (
+      (select function_id from dead_letter_jobs order by function_id limit 1)
+      union all
+      select (select d.function_id from dead_letter_jobs d where d.function_id > f.function_id order by d.function_id limit 1)
+      from f where f.function_id is not null
+    )
+    select f.function_id as "functionId",
+           (select d.function_name from dead_letter_jobs d where d.function_id = f.function_id limit 1) as "functionName"
+    from f where f.function_id is not null`;
 }

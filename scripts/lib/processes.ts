@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 
 export type Child = { name: string; process: ChildProcess; exited: Promise<number | null> };
 
-export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Child {
+/** `quiet` drops the child's stdout (stderr is always shown). */
+export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, quiet = false): Child {
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   const prefix = `[${name}] `;
   const pipe = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {
@@ -16,7 +17,8 @@ export function startChild(name: string, command: string, args: string[], env: N
       for (const line of lines) out.write(prefix + line + "\n");
     });
   };
-  pipe(child.stdout, process.stdout);
+  if (quiet) child.stdout?.resume();
+  else pipe(child.stdout, process.stdout);
   pipe(child.stderr, process.stderr);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { name, process: child, exited };

@@ -18,10 +18,12 @@ export type StackOptions = {
   /** Extra environment for the app (tests shorten timings here). */
   appEnv?: Record<string, string>;
   engineArgs?: string[];
+  /** Keep the children's output to stderr lines only (the bench prints its own figures). */
+  quiet?: boolean;
 };
 
 export async function startStack(options: StackOptions) {
-  const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
+  const log = (line: string) => (options.quiet ? undefined : process.stdout.write(`[stack] ${line}\n`));
   const pg = await startEmbeddedPostgres({ ...options.pg });
   await pg.ensureDatabase("app");
   await pg.ensureDatabase("engine");
@@ -55,6 +57,7 @@ export async function startStack(options: StackOptions) {
           "--latency-ms", String(options.mailLatencyMs ?? 0),
         ],
         process.env,
+        options.quiet,
       ),
     );
   }
@@ -73,6 +76,7 @@ export async function startStack(options: StackOptions) {
           ...(options.engineArgs ?? []),
         ],
         process.env,
+        options.quiet,
       ),
     );
   }
@@ -93,6 +97,7 @@ export async function startStack(options: StackOptions) {
       APP_URL: `http://localhost:${options.appPort}`,
       ...options.appEnv,
     },
+    options.quiet,
   );
   children.push(next);
 

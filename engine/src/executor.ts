@@ -281,7 +281,7 @@ async function writeBack(
       const out = await apply(tx, { ...item, attempt: locked.rows[0]?.attempt ?? item.attempt });
       if (out.releasedSlots && item.ckeys.length) {
         await tx.query(
-          "update queue set blocked = false, run_at = $2 where state = 'queued' and blocked and ckeys && $1",
+          "update queue set blocked = false, run_at = $2 where state = 'queued' and blocked and ckeys <> '{}' and ckeys && $1",
           [item.ckeys, iso(ctx.clock())],
         );
       }

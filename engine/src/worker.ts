@@ -50,7 +50,7 @@ async function claimKeyed(ctx: Ctx, n: number): Promise<QueueItem[]> {
       const keys = [...new Set(keyed.flatMap((c) => c.ckeys))].sort();
       await tx.query("select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) k order by k", [keys]);
       const counts = await tx.query<{ k: string; n: number }>(
-        `select k, (select count(*)::int from queue q where q.state = 'running' and q.ckeys @> array[k]) as n
+        `select k, (select count(*)::int from queue q where q.state = 'running' and q.ckeys <> '{}' and q.ckeys @> array[k]) as n
            from unnest($1::text[]) k`,
         [keys],
       );

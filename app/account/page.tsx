@@ -1,14 +1,16 @@
 import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
 import { SetupProgress } from "@/components/account/setup-progress";
+import { DigestPreferenceForm } from "@/components/account/digest-preference-form";
 import { requirePageAccess } from "@/lib/auth/session";
 import { getSetupStatus } from "@/lib/data/setup-status";
+import { getDigestSubscribed } from "@/lib/digest/weekly-digest";
 
 export const metadata: Metadata = { title: "Your account" };
 
 export default async function AccountPage() {
   const user = await requirePageAccess("ANY", "/account");
-  const setup = await getSetupStatus(user.id);
+  const [setup, digestSubscribed] = await Promise.all([getSetupStatus(user.id), getDigestSubscribed(user.id)]);
   return (
     <div className="mx-auto flex max-w-lg flex-col gap-6">
       <Card title="Your account">
@@ -36,6 +38,9 @@ export default async function AccountPage() {
           <SetupProgress statusUrl={`/api/users/${user.id}/status`} initial={setup} />
         </Card>
       ) : null}
+      <Card title="Weekly digest">
+        <DigestPreferenceForm subscribed={digestSubscribed} />
+      </Card>
     </div>
   );
 }

@@ -20,13 +20,23 @@ export type BackgroundStack = {
   engine: Engine;
   mail: MailCatcher;
   appUrl: string;
+  /** The engine's own database: a second engine process on it shares every run and cron tick. */
+  engineDatabaseUrl: string;
   /** Simulates an executor outage; `restartEngine` brings it back on the same database and port. */
   stopEngine(): Promise<void>;
   restartEngine(): Promise<Engine>;
   stop(): Promise<void>;
 };
 
-export async function startBackgroundStack(): Promise<BackgroundStack> {
+export type BackgroundStackOptions = {
+  /**
+   * Injected executor clock (cron ticks, leases, due times). With it the engine's cron timer is off
+   * and the test fires due ticks itself with `engine.cronTick()`.
+   */
+  clock?: () => number;
+};
+
+export async function startBackgroundStack(options: BackgroundStackOptions = {}): Promise<BackgroundStack> {
   const enginePort = Number(new URL(process.env.INNGEST_DEV!).port);
   const mailPort = Number(new URL(process.env.RESEND_BASE_URL!).port);
   const database = await createEngineDatabase();
@@ -47,6 +57,7 @@ export async function startBackgroundStack(): Promise<BackgroundStack> {
       requestTimeoutMs: 20_000,
       log: "silent",
       cronTimer: false,
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     await engine.syncApp(appUrl);
     return engine;
@@ -56,6 +67,7 @@ export async function startBackgroundStack(): Promise<BackgroundStack> {
     engine: await boot(),
     mail,
     appUrl,
+    engineDatabaseUrl: database.url,
     stopEngine: () => stack.engine.stop(),
     restartEngine: async () => (stack.engine = await boot()),
     stop: async () => {

@@ -1,0 +1,52 @@
+import { createElement, type ReactElement } from "react";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { renderEmailHtml } from "@/lib/email/render";
+import { setDigestOptOut } from "@/lib/digest/weekly-digest";
+import { verifyUnsubscribeToken } from "@/lib/digest/unsubscribe-token";
+import { BadUnsubscribeLink, ConfirmUnsubscribe, Unsubscribed } from "@/lib/digest/unsubscribe-page";
+
+// GET shows a confirmation (never changes anything: scanners and previews fetch links);
+// POST unsubscribes — from that button, or a mail client's RFC 8058 one-click POST to the same URL.
+
+const headers = {
+  "content-type": "text/html; charset=utf-8",
+  "cache-control": "no-store",
+  "referrer-policy": "no-referrer",
+  "x-robots-tag": "noindex",
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+};
+
+async function html(element: ReactElement, status: number): Promise<Response> {
+  return new Response(await renderEmailHtml(element), { status, headers });
+}
+
+function badLink(reason: "expired" | "invalid") {
+  return html(createElement(BadUnsubscribeLink, { appUrl: env.APP_URL, reason }), 400);
+}
+
+export async function GET(request: Request): Promise<Response> {
+  const token = new URL(request.url).searchParams.get("token");
+  const check = verifyUnsubscribeToken(token);
+  if (!check.ok) return badLink(check.reason === "expired" ? "expired" : "invalid");
+  const user = await db.user.findUnique({ where: { id: check.userId }, select: { email: true } });
+  if (!user) return badLink("invalid");
+  return html(createElement(ConfirmUnsubscribe, { token: token!, email: user.email }), 200);
+}
+
+export async function POST(request: Request): Promise<Response> {
+  let token = new URL(request.url).searchParams.get("token");
+  try {
+    const form = await request.formData();
+    const fromBody = form.get("token");
+    if (typeof fromBody === "string" && fromBody) token = fromBody;
+  } catch {
+    // No form body (a one-click POST may send only `List-Unsubscribe=One-Click`): the query has it.
+  }
+  const check = verifyUnsubscribeToken(token);
+  if (!check.ok) return badLink(check.reason === "expired" ? "expired" : "invalid");
+  if (!(await setDigestOptOut(check.userId, true))) return badLink("invalid");
+  logger.info("digest unsubscribed by link", { userId: check.userId });
+  return html(createElement(Unsubscribed, { appUrl: env.APP_URL }), 200);
+}

@@ -1,4 +1,5 @@
 // npm run dev: database, migrations, engine and app, with nothing installed beyond `npm install`.
+// `npm run dev -- --no-engine` leaves port 8288 to another executor, e.g. `npx inngest-cli dev`.
 import { LOCAL_DATA_DIR, LOCAL_PG_PORT } from "./lib/local-db";
 import { startStack } from "./lib/stack";
 
@@ -7,6 +8,7 @@ const stack = await startStack({
   appPort: 3000,
   enginePort: 8288,
   mailPort: 4010,
+  engine: !process.argv.includes("--no-engine"),
   dataDir: ".data",
   pg: { dataDir: LOCAL_DATA_DIR, port: LOCAL_PG_PORT, ephemeral: false },
 });

@@ -18,6 +18,8 @@ export type StackOptions = {
   /** Extra environment for the app (tests shorten timings here). */
   appEnv?: Record<string, string>;
   engineArgs?: string[];
+  /** false: leave port `enginePort` to another executor (e.g. `npx inngest-cli dev`). */
+  engine?: boolean;
   /** Keep the children's output to stderr lines only (the bench prints its own figures). */
   quiet?: boolean;
 };
@@ -63,7 +65,7 @@ export async function startStack(options: StackOptions) {
   }
 
   // The engine arrives with engine/main.ts; until then the app runs without an executor.
-  if (fs.existsSync("engine/main.ts")) {
+  if (options.engine !== false && fs.existsSync("engine/main.ts")) {
     children.push(
       startChild(
         "engine",

@@ -16,6 +16,9 @@ const children = new Set<ChildProcess>();
 
 const ran = { a: 0, b: 0, c: 0 };
 const burstRuns = new Map<number, number>();
+const cp = { a: 0, b: 0, c: 0 };
+let cpReleaseB: () => void = () => {};
+let cpBStarted = false;
 let releaseB: () => void = () => {};
 let bStarted = false;
 
@@ -30,11 +33,11 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startChild(): Promise<ChildProcess> {
+async function startChild(extra: string[] = []): Promise<ChildProcess> {
   // `node --import tsx` (not the tsx binary, which forks): SIGKILL must hit the engine itself.
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "engine/main.ts", "--database-url", db.url, "--port", String(port), "--lease", "1500", "--poll", "100", "--time-scale", "0.001", "--quiet"],
+    ["--import", "tsx", "engine/main.ts", "--database-url", db.url, "--port", String(port), "--lease", "1500", "--poll", "100", "--time-scale", "0.001", "--quiet", ...extra],
     { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
   );
   children.add(child);
@@ -71,12 +74,26 @@ beforeAll(async () => {
     const i = event.data.i as number;
     await step.run("only", () => burstRuns.set(i, (burstRuns.get(i) ?? 0) + 1).size);
   });
-  app = await startFixtureApp(inngest, [fn, burst]);
+  const checkpointed = inngest.createFunction({ id: "checkpointed", triggers: [{ event: "crash/cp" }] }, async ({ step }) => {
+    await step.run("a", () => ++cp.a);
+    await step.run("b", async () => {
+      cp.b++;
+      if (!cpBStarted) {
+        cpBStarted = true;
+        await new Promise<void>((r) => (cpReleaseB = r));
+      }
+      return "b";
+    });
+    await step.run("c", () => ++cp.c);
+    return "done";
+  });
+  app = await startFixtureApp(inngest, [fn, burst, checkpointed]);
 }, 60_000);
 
 afterAll(async () => {
   for (const c of children) await kill(c);
   releaseB();
+  cpReleaseB();
   await app?.close();
   await db?.drop();
 });
@@ -117,4 +134,33 @@ test("events acknowledged just before a SIGKILL all run after restart", async ()
   // Every event ran; a step that was in flight at the kill may have run twice, never more.
   expect(burstRuns.size).toBe(20);
   expect([...burstRuns.values()].filter((n) => n < 1 || n > 2)).toEqual([]);
+}, 60_000);
+
+test("checkpoint mode: a step recorded through /v1/checkpoint is not re-run after a SIGKILL", async () => {
+  for (const c of [...children]) await kill(c);
+  const first = await startChild(["--checkpoint"]);
+  const sent = await sendEvents(engineUrl, [{ name: "crash/cp" }]);
+  await waitFor(() => cpBStarted, { what: "step b to be in flight" });
+  // "a" was checkpointed (committed) before "b" started, within the same request.
+  await waitFor(async () => {
+    const summary = (await runsOf(engineUrl, sent.body.ids[0]!))[0];
+    return summary && (await getRun(engineUrl, summary.run_id)).steps.some((s) => s.name === "a");
+  }, { what: "step a to be checkpointed" });
+  await kill(first);
+  cpReleaseB();
+  await startChild(["--checkpoint"]);
+  const summary = await waitFor(async () => (await runsOf(engineUrl, sent.body.ids[0]!)).find((r) => r.status === "Completed"), {
+    timeoutMs: 20_000,
+    what: "the checkpointed run to complete after restart",
+  });
+  const run = await getRun(engineUrl, summary.run_id);
+  expect(run.output).toBe("done");
+  // In checkpoint mode the SDK request that was open at the kill keeps going: it may checkpoint "b"
+  // (and "c") to the restarted engine on the same port, which accepts them while that request's
+  // lease is still the item's lease. So "b" and "c" run once or twice; "a", recorded before the
+  // kill, runs exactly once.
+  expect(cp.a).toBe(1);
+  expect([1, 2]).toContain(cp.b);
+  expect([1, 2]).toContain(cp.c);
+  expect(run.steps.map((s) => s.name)).toEqual(["a", "b", "c"]);
 }, 60_000);

@@ -64,3 +64,32 @@ export async function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> 
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Creates the engine's database when it does not exist yet (first start on a fresh local server),
+ * through the server's `postgres` database. Any other connection error is left to the caller.
+ */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const probe = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await probe.connect();
+    return false;
+  } catch (err) {
+    if ((err as { code?: string }).code !== "3D000") throw err;
+  } finally {
+    await probe.end().catch(() => {});
+  }
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = "/postgres";
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${pg.escapeIdentifier(name)}`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "42P04") throw err; // created concurrently: fine
+  } finally {
+    await admin.end().catch(() => {});
+  }
+  return true;
+}

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Random } from "./backoff";
 import type { Clock, Ctx, EngineOptions } from "./context";
 import { CronScheduler } from "./cron";
-import { createPool } from "./db";
+import { createPool, ensureDatabase } from "./db";
 import { createLogger, type LogSink, type Logger } from "./log";
 import { migrate } from "./migrate";
 import { Registry } from "./registry";
@@ -56,6 +56,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   };
   if (!(opts.timeScale > 0)) throw new Error("timeScale must be > 0");
   const log = createLogger(options.log ?? "stdout");
+  if (await ensureDatabase(options.databaseUrl)) log.info("engine database created");
   const db = createPool(options.databaseUrl, Math.min(opts.workers + 8, 40));
   const lightDb = createPool(options.databaseUrl, Math.min(opts.workers, 20), true);
   try {

@@ -56,6 +56,21 @@ test("runs spread over two engines; every step executes exactly once", async () 
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
 });
 
+test("a missing engine database is created at start", async () => {
+  const url = `${db.url}_fresh`;
+  const fresh = await startTestEngine(url);
+  try {
+    const status = await fetch(`${fresh.url}/health`);
+    expect(status.status).toBe(200);
+  } finally {
+    await fresh.stop();
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query(`drop database if exists ${pg.escapeIdentifier(new URL(url).pathname.slice(1))} with (force)`);
+    await admin.end();
+  }
+});
+
 test("the LISTEN connection reconnects after being killed, and work still flows", async () => {
   const admin = new pg.Client({ connectionString: db.url });
   await admin.connect();

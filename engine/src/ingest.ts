@@ -89,7 +89,7 @@ export async function ingestEvents(
   const ids: string[] = [];
   const runIds: string[] = [];
   const claimed: ClaimedItem[] = [];
-  for (const [i, e] of events.entries()) {
+  const rows = events.map((e, i) => {
     const internalId = (seed ? seededUlid(seed, i) : null) ?? ulid(now);
     const payload: EventPayload = {
       id: e.id ?? internalId,
@@ -100,15 +100,78 @@ export async function ingestEvents(
       ...(e.v ? { v: e.v } : {}),
     };
     ids.push(internalId);
-    const inserted = await tx.query(
-      "insert into events (internal_id, id, name, payload, received_at) values ($1, $2, $3, $4, $5) on conflict (internal_id) do nothing",
-      [internalId, payload.id, payload.name, payload, iso(now)],
+    return { internalId, payload };
+  });
+  // All events in one statement; ids already present are a retried send we committed before.
+  const inserted = await tx.query<{ internal_id: string }>(
+    `insert into events (internal_id, id, name, payload, received_at)
+     select i, u, n, p, $5 from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) as t(i, u, n, p)
+     on conflict (internal_id) do nothing returning internal_id`,
+    [
+      rows.map((r) => r.internalId),
+      rows.map((r) => r.payload.id),
+      rows.map((r) => r.payload.name),
+      rows.map((r) => JSON.stringify(r.payload)),
+      iso(now),
+    ],
+  );
+  const fresh = new Set(inserted.rows.map((r) => r.internal_id));
+
+  // Functions with only the event-id key and no concurrency keys are scheduled in bulk; the others
+  // (idempotency needs all-or-nothing over two keys, concurrency carries per-run key arrays) one
+  // by one.
+  const bulk: { fn: FnDef; internalId: string; payload: EventPayload; key: string }[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    if (!fresh.has(r.internalId)) continue;
+    for (const fn of matchingFunctions(ctx, r.payload)) {
+      if (fn.idempotency || fn.concurrency.length) {
+        const scheduled = await scheduleRun(ctx, tx, fn, r.internalId, r.payload, direct);
+        if (scheduled) runIds.push(scheduled.runId);
+        if (scheduled?.claimed) claimed.push(scheduled.claimed);
+        continue;
+      }
+      const key = `event:${r.payload.id}`;
+      const dedupe = `${fn.id}\n${key}`;
+      if (seen.has(dedupe)) {
+        ctx.log.info("run skipped (duplicate)", { fn: fn.id, event: r.payload.name, key });
+        continue;
+      }
+      seen.add(dedupe);
+      bulk.push({ fn, internalId: r.internalId, payload: r.payload, key });
+    }
+  }
+  if (bulk.length) {
+    const planned = bulk.map((b) => ({ ...b, runId: ulid(now) }));
+    const taken = await tx.query<{ run_id: string }>(
+      `insert into run_keys (function_id, key, run_id, expires_at)
+       select f, k, r, $4 from unnest($1::text[], $2::text[], $3::text[]) as t(f, k, r)
+       on conflict (function_id, key) do update set run_id = excluded.run_id, expires_at = excluded.expires_at
+       where run_keys.expires_at <= $5 returning run_id`,
+      [planned.map((p) => p.fn.id), planned.map((p) => p.key), planned.map((p) => p.runId), iso(now + DEDUPE_TTL_MS), iso(now)],
     );
-    if (!inserted.rowCount) continue; // the SDK retried a send we already committed
-    for (const fn of matchingFunctions(ctx, payload)) {
-      const scheduled = await scheduleRun(ctx, tx, fn, internalId, payload, direct);
-      if (scheduled) runIds.push(scheduled.runId);
-      if (scheduled?.claimed) claimed.push(scheduled.claimed);
+    const won = new Set(taken.rows.map((r) => r.run_id));
+    const create = planned.filter((p) => won.has(p.runId));
+    for (const p of planned) {
+      if (!won.has(p.runId)) ctx.log.info("run skipped (duplicate)", { fn: p.fn.id, event: p.payload.name, key: p.key });
+    }
+    if (create.length) {
+      const leased = create.map(() => direct?.reserve() === true);
+      const res = await tx.query<ClaimedItem>(
+        `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[]) as t(id, f, e, leased)),
+              r as (insert into runs (id, function_id, event_id, status, created_at) select id, f, e, 'queued', $4 from t returning id)
+         insert into queue (run_id, kind, step_id, state, run_at, lease_token, lease_until)
+         select t.id, 'call', 'step', case when t.leased then 'running' else 'queued' end, $4,
+                case when t.leased then gen_random_uuid() end, case when t.leased then $5::timestamptz end
+           from t join r on r.id = t.id
+         returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
+        [create.map((c) => c.runId), create.map((c) => c.fn.id), create.map((c) => c.internalId), iso(now), iso(now + ctx.opts.leaseMs), leased],
+      );
+      for (const c of create) {
+        runIds.push(c.runId);
+        ctx.log.info("run queued", { run: c.runId, fn: c.fn.id, event: c.payload.name });
+      }
+      for (const item of res.rows) if (item.lease_token) claimed.push(item);
     }
   }
   // One NOTIFY per transaction wakes the other engine processes (this one is woken directly).

@@ -369,6 +369,14 @@ describe("flow control", () => {
     expect(second.body.ids[0]).not.toBe(first.body.ids[0]); // the event itself is stored
     expect(await runsOf(engine.url, second.body.ids[0]!)).toEqual([]);
     expect(ran.get("deduped")).toBe(1);
+    // Twice in one request: the second is a duplicate too.
+    const both = await sendEvents(engine.url, [
+      { id: "dup-2", name: "test/dedupe" },
+      { id: "dup-2", name: "test/dedupe" },
+    ]);
+    await waitForRun(engine.url, both.body.ids[0]!, "fixture-deduped");
+    expect(await runsOf(engine.url, both.body.ids[1]!)).toEqual([]);
+    expect(ran.get("deduped")).toBe(2);
   });
 
   test("idempotency key: one run per key value", async () => {

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { AutoRefresh } from "@/components/schedules/auto-refresh";
+import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { LocalTime } from "@/components/schedules/local-time";
 import { RunNowForm } from "@/components/schedules/run-now-form";
 import { requirePageAccess } from "@/lib/auth/session";
@@ -7,13 +7,17 @@ import { getScheduleOverview, type LastRun } from "@/lib/data/schedules";
 
 export const metadata: Metadata = { title: "Schedules" };
 
+const FOLLOW_RUNNING_MS = 10 * 60_000;
+
 const utc = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
 const formatUtc = (iso: string) => `${utc.format(new Date(iso))} UTC`;
 
 export default async function SchedulesPage() {
   await requirePageAccess("ADMIN", "/admin/schedules");
-  const schedules = await getScheduleOverview();
-  const anyRunning = schedules.some((s) => s.lastRun?.outcome === "running");
+  const now = new Date();
+  const schedules = await getScheduleOverview(now);
+  // Follow runs in progress; a row stuck "running" (a run the executor lost) stops counting after a while.
+  const anyRunning = schedules.some((s) => s.lastRun?.outcome === "running" && now.getTime() - Date.parse(s.lastRun.startedAt) < FOLLOW_RUNNING_MS);
   return (
     <div className="flex flex-col gap-6">
       <AutoRefresh active={anyRunning} />

@@ -1,11 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { hashPassword } from "@/lib/auth/password";
 import { createSession } from "@/lib/data/sessions";
-import { DUPLICATE_EMAIL_MESSAGE } from "@/lib/data/users";
+import { asDuplicateEmail } from "@/lib/data/users";
 import { checkAvatar } from "@/lib/images";
 import { enqueue, type OutboxMessage } from "@/lib/outbox";
 import { avatarKeys, storage } from "@/lib/storage";
@@ -46,9 +44,6 @@ export async function registerUser(input: SignUpInput & { avatar?: Buffer | null
     });
   } catch (error) {
     if (uploadId) await storage().delete(avatarKeys.original(userId, uploadId)).catch(() => {});
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw new AppError("conflict", DUPLICATE_EMAIL_MESSAGE, { fieldErrors: { email: [DUPLICATE_EMAIL_MESSAGE] } });
-    }
-    throw error;
+    throw asDuplicateEmail(error) ?? error;
   }
 }

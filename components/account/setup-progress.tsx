@@ -1,13 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-
-export type SetupStatus = {
-  welcomeEmail: "queued" | "sent" | "failed";
-  avatar: "none" | "processing" | "ready" | "failed";
-  avatarUrl: string | null;
-  avatarThumbUrl: string | null;
-  done: boolean;
-};
+import type { SetupStatus } from "@/lib/data/setup-status";
 
 const POLL_MS = 1000;
 

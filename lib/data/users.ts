@@ -10,6 +10,14 @@ const publicFields = { id: true, email: true, name: true, role: true, createdAt:
 
 export const DUPLICATE_EMAIL_MESSAGE = "An account with this email already exists. Log in instead?";
 
+/** The unique index on email decides races: of two sign-ups with one email, exactly one wins. */
+export function asDuplicateEmail(error: unknown): AppError | null {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    return new AppError("conflict", DUPLICATE_EMAIL_MESSAGE, { fieldErrors: { email: [DUPLICATE_EMAIL_MESSAGE] } });
+  }
+  return null;
+}
+
 /** Email must already be normalised (lower-case, trimmed) by the schema. */
 export async function createUser(input: { name: string; email: string; password: string; role?: Role }): Promise<PublicUser> {
   const passwordHash = await hashPassword(input.password);
@@ -19,11 +27,7 @@ export async function createUser(input: { name: string; email: string; password:
       select: publicFields,
     });
   } catch (error) {
-    // The unique index decides races: of two sign-ups with one email, exactly one wins.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw new AppError("conflict", DUPLICATE_EMAIL_MESSAGE, { fieldErrors: { email: [DUPLICATE_EMAIL_MESSAGE] } });
-    }
-    throw error;
+    throw asDuplicateEmail(error) ?? error;
   }
 }
 

@@ -244,7 +244,10 @@ export async function scheduleRun(
         value = "null";
       }
     }
-    ckeys.push(c.scope === "fn" ? `fn:${fn.id}:${value}` : `${c.scope}:${c.key?.source ?? ""}:${value}`);
+    // The key names its scope and expression, so two limits of one function (say per user and
+    // overall) never share a counter, whatever the evaluated values are.
+    const expr = c.key?.source ?? "*";
+    ckeys.push(c.scope === "fn" ? `fn:${fn.id}:${expr}=${value}` : `${c.scope}:${expr}=${value}`);
     climits.push(c.limit);
   }
   // Keyed items always go through the claim path, which enforces the concurrency limits.

@@ -29,6 +29,8 @@ const attemptsSeen: Record<string, number[]> = {};
 const failures: Record<string, unknown>[] = [];
 const concurrency = { active: 0, max: 0 };
 let flakyCalls = 0;
+const perUser = new Map<string, number>();
+const overall = { active: 0, max: 0, maxPerUser: 0 };
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -157,6 +159,22 @@ beforeAll(async () => {
     },
   );
 
+  const twoLimits = inngest.createFunction(
+    { id: "two-limits", concurrency: [{ key: "event.data.userId", limit: 1 }, { limit: 2 }], triggers: [{ event: "test/two-limits" }] },
+    async ({ event, step }) => {
+      await step.run("work", async () => {
+        const user = event.data.userId as string;
+        perUser.set(user, (perUser.get(user) ?? 0) + 1);
+        overall.active++;
+        overall.max = Math.max(overall.max, overall.active);
+        overall.maxPerUser = Math.max(overall.maxPerUser, perUser.get(user) ?? 0);
+        await new Promise((r) => setTimeout(r, 40));
+        overall.active--;
+        perUser.set(user, (perUser.get(user) ?? 1) - 1);
+      });
+    },
+  );
+
   const sender = inngest.createFunction({ id: "sender", triggers: [{ event: "test/sender" }] }, async ({ step }) => {
     const out = await step.sendEvent("fan-out", { name: "test/seq", data: { n: 99 } });
     return out;
@@ -172,7 +190,7 @@ beforeAll(async () => {
   });
 
   app = await startFixtureApp(inngest, [
-    seq, par, sleeper, flaky, doomed, exhausted, retryAfter, filtered, wildcard, deduped, idem, limited, sender, topLevel,
+    seq, par, sleeper, flaky, doomed, exhausted, retryAfter, filtered, wildcard, deduped, idem, limited, sender, topLevel, twoLimits,
   ]);
   await engine.syncApp(app.url);
 });
@@ -401,6 +419,16 @@ describe("flow control", () => {
     for (const id of sent.body.ids) await waitForRun(engine.url, id, "fixture-limited");
     expect(concurrency.max).toBe(1);
   });
+});
+
+test("two concurrency limits (per key and overall) hold together", async () => {
+  const sent = await sendEvents(
+    engine.url,
+    ["a", "a", "b", "b", "c", "c"].map((userId) => ({ name: "test/two-limits", data: { userId } })),
+  );
+  for (const id of sent.body.ids) await waitForRun(engine.url, id, "fixture-two-limits");
+  expect(overall.maxPerUser).toBe(1);
+  expect(overall.max).toBeLessThanOrEqual(2);
 });
 
 describe("operator API", () => {

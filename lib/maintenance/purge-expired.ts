@@ -6,28 +6,29 @@ import { purgeOldScheduledRuns } from "@/lib/scheduled-runs";
 const BATCH = 5_000;
 const MAX_BATCHES = 200;
 
-/** Deletes sessions that expired at or before `now` (a session is unusable from its expiry). */
-export async function purgeExpiredSessions(now: Date): Promise<number> {
+/** Runs one batched delete until it deletes less than a full batch; returns the total. */
+async function inBatches(deleteBatch: () => Promise<number>): Promise<number> {
   let total = 0;
   for (let i = 0; i < MAX_BATCHES; i++) {
-    const count = await db.$executeRaw`
-      delete from sessions where id in (select id from sessions where expires_at <= ${now} limit ${BATCH})`;
+    const count = await deleteBatch();
     total += count;
     if (count < BATCH) break;
   }
   return total;
 }
 
+/** Deletes sessions that expired at or before `now` (a session is unusable from its expiry). */
+export function purgeExpiredSessions(now: Date): Promise<number> {
+  return inBatches(
+    () => db.$executeRaw`delete from sessions where id in (select id from sessions where expires_at <= ${now} limit ${BATCH})`,
+  );
+}
+
 /** Deletes login rate-limit windows that have ended (lib/rate-limit.ts starts a fresh one anyway). */
-export async function purgeExpiredRateLimits(now: Date): Promise<number> {
-  let total = 0;
-  for (let i = 0; i < MAX_BATCHES; i++) {
-    const count = await db.$executeRaw`
-      delete from rate_limits where key in (select key from rate_limits where reset_at <= ${now} limit ${BATCH})`;
-    total += count;
-    if (count < BATCH) break;
-  }
-  return total;
+export function purgeExpiredRateLimits(now: Date): Promise<number> {
+  return inBatches(
+    () => db.$executeRaw`delete from rate_limits where key in (select key from rate_limits where reset_at <= ${now} limit ${BATCH})`,
+  );
 }
 
 export type PurgeExpiredResult = { sessions: number; rateLimits: number; runRecords: number };

@@ -2,10 +2,10 @@
 // template database; each worker clones it (tests/setup/worker-env.ts), so test files never share
 // rows with another worker and migrations run once, not per file.
 import { spawnSync } from "node:child_process";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { freePort } from "./free-port";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../../scripts/lib/postgres";
 
 export const APP_TEMPLATE_DB = "app_template";
@@ -35,16 +35,6 @@ export default async function setup(project: TestProject) {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 declare module "vitest" {
   export interface ProvidedContext {

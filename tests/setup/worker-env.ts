@@ -1,10 +1,10 @@
 // Runs before every test file: points DATABASE_URL at this worker's own copy of the migrated
 // template, creating it on first use. Files in one worker run one after another, so they share it.
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { freePort } from "./free-port";
 import { inject } from "vitest";
 
 const workerId = process.env.VITEST_POOL_ID ?? "0";
@@ -35,14 +35,3 @@ process.env.RESEND_BASE_URL = `http://127.0.0.1:${mailPort}`;
 process.env.DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), `app-files-w${workerId}-`));
 process.env.OUTBOX_SWEEP_AFTER_MS = "0";
 process.env.LOG_LEVEL ??= "silent"; // expected step failures are asserted, not printed
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}

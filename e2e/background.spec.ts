@@ -18,13 +18,13 @@ test("signing up with an avatar: the account page shows both jobs finish live, a
   await expect(account.avatarStatus).toHaveAttribute("data-state", "ready");
   await expect(account.avatarStatus.getByRole("img", { name: "Your avatar" })).toBeVisible();
 
+  // Still no reload: the header and the account card pick up the processed avatar.
+  await expect(page.getByTestId("header-avatar")).toBeVisible();
+  await expect(account.avatar).toBeVisible();
+
   const inbox = new InboxPage(page);
   await inbox.goto(visitor.email);
   await expect(inbox.messageLink("Welcome to Signup Jobs")).toBeVisible();
-
-  // The processed avatar now shows in the header on every page.
-  await account.goto();
-  await expect(page.getByTestId("header-avatar")).toBeVisible();
 });
 
 test("a non-image file named like an image gets a field error and no account", async ({ page, visitor, db }) => {

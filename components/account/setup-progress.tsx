@@ -1,5 +1,6 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
 import type { SetupStatus } from "@/lib/data/setup-status";
 
 const POLL_MS = 1000;
@@ -7,9 +8,16 @@ const POLL_MS = 1000;
 /** Polls the status route until both jobs have settled; the page never needs a reload. */
 export function SetupProgress({ statusUrl, initial }: { statusUrl: string; initial: SetupStatus }) {
   const [status, setStatus] = useState(initial);
+  const router = useRouter();
+  const wasDone = useRef(initial.done);
 
   useEffect(() => {
-    if (status.done) return;
+    if (status.done) {
+      // Once, when the work finishes: the server-rendered parts (header avatar, account card) update too.
+      if (!wasDone.current) router.refresh();
+      wasDone.current = true;
+      return;
+    }
     let cancelled = false;
     const timer = setTimeout(async () => {
       try {
@@ -24,7 +32,7 @@ export function SetupProgress({ statusUrl, initial }: { statusUrl: string; initi
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [status, statusUrl]);
+  }, [status, statusUrl, router]);
 
   return (
     <ul className="flex flex-col gap-3 text-sm" aria-live="polite" data-testid="setup-progress">

@@ -29,7 +29,8 @@ export async function seedDeadLetters(databaseUrl: string, count: number): Promi
                                          'Unreadable image: Input buffer has corrupt header',
                                          'Could not relay 3 outbox events',
                                          'Email provider answered 429: too many requests'])[1 + g % 5] as message) e
-       cross join lateral (select now() - (random() * interval '30 days') as at) t
+       -- spread over the last 30 days; written in terms of g so PostgreSQL evaluates it per row
+       cross join lateral (select now() - ((g * 7919) % 43200) * interval '1 minute' - (g % 60) * interval '1 second' as at) t
        cross join lateral (select case when g % 10 < 7 then 'RESOLVED' when g % 10 < 9 then 'OPEN' else 'RETRYING' end as status) s`,
       [count],
     );

@@ -96,8 +96,8 @@ export default async function DeadLettersPage({ searchParams }: PageProps<"/admi
                   </th>
                   <th className="py-2 font-medium">Function</th>
                   <th className="py-2 font-medium">Error</th>
-                  <th className="py-2 text-right font-medium">Attempts</th>
-                  <th className="py-2 font-medium">Last failure (UTC)</th>
+                  <th className="py-2 pr-4 text-right font-medium">Attempts</th>
+                  <th className="py-2 pr-4 font-medium">Last failure (UTC)</th>
                   <th className="py-2 font-medium">Status</th>
                 </tr>
               </thead>
@@ -107,18 +107,18 @@ export default async function DeadLettersPage({ searchParams }: PageProps<"/admi
                     <td className="py-2">
                       <input type="checkbox" name="ids" value={row.id} aria-label={`Select ${row.id}`} />
                     </td>
-                    <td className="py-2">
+                    <td className="py-2 pr-4">
                       <Link href={`/admin/dead-letters/${row.id}`} className="font-medium text-indigo-700 hover:underline">
                         {row.functionName}
                       </Link>
                       <div className="text-xs text-slate-500">{row.eventName}</div>
                     </td>
-                    <td className="max-w-md py-2">
+                    <td className="max-w-md py-2 pr-4">
                       <span className="font-mono text-xs text-slate-500">{row.errorName}</span>
                       <div className="line-clamp-2">{row.errorMessage}</div>
                     </td>
-                    <td className="py-2 text-right">{row.attempts}</td>
-                    <td className="py-2 whitespace-nowrap">
+                    <td className="py-2 pr-4 text-right">{row.attempts}</td>
+                    <td className="py-2 pr-4 whitespace-nowrap">
                       <time dateTime={row.lastFailedAt.toISOString()}>{row.lastFailedAt.toISOString().replace("T", " ").slice(0, 19)}</time>
                     </td>
                     <td className="py-2">

@@ -73,17 +73,17 @@ export default async function DeadLetterPage({ params }: PageProps<"/admin/dead-
         </div>
         <div className="flex flex-col gap-6">
           <Card title="Details">
-            <dl className="grid grid-cols-[7rem_1fr] gap-y-2 text-sm">
+            <dl className="grid grid-cols-[6.5rem_minmax(0,1fr)] gap-y-2 text-sm [&_dd]:break-words">
               <dt className="text-slate-500">Function</dt>
               <dd className="font-mono text-xs break-all">{letter.functionId}</dd>
               <dt className="text-slate-500">Event</dt>
-              <dd>{letter.eventName}</dd>
+              <dd className="break-all">{letter.eventName}</dd>
               <dt className="text-slate-500">Attempts</dt>
               <dd data-testid="attempts">{letter.attempts}</dd>
               <dt className="text-slate-500">First failure</dt>
-              <dd>{letter.firstFailedAt.toISOString()}</dd>
+              <dd>{letter.firstFailedAt.toISOString().replace("T", " ").slice(0, 19)}</dd>
               <dt className="text-slate-500">Last failure</dt>
-              <dd>{letter.lastFailedAt.toISOString()}</dd>
+              <dd>{letter.lastFailedAt.toISOString().replace("T", " ").slice(0, 19)}</dd>
               <dt className="text-slate-500">Retries</dt>
               <dd>{letter.retryCount}</dd>
               {letter.status === "RESOLVED" ? (

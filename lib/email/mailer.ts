@@ -3,6 +3,18 @@ import { NonRetriableError, RetryAfterError } from "inngest";
 import { Resend } from "resend";
 import { env } from "@/lib/env";
 
+/**
+ * The provider already accepted a different message under this idempotency key: whatever this key
+ * stands for ("today's alert for this admin") has been sent. Permanent, and callers may treat it
+ * as done.
+ */
+export class IdempotencyKeyReusedError extends NonRetriableError {
+  constructor(message: string) {
+    super(message);
+    this.name = "IdempotencyKeyReusedError";
+  }
+}
+
 export type OutgoingEmail = { to: string; subject: string; html: string; text: string; idempotencyKey: string; headers?: Record<string, string> };
 
 const SEND_TIMEOUT_MS = 15_000;
@@ -40,6 +52,7 @@ export async function sendEmail(email: OutgoingEmail): Promise<{ providerId: str
   }
   // Another attempt with the same idempotency key is still in flight: it will settle, try again.
   if (status === 409 && error?.name === "concurrent_idempotent_requests") throw new Error(message);
+  if (status === 409 && error?.name === "invalid_idempotent_request") throw new IdempotencyKeyReusedError(message);
   if (status !== null && status >= 400 && status < 500) throw new NonRetriableError(message);
   throw new Error(message);
 }

@@ -4,7 +4,7 @@ import { NonRetriableError } from "inngest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { sendEmail } from "@/lib/email/mailer";
+import { IdempotencyKeyReusedError, sendEmail } from "@/lib/email/mailer";
 import { renderEmailHtml } from "@/lib/email/render";
 import { DeadLetterAlertEmail, deadLetterAlertSubject, deadLetterAlertText, type StaleGroup } from "@/lib/email/dead-letter-alert-email";
 
@@ -50,13 +50,20 @@ export async function listAdminsToAlert(date: string): Promise<{ id: string; ema
 
 export async function sendDeadLetterAlert(admin: { id: string; email: string; name: string }, date: string, summary: StaleSummary) {
   const props = { name: admin.name, date, total: summary.total, groups: summary.groups, dashboardUrl: `${env.APP_URL}/admin/dead-letters?status=OPEN` };
-  return sendEmail({
-    to: admin.email,
-    subject: deadLetterAlertSubject(summary.total),
-    html: await renderEmailHtml(createElement(DeadLetterAlertEmail, props)),
-    text: deadLetterAlertText(props),
-    idempotencyKey: alertIdempotencyKey(date, admin.id),
-  });
+  const idempotencyKey = alertIdempotencyKey(date, admin.id);
+  try {
+    return await sendEmail({
+      to: admin.email,
+      subject: deadLetterAlertSubject(summary.total),
+      html: await renderEmailHtml(createElement(DeadLetterAlertEmail, props)),
+      text: deadLetterAlertText(props),
+      idempotencyKey,
+    });
+  } catch (error) {
+    // An earlier run sent today's alert (with other counts) but could not record it: it is sent.
+    if (error instanceof IdempotencyKeyReusedError) return { providerId: `sent-earlier:${idempotencyKey}` };
+    throw error;
+  }
 }
 
 export async function recordAlertDelivery(adminId: string, date: string, providerId: string): Promise<void> {

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
 import { SCHEDULES } from "@/lib/schedules";
+import { sendEmail } from "@/lib/email/mailer";
+import { alertIdempotencyKey } from "@/lib/maintenance/stale-dead-letters";
 import { address } from "@/tests/background/helpers";
 import { makeUser } from "@/tests/factories";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
@@ -103,5 +105,19 @@ describe("stale dead-letter alert (09:00 UTC)", () => {
       expect(messages).toHaveLength(2);
       expect(messages[0]!.idempotency_key).toBe(`dead-letter-alert/2026-06-02/${admin.id}`);
     }
+  });
+
+  it("counts an alert sent earlier that day whose record was lost as sent, not as a failure", async () => {
+    // As if a run sent 2026-06-03's alert (other counts, same key) and then failed to record it.
+    for (const admin of admins) {
+      await sendEmail({ to: admin.email, subject: "earlier alert", html: "<p>earlier</p>", text: "earlier", idempotencyKey: alertIdempotencyKey("2026-06-03", admin.id) });
+    }
+    const row = await tick("2026-06-03T09:00:00Z");
+    expect(row.outcome).toBe("succeeded");
+    for (const admin of admins) {
+      expect((await inbox(admin.email)).filter((m) => m.idempotency_key === alertIdempotencyKey("2026-06-03", admin.id))).toHaveLength(1);
+      expect(await db.emailDelivery.count({ where: { userId: admin.id, kind: "dead-letter-alert:2026-06-03" } })).toBe(1);
+    }
+    expect(await db.deadLetterJob.count({ where: { functionId: { endsWith: SCHEDULES.staleDeadLetterAlert.id } } })).toBe(0);
   });
 });

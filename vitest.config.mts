@@ -14,7 +14,7 @@ export default defineConfig({
   },
   test: {
     environment: "node",
-    include: ["{lib,tests,inngest,engine,scripts,mail-catcher}/**/*.test.ts"],
+    include: ["{lib,tests,inngest,engine,scripts,mail-catcher,packages}/**/*.test.ts"],
     exclude: ["e2e/**", "node_modules/**", ".next/**"],
     globalSetup: ["tests/setup/global-setup.ts"],
     setupFiles: ["tests/setup/worker-env.ts", "tests/setup/fail-on-console-error.ts"],

@@ -10,6 +10,7 @@ import { createMailCatcherClient } from "../mail-catcher/index";
 import { hashToken, newSessionToken } from "../lib/auth/tokens";
 import { seedDeadLetters } from "./lib/seed-dead-letters";
 import { startStack } from "./lib/stack";
+import { exitOnSetupError } from "@signup-jobs/devkit";
 
 const PORTS = { app: 3200, engine: 8488, mail: 4210, pg: 54350 };
 const SIGNUPS = Number(process.argv[2] ?? 100);
@@ -25,17 +26,18 @@ if (!fs.existsSync(".next/BUILD_ID")) {
   console.error("Run `npm run build` first: the bench measures the production server.");
   process.exit(2);
 }
-fs.rmSync(".data/bench", { recursive: true, force: true });
 const stack = await startStack({
+  command: "npm run bench",
   mode: "start",
   appPort: PORTS.app,
   enginePort: PORTS.engine,
   mailPort: PORTS.mail,
   mailLatencyMs: 300,
   dataDir: ".data/bench",
+  fresh: true,
   pg: { dataDir: ".data/bench/postgres", port: PORTS.pg, ephemeral: true },
   quiet: true,
-});
+}).catch(exitOnSetupError);
 const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
 const mail = createMailCatcherClient(stack.mailUrl);
 

@@ -1,15 +1,19 @@
 // npm run dev: database, migrations, engine and app, with nothing installed beyond `npm install`.
 // `npm run dev -- --no-engine` leaves port 8288 to another executor, e.g. `npx inngest-cli dev`.
+import { runMain } from "@signup-jobs/devkit";
 import { LOCAL_DATA_DIR, LOCAL_PG_PORT } from "./lib/local-db";
 import { startStack } from "./lib/stack";
 
-const stack = await startStack({
-  mode: "dev",
-  appPort: 3000,
-  enginePort: 8288,
-  mailPort: 4010,
-  engine: !process.argv.includes("--no-engine"),
-  dataDir: ".data",
-  pg: { dataDir: LOCAL_DATA_DIR, port: LOCAL_PG_PORT, ephemeral: false },
+await runMain(async () => {
+  const stack = await startStack({
+    command: "npm run dev",
+    mode: "dev",
+    appPort: 3000,
+    enginePort: 8288,
+    mailPort: 4010,
+    engine: !process.argv.includes("--no-engine"),
+    dataDir: ".data",
+    pg: { dataDir: LOCAL_DATA_DIR, port: LOCAL_PG_PORT, ephemeral: false },
+  });
+  console.log(`\n  App:    http://localhost:3000\n  Engine: ${stack.engineUrl}\n  Inbox:  ${stack.mailUrl}\n`);
 });
-console.log(`\n  App:    http://localhost:3000\n  Engine: ${stack.engineUrl}\n  Inbox:  ${stack.mailUrl}\n`);

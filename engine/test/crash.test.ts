@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createTestDatabase, fixtureClient, getRun, runsOf, sendEvents, startFixtureApp, waitFor, type FixtureApp } from "./helpers";
-import { freePort } from "./free-port";
+import { freePort } from "@signup-jobs/devkit";
 
 const ROOT = path.resolve(__dirname, "../..");
 let db: Awaited<ReturnType<typeof createTestDatabase>>;

@@ -2,7 +2,7 @@
 // (database "app") and the engine (database "engine"). Used by `npm run dev` and `npm run db:*`
 // when DATABASE_URL is not set.
 import net from "node:net";
-import { startEmbeddedPostgres, type EmbeddedServer } from "./postgres";
+import { startEmbeddedPostgres, type EmbeddedServer } from "@signup-jobs/devkit";
 
 export const LOCAL_PG_PORT = 54329;
 export const LOCAL_DATA_DIR = ".data/postgres";

@@ -3,10 +3,13 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { startEmbeddedPostgres } from "./postgres";
+import path from "node:path";
+import { assertPortsFree, recordStack, startEmbeddedPostgres } from "@signup-jobs/devkit";
 import { startChild, stopChildren, waitForHttp, type Child } from "./processes";
 
 export type StackOptions = {
+  /** How a person started this stack, for messages: "npm run dev", "npm run bench", … */
+  command: string;
   mode: "dev" | "start";
   appPort: number;
   enginePort: number;
@@ -22,14 +25,30 @@ export type StackOptions = {
   engine?: boolean;
   /** Keep the children's output to stderr lines only (the bench prints its own figures). */
   quiet?: boolean;
+  /** Start from nothing: delete `dataDir` (files, mail, database) once the ports are known free. */
+  fresh?: boolean;
 };
 
 export async function startStack(options: StackOptions) {
   const log = (line: string) => (options.quiet ? undefined : process.stdout.write(`[stack] ${line}\n`));
-  const pg = await startEmbeddedPostgres({ ...options.pg });
+
+  // Every port before anything starts: a taken one is named, with its owner, instead of
+  // surfacing as an unhandled EADDRINUSE from whichever child binds first.
+  const ports = {
+    app: options.appPort,
+    ...(options.engine !== false ? { engine: options.enginePort } : {}),
+    mail: options.mailPort,
+    database: options.pg.port,
+  };
+  const record = { command: options.command, recordFile: path.join(options.dataDir, "stack.json") };
+  await assertPortsFree(ports, record);
+  if (options.fresh) fs.rmSync(options.dataDir, { recursive: true, force: true });
+  recordStack(ports, record);
+
+  const pg = await startEmbeddedPostgres({ ...options.pg, log });
   await pg.ensureDatabase("app");
   await pg.ensureDatabase("engine");
-  log(`PostgreSQL 17 on 127.0.0.1:${options.pg.port} (data in ${options.pg.dataDir})`);
+  log(`PostgreSQL 17 on 127.0.0.1:${options.pg.port} (data in ${pg.dataDir})`);
 
   const appDatabaseUrl = pg.url("app");
   const migrate = spawnSync("node_modules/.bin/prisma", ["migrate", "deploy"], {
@@ -47,25 +66,22 @@ export async function startStack(options: StackOptions) {
   const mailUrl = `http://127.0.0.1:${options.mailPort}`;
   const children: Child[] = [];
 
-  if (fs.existsSync("mail-catcher/main.ts")) {
-    children.push(
-      startChild(
-        "mail",
-        "node_modules/.bin/tsx",
-        [
-          "mail-catcher/main.ts",
-          "--port", String(options.mailPort),
-          "--data-dir", `${options.dataDir}/mail`,
-          "--latency-ms", String(options.mailLatencyMs ?? 0),
-        ],
-        process.env,
-        options.quiet,
-      ),
-    );
-  }
+  children.push(
+    startChild(
+      "mail",
+      "node_modules/.bin/tsx",
+      [
+        "mail-catcher/main.ts",
+        "--port", String(options.mailPort),
+        "--data-dir", `${options.dataDir}/mail`,
+        "--latency-ms", String(options.mailLatencyMs ?? 0),
+      ],
+      process.env,
+      options.quiet,
+    ),
+  );
 
-  // The engine arrives with engine/main.ts; until then the app runs without an executor.
-  if (options.engine !== false && fs.existsSync("engine/main.ts")) {
+  if (options.engine !== false) {
     children.push(
       startChild(
         "engine",

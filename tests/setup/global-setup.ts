@@ -5,8 +5,7 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { freePort } from "./free-port";
-import { startEmbeddedPostgres, type EmbeddedServer } from "../../scripts/lib/postgres";
+import { freePort, startEmbeddedPostgres, type EmbeddedServer } from "@signup-jobs/devkit";
 
 export const APP_TEMPLATE_DB = "app_template";
 

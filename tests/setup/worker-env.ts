@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { freePort } from "./free-port";
+import { freePort } from "@signup-jobs/devkit";
 import { inject } from "vitest";
 
 const workerId = process.env.VITEST_POOL_ID ?? "0";

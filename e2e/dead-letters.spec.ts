@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createMailCatcherClient } from "../mail-catcher/index";
+import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
 import { E2E } from "./config";
 import { expect, test, type Account } from "./fixtures";
 import { DeadLetterPage, DeadLettersPage } from "./pages/dead-letters-page";

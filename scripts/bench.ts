@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { createMailCatcherClient } from "../mail-catcher/index";
+import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
 import { hashToken, newSessionToken } from "../lib/auth/tokens";
 import { seedDeadLetters } from "./lib/seed-dead-letters";
 import { startStack } from "./lib/stack";

@@ -11,7 +11,7 @@ import { startEngine, type Engine, type StartEngineOptions } from "../index";
 export const TIME_SCALE = 0.001;
 
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const server = inject("pgServerUrl");
+  const server = inject("enginePgServerUrl");
   const name = `engine_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: `${server}postgres` });
   await admin.connect();

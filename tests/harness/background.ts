@@ -8,8 +8,8 @@ import fs from "node:fs";
 import { serve } from "inngest/node";
 import pg from "pg";
 import { inject } from "vitest";
-import { startEngine, type Engine } from "@/engine/index";
-import { startMailCatcher, type MailCatcher } from "@/mail-catcher/index";
+import { startEngine, type Engine } from "@signup-jobs/engine";
+import { startMailCatcher, type MailCatcher } from "@signup-jobs/mail-catcher";
 import { inngest } from "@/inngest/client";
 import { functions } from "@/inngest/index";
 

@@ -1,6 +1,6 @@
 import { db } from "@/lib/db";
 import { executorApi } from "@/lib/executor-api";
-import type { Engine } from "@/engine/index";
+import type { Engine } from "@signup-jobs/engine";
 import type { ScheduleDefinition } from "@/lib/schedules";
 import { waitFor } from "@/tests/harness/wait";
 

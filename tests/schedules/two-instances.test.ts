@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "inngest/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEngine, type Engine } from "@/engine/index";
+import { startEngine, type Engine } from "@signup-jobs/engine";
 import { inngest } from "@/inngest/client";
 import { functions } from "@/inngest/index";
 import { db } from "@/lib/db";

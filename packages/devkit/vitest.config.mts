@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    name: "devkit",
+    root: import.meta.dirname,
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+  },
+});

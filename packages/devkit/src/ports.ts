@@ -110,8 +110,7 @@ export function portOwner(port: number): { pid: number; command: string } | unde
         const target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
         const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
         if (inode && inodes.has(inode)) {
-          const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
-          return { pid: Number(pid), command: command.length > 80 ? `${command.slice(0, 77)}…` : command };
+          return { pid: Number(pid), command: describeCommand(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean)) };
         }
       } catch {
         // fd closed while reading
@@ -119,4 +118,19 @@ export function portOwner(port: number): { pid: number; command: string } | unde
     }
   }
   return undefined;
+}
+
+/** `node --require …/preflight.cjs --import … engine/main.ts --port 8288` → `node engine/main.ts`. */
+function describeCommand(argv: string[]): string {
+  const [program = "?", ...args] = argv;
+  const name = path.basename(program);
+  if (name === "node" || name === "nodejs") {
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
+      if (["--require", "-r", "--import", "--loader"].includes(arg)) i++;
+      else if (!arg.startsWith("-")) return `node ${path.relative(process.cwd(), arg) || arg}`;
+    }
+  }
+  const text = argv.join(" ");
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }

@@ -2,5 +2,7 @@
 export { startMailCatcher, DEFAULT_MAX_BODY_BYTES, type MailCatcher, type StartMailCatcherOptions } from "./src/server";
 export { createMailCatcherClient, type MailCatcherClient } from "./src/client";
 export type { FaultRule, FaultRuleInput } from "./src/faults";
+export type { ProviderCounters, EndpointCounters, ProviderEndpoint } from "./src/counters";
+export { parseRateLimit, type RateLimitOption, type RateLimitScope } from "./src/rate-limit";
 export type { Attempt, StoredMessage, StoredAttachment } from "./src/types";
 export type { MessageFilter } from "./src/store";

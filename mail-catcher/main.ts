@@ -1,5 +1,6 @@
 // CLI: `npm run mail-catcher -- --port 4010 --data-dir .data/mail --latency-ms 300`
 import { parseArgs } from "node:util";
+import { parseRateLimit } from "./src/rate-limit";
 import { startMailCatcher } from "./src/server";
 
 const HELP = `Local Resend-compatible mail catcher (see mail-catcher/README.md)
@@ -9,6 +10,10 @@ const HELP = `Local Resend-compatible mail catcher (see mail-catcher/README.md)
   --latency-ms <ms>    minimum time for every /emails request; default 0
   --api-key <key>      accept only this key (403 otherwise); default: any non-empty key
   --max-body <bytes>   largest sending-API body (413 above); default 41943040 (40 MB)
+  --rate-limit <rate>  Resend-like limit on the Resend routes: 2/s (Resend's default), 10/2s,
+                       100/m; 0 or off (the default) for none. Over it: 429 rate_limit_exceeded
+  --rate-limit-scope <team|key>
+                       team (default, like Resend): one limit for all API keys; key: one per key
   --quiet              no log lines`;
 
 function fail(message: string): never {
@@ -34,6 +39,8 @@ async function main() {
         "latency-ms": { type: "string" },
         "api-key": { type: "string" },
         "max-body": { type: "string" },
+        "rate-limit": { type: "string" },
+        "rate-limit-scope": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -47,6 +54,14 @@ async function main() {
   }
   const port = nonNegativeInt("port", values.port, 4010);
   if (port > 65_535) fail(`--port must be at most 65535, got ${port}`);
+  let rateLimit: ReturnType<typeof parseRateLimit> = null;
+  try {
+    rateLimit = parseRateLimit(values["rate-limit"] ?? "0");
+  } catch (error) {
+    fail(`--rate-limit: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const scope = values["rate-limit-scope"] ?? "team";
+  if (scope !== "team" && scope !== "key") fail(`--rate-limit-scope must be team or key, got "${scope}"`);
   const catcher = await startMailCatcher({
     port,
     host: values.host ?? "127.0.0.1",
@@ -54,9 +69,13 @@ async function main() {
     latencyMs: nonNegativeInt("latency-ms", values["latency-ms"], 0),
     apiKey: values["api-key"],
     maxBodyBytes: values["max-body"] === undefined ? undefined : nonNegativeInt("max-body", values["max-body"], 0),
+    rateLimit: rateLimit && { ...rateLimit, scope },
     log: !values.quiet,
   });
   process.stdout.write(`[mail-catcher] listening on ${catcher.url} (inbox: ${catcher.url}/, RESEND_BASE_URL=${catcher.url})\n`);
+  if (rateLimit) {
+    process.stdout.write(`[mail-catcher] rate limit: ${rateLimit.limit} requests per ${rateLimit.windowSeconds} s (${scope})\n`);
+  }
 
   let stopping = false;
   const shutdown = () => {

@@ -1,5 +1,7 @@
 import type { AttemptLog } from "./attempts";
+import type { CallCounters } from "./counters";
 import type { FaultBook } from "./faults";
+import type { RateLimiter } from "./rate-limit";
 import type { MessageStore } from "./store";
 
 /** Everything a route handler needs; one per running catcher. */
@@ -7,6 +9,10 @@ export interface CatcherContext {
   store: MessageStore;
   faults: FaultBook;
   attempts: AttemptLog;
+  /** Calls and 429s per Resend endpoint, for benches. */
+  counters: CallCounters;
+  /** Resend-like request rate limit on the Resend routes; null when off. */
+  limiter: RateLimiter | null;
   latencyMs: number;
   /** When set, only this key is accepted (403 invalid_api_key otherwise); any non-empty key if not. */
   apiKey: string | null;

@@ -1,3 +1,5 @@
+import { rateLimitMessage } from "./rate-limit";
+
 // Error bodies in the shape Resend answers with. The SDK hands the parsed body back as `error`
 // verbatim, so the app's error handling sees exactly what it would see in production.
 export interface ResendErrorBody {
@@ -39,7 +41,7 @@ export function defaultErrorName(status: number): string {
 export function defaultErrorMessage(status: number): string {
   switch (status) {
     case 429:
-      return "Too many requests. You can only make 2 requests per second. See rate limit response headers for more information.";
+      return rateLimitMessage(2);
     case 500:
       return "An unexpected error occurred.";
     case 502:

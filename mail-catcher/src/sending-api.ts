@@ -1,7 +1,7 @@
 // The Resend API subset: POST /emails, POST /emails/batch, GET /emails/:id.
 // Order of checks, as Resend does it: auth, body, validation, idempotency, then the send itself,
 // where fault injection stands in for the provider's own failures.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { normalizeAddress } from "./addresses";
 import type { CatcherContext, RouteOutcome } from "./context";
@@ -9,10 +9,14 @@ import { MESSAGES, errorBody } from "./errors";
 import type { Decision } from "./faults";
 import { fingerprint } from "./fingerprint";
 import { BodyTooLargeError, delay, discardRest, readBody, sendJson } from "./http";
+import { rateLimitHeaders, rateLimitMessage } from "./rate-limit";
 import { MAX_BATCH, batchEmailSchema, describeIssue, emailSchema, type EmailInput } from "./schemas";
 import type { StoredMessage } from "./types";
 
 type Endpoint = StoredMessage["endpoint"];
+
+/** The request-log `source` of a 429 answered by the rate limit. */
+const RATE_LIMIT_SOURCE = "rate-limit";
 
 interface Reply {
   status: number;
@@ -27,6 +31,11 @@ type Plan =
   | { kind: "reply"; reply: Reply; recipients: string[]; delayMs?: number }
   | { kind: "send"; recipients: string[]; delayMs: number; run: () => Promise<Reply>; release: () => void };
 
+/** Headers every answer to this request carries (the rate limit's), whatever the plan. */
+interface RequestMeta {
+  headers: Record<string, string>;
+}
+
 function fail(status: number, name: string, message: string, extra: Omit<Reply, "status" | "body"> = {}): Reply {
   return { status, body: errorBody(status, name, message), ...extra };
 }
@@ -39,7 +48,8 @@ export async function handleSend(
 ): Promise<RouteOutcome> {
   const started = Date.now();
   const key = headerValue(req, "idempotency-key");
-  const plan = await planSend(req, ctx, endpoint, key);
+  const meta: RequestMeta = { headers: {} };
+  const plan = await planSend(req, ctx, endpoint, key, meta);
   let reply: Reply;
   try {
     // Latency is the provider's processing time: every answer, success or error, takes at least
@@ -55,7 +65,12 @@ export async function handleSend(
   } finally {
     if (plan.kind === "send") plan.release();
   }
-  sendJson(res, reply.status, reply.body, reply.headers);
+  sendJson(res, reply.status, reply.body, { ...meta.headers, ...reply.headers });
+  ctx.counters.record(`POST ${endpoint}`, {
+    status: reply.status,
+    rateLimited: reply.source === RATE_LIMIT_SOURCE,
+    emailsAccepted: reply.status === 200 && reply.source !== "idempotent-replay" ? (reply.messageIds?.length ?? 0) : 0,
+  });
   ctx.attempts.record({
     at: new Date(ctx.now()).toISOString(),
     method: req.method ?? "POST",
@@ -72,14 +87,23 @@ export async function handleSend(
   return { recipients: plan.recipients, note: reply.source ?? null };
 }
 
-async function planSend(req: IncomingMessage, ctx: CatcherContext, endpoint: Endpoint, key: string | undefined): Promise<Plan> {
+async function planSend(
+  req: IncomingMessage,
+  ctx: CatcherContext,
+  endpoint: Endpoint,
+  key: string | undefined,
+  meta: RequestMeta,
+): Promise<Plan> {
   const reply = (r: Reply, recipients: string[] = []): Plan => ({ kind: "reply", reply: r, recipients });
 
   const auth = checkAuth(req, ctx);
-  if (auth) {
+  if ("error" in auth) {
     discardRest(req, ctx.maxBodyBytes);
-    return reply(auth);
+    return reply(auth.error);
   }
+  // Like Resend, every authenticated request counts against the limit, whatever its answer.
+  const limited = applyRateLimit(ctx, auth.apiKey, meta);
+  if (limited) return reply(limited, await recipientsOfRefused(req, ctx));
   if (key !== undefined && (key.length < 1 || key.length > 256)) {
     discardRest(req, ctx.maxBodyBytes);
     return reply(fail(400, "invalid_idempotency_key", MESSAGES.idempotencyKeyInvalid));
@@ -141,7 +165,7 @@ async function planSend(req: IncomingMessage, ctx: CatcherContext, endpoint: End
   const whole = decided.find((d) => d.decision.status !== 200 && !perEmail.includes(d));
   if (whole) {
     whole.commit();
-    return { ...reply(faultReply(whole.decision), recipients), delayMs };
+    return { ...reply(faultReply(whole.decision, ctx), recipients), delayMs };
   }
   for (const d of decided) d.commit();
 
@@ -180,14 +204,18 @@ export async function handleGetEmail(req: IncomingMessage, res: ServerResponse, 
   const started = Date.now();
   discardRest(req, ctx.maxBodyBytes);
   const auth = checkAuth(req, ctx);
-  const message = auth ? undefined : ctx.store.get(id);
+  const meta: RequestMeta = { headers: {} };
+  const refused = "error" in auth ? auth.error : applyRateLimit(ctx, auth.apiKey, meta);
+  const message = refused ? undefined : ctx.store.get(id);
   await delay(started + ctx.latencyMs - Date.now(), ctx.signal);
   if (ctx.signal.aborted) {
     res.destroy();
     return {};
   }
-  if (auth) sendJson(res, auth.status, auth.body);
-  else if (!message) sendJson(res, 404, errorBody(404, "not_found", "Email not found"));
+  const status = refused ? refused.status : message ? 200 : 404;
+  ctx.counters.record("GET /emails/:id", { status, rateLimited: refused?.source === RATE_LIMIT_SOURCE, emailsAccepted: 0 });
+  if (refused) sendJson(res, refused.status, refused.body, { ...meta.headers, ...refused.headers });
+  else if (!message) sendJson(res, 404, errorBody(404, "not_found", "Email not found"), meta.headers);
   else {
     sendJson(res, 200, {
       object: "email",
@@ -205,17 +233,41 @@ export async function handleGetEmail(req: IncomingMessage, res: ServerResponse, 
       scheduled_at: message.scheduled_at,
       tags: message.tags,
       topic_id: message.topic_id,
-    });
+    }, meta.headers);
   }
-  return { recipients: message?.to.map(normalizeAddress) };
+  return { recipients: message?.to.map(normalizeAddress), note: refused?.source ?? null };
 }
 
-function checkAuth(req: IncomingMessage, ctx: CatcherContext): Reply | null {
+function checkAuth(req: IncomingMessage, ctx: CatcherContext): { error: Reply } | { apiKey: string } {
   const header = headerValue(req, "authorization") ?? "";
   const token = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]?.trim();
-  if (!token) return fail(401, "missing_api_key", MESSAGES.missingApiKey);
-  if (ctx.apiKey !== null && token !== ctx.apiKey) return fail(403, "invalid_api_key", MESSAGES.invalidApiKey);
-  return null;
+  if (!token) return { error: fail(401, "missing_api_key", MESSAGES.missingApiKey) };
+  if (ctx.apiKey !== null && !sameSecret(token, ctx.apiKey)) return { error: fail(403, "invalid_api_key", MESSAGES.invalidApiKey) };
+  return { apiKey: token };
+}
+
+/**
+ * Counts the request against the rate limit (when one is set) and puts the `ratelimit-*` headers
+ * on its answer. Returns the 429 to answer when the limit is exceeded.
+ */
+function applyRateLimit(ctx: CatcherContext, apiKey: string, meta: RequestMeta): Reply | null {
+  if (!ctx.limiter) return null;
+  const decision = ctx.limiter.take(apiKey);
+  meta.headers = rateLimitHeaders(decision);
+  if (decision.allowed) return null;
+  return fail(429, "rate_limit_exceeded", rateLimitMessage(decision.limit, decision.windowSeconds), { source: RATE_LIMIT_SOURCE });
+}
+
+/** The recipients of a request refused before validation, for the request log; best effort. */
+async function recipientsOfRefused(req: IncomingMessage, ctx: CatcherContext): Promise<string[]> {
+  try {
+    const raw = await readBody(req, ctx.maxBodyBytes);
+    const json: unknown = JSON.parse(raw.toString("utf8"));
+    return unique((Array.isArray(json) ? json : [json]).flatMap(looseRecipients));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) discardRest(req, ctx.maxBodyBytes * 4);
+    return [];
+  }
 }
 
 type Parsed =
@@ -257,11 +309,16 @@ function isPerEmailFailure(decision: Decision): boolean {
   return decision.status === 400 || decision.status === 422;
 }
 
-function faultReply(decision: Decision): Reply {
+function faultReply(decision: Decision, ctx: CatcherContext): Reply {
   const headers: Record<string, string> = {};
   if (decision.retryAfter !== null) headers["retry-after"] = String(decision.retryAfter);
   if (decision.status === 429) {
-    headers["ratelimit-limit"] = "2";
+    // An injected 429 looks like Resend's: the configured limit (Resend's default 2/s when none is
+    // set), nothing remaining, and a reset as far away as its retry-after.
+    const limit = ctx.limiter?.config.limit ?? 2;
+    const windowSeconds = ctx.limiter?.config.windowSeconds ?? 1;
+    headers["ratelimit-limit"] = String(limit);
+    headers["ratelimit-policy"] = `${limit};w=${windowSeconds}`;
     headers["ratelimit-remaining"] = "0";
     headers["ratelimit-reset"] = String(decision.retryAfter ?? 1);
   }
@@ -326,6 +383,13 @@ function bodyField(body: unknown, field: "name" | "message"): string | null {
   if (body === null || typeof body !== "object" || "id" in body || "data" in body) return null;
   const value = (body as Record<string, unknown>)[field];
   return typeof value === "string" ? value : null;
+}
+
+/** Compares secrets in constant time (for their length). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 function unique(values: string[]): string[] {

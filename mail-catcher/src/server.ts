@@ -2,13 +2,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AttemptLog } from "./attempts";
-import { handleCatcherApi, resetAll, waitForMessages } from "./catcher-api";
+import { clearRequestLog, handleCatcherApi, resetAll, waitForMessages } from "./catcher-api";
 import type { CatcherContext, RouteOutcome } from "./context";
+import { CallCounters, type ProviderCounters } from "./counters";
 import { errorBody } from "./errors";
 import { FaultBook, type FaultRule, type FaultRuleInput } from "./faults";
 import { sendHtml, sendJson } from "./http";
 import { renderInbox, renderMessage, renderNotFound } from "./inbox-html";
 import { createLog, type LogOption } from "./logger";
+import { RateLimiter, resolveRateLimit, type RateLimitOption, type RateLimitScope } from "./rate-limit";
 import { handleGetEmail, handleSend } from "./sending-api";
 import { MessageStore, type MessageFilter } from "./store";
 import type { Attempt, StoredMessage } from "./types";
@@ -31,7 +33,14 @@ export interface StartMailCatcherOptions {
   maxBodyBytes?: number;
   /** true (default): one line per request to stdout; false: silent; or your own sink. */
   log?: LogOption;
-  /** Clock for created_at and the 24 h idempotency window; tests can move time forward. */
+  /**
+   * Resend-like request rate limit on the Resend routes: `2` or `"2/s"` (Resend's default), `"10/2s"`,
+   * `{ limit, windowSeconds, scope }`. Default off (0).
+   */
+  rateLimit?: RateLimitOption;
+  /** "team" (default, like Resend: all API keys share one limit) or "key" (one limit per key). */
+  rateLimitScope?: RateLimitScope;
+  /** Clock for created_at, the 24 h idempotency window and the rate limit; tests can move time forward. */
   now?: () => number;
 }
 
@@ -49,15 +58,17 @@ export interface MailCatcher {
   clearMessages(): Promise<number>;
   /** Sending-API requests seen by this process, oldest first. */
   requests(filter?: { to?: string }): Promise<Attempt[]>;
-  /** Clears the request log and the built-in conventions' counters. */
+  /** Clears the request log, the built-in conventions' counters and the call counters. */
   clearRequests(): void;
+  /** Calls received and 429s answered, in total and per Resend endpoint, since start or the last clear. */
+  counters(): ProviderCounters;
   faults(): FaultRule[];
   /** Replaces all runtime rules; throws a ZodError on an invalid rule. */
   setFaults(rules: FaultRuleInput[]): FaultRule[];
   addFault(rule: FaultRuleInput): FaultRule;
   removeFault(id: string): boolean;
   clearFaults(): void;
-  /** Messages, idempotency records, request log, rules and counters. */
+  /** Messages, idempotency records, request log, rules, counters and rate-limit windows. */
   reset(): Promise<void>;
 }
 
@@ -65,11 +76,14 @@ export async function startMailCatcher(options: StartMailCatcherOptions): Promis
   const log = createLog(options.log);
   const now = options.now ?? Date.now;
   const controller = new AbortController();
+  const rateLimit = resolveRateLimit(options.rateLimit, options.rateLimitScope);
   const store = await MessageStore.open(options.dataDir, log, now);
   const ctx: CatcherContext = {
     store,
     faults: new FaultBook(),
     attempts: new AttemptLog(),
+    counters: new CallCounters(now),
+    limiter: rateLimit ? new RateLimiter(rateLimit, now) : null,
     latencyMs: Math.max(0, options.latencyMs ?? 0),
     apiKey: options.apiKey ?? null,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -147,10 +161,8 @@ export async function startMailCatcher(options: StartMailCatcherOptions): Promis
     },
     clearMessages: () => store.clear(),
     requests: async (filter) => ctx.attempts.list(filter),
-    clearRequests() {
-      ctx.attempts.clear();
-      ctx.faults.resetCounters();
-    },
+    clearRequests: () => clearRequestLog(ctx),
+    counters: () => ctx.counters.snapshot(),
     faults: () => ctx.faults.list(),
     setFaults: (rules) => ctx.faults.set(rules),
     addFault: (rule) => ctx.faults.add(rule),

@@ -134,7 +134,7 @@ async function planSend(
   const parsed = endpoint === "/emails" ? parseSingle(json) : parseBatch(json, batchMode === "permissive");
   if ("error" in parsed) return reply(fail(422, "validation_error", parsed.error), parsed.recipients);
   const { emails, invalid } = parsed;
-  const recipients = unique(emails.flatMap(({ email }) => recipientsOf(email)));
+  const recipients = unique([...emails.flatMap(({ email }) => recipientsOf(email)), ...invalid.flatMap((i) => i.recipients)]);
 
   let idempotency: { key: string; fingerprint: string } | null = null;
   if (key !== undefined) {
@@ -157,22 +157,33 @@ async function planSend(
     idempotency = { key, fingerprint: print };
   }
 
-  // Faults are decided now, and only the ones actually served are counted (at once, so
-  // concurrent retries of one address see each other's attempts).
-  const decided = emails.map(({ email, index }) => ({ email, index, ...ctx.faults.decide(recipientsOf(email)) }));
-  const delayMs = Math.max(0, ...decided.map((d) => d.decision.delayMs));
-  const perEmail = batchMode === "permissive" ? decided.filter((d) => isPerEmailFailure(d.decision)) : [];
-  const whole = decided.find((d) => d.decision.status !== 200 && !perEmail.includes(d));
-  if (whole) {
-    whole.commit();
-    return { ...reply(faultReply(whole.decision, ctx), recipients), delayMs };
+  // Faults are decided now, email by email, and only the ones actually served are counted (at
+  // once, so concurrent retries of one address see each other's attempts). In a permissive batch a
+  // rejected address (400/422) fails only its own email, like an invalid one, and uses up one of
+  // its rule's `times`; any other fault (429, 5xx…) fails the whole request.
+  const permissive = batchMode === "permissive";
+  const accepted: { email: EmailInput; index: number; decision: Decision; commit: () => void }[] = [];
+  const rejected: { index: number; message: string; source: string | null }[] = [];
+  let delayMs = 0;
+  for (const { email, index } of emails) {
+    const { decision, commit } = ctx.faults.decide(recipientsOf(email));
+    delayMs = Math.max(delayMs, decision.delayMs);
+    if (decision.status === 200) {
+      accepted.push({ email, index, decision, commit });
+    } else if (permissive && isPerEmailFailure(decision)) {
+      commit();
+      rejected.push({ index, message: decision.message ?? "The email was rejected.", source: decision.source });
+    } else {
+      commit();
+      return { ...reply(faultReply(decision, ctx), recipients), delayMs };
+    }
   }
-  for (const d of decided) d.commit();
+  for (const a of accepted) a.commit();
 
-  const accepted = decided.filter((d) => !perEmail.includes(d));
-  const errors = [...invalid, ...perEmail.map((d) => ({ index: d.index, message: d.decision.message ?? "Rejected." }))].sort(
+  const errors = [...invalid.map(({ index, message }) => ({ index, message })), ...rejected.map(({ index, message }) => ({ index, message }))].sort(
     (a, b) => a.index - b.index,
   );
+  const source = rejected[0]?.source ?? accepted.find((a) => a.decision.source)?.decision.source ?? null;
   if (key !== undefined) ctx.inFlight.add(key);
   return {
     kind: "send",
@@ -193,8 +204,8 @@ async function planSend(
           : batchMode === "permissive"
             ? { data: ids, errors }
             : { data: ids };
-      await ctx.store.commit({ endpoint, idempotency, messages, responseBody: body });
-      const source = decided.find((d) => d.decision.source)?.decision.source ?? null;
+      // A permissive batch whose every email failed stores nothing, unless its key must be kept.
+      if (messages.length > 0 || idempotency) await ctx.store.commit({ endpoint, idempotency, messages, responseBody: body });
       return { status: 200, body, messageIds: messages.map((m) => m.id), source };
     },
   };
@@ -271,7 +282,7 @@ async function recipientsOfRefused(req: IncomingMessage, ctx: CatcherContext): P
 }
 
 type Parsed =
-  | { emails: { email: EmailInput; index: number }[]; invalid: { index: number; message: string }[] }
+  | { emails: { email: EmailInput; index: number }[]; invalid: { index: number; message: string; recipients: string[] }[] }
   | { error: string; recipients: string[] };
 
 function parseSingle(json: unknown): Parsed {
@@ -280,25 +291,41 @@ function parseSingle(json: unknown): Parsed {
   return { emails: [{ email: result.data, index: 0 }], invalid: [] };
 }
 
+/**
+ * Resend's batch validation modes (https://resend.com/docs/dashboard/emails/batch-validation-modes):
+ * strict (the default) refuses the whole batch with the first invalid email's error; permissive
+ * creates the valid emails and lists each invalid one as `{ index, message }`, an email past the
+ * 100th included.
+ */
 function parseBatch(json: unknown, permissive: boolean): Parsed {
-  if (!Array.isArray(json) || json.length === 0 || json.length > MAX_BATCH) {
-    return { error: `The request body must be an array of 1 to ${MAX_BATCH} emails.`, recipients: [] };
+  if (!Array.isArray(json)) return { error: "The `request.body` field must be an `array`.", recipients: looseRecipients(json) };
+  if (json.length === 0) return { error: `The \`request.body\` field must contain between 1 and ${MAX_BATCH} emails.`, recipients: [] };
+  if (json.length > MAX_BATCH && !permissive) {
+    return {
+      error: `The \`request.body\` field must contain between 1 and ${MAX_BATCH} emails; it contains ${json.length}.`,
+      recipients: unique(json.flatMap(looseRecipients)),
+    };
   }
   const emails: { email: EmailInput; index: number }[] = [];
-  const invalid: { index: number; message: string }[] = [];
+  const invalid: { index: number; message: string; recipients: string[] }[] = [];
   for (const [index, item] of json.entries()) {
+    if (index >= MAX_BATCH) {
+      invalid.push({ index, message: TOO_MANY_IN_BATCH, recipients: looseRecipients(item) });
+      continue;
+    }
     const result = batchEmailSchema.safeParse(item);
     if (result.success) {
       emails.push({ email: result.data, index });
       continue;
     }
     const message = describeIssue(result.error, item);
-    // Strict (the SDK's default): one bad email refuses the whole batch, as Resend does.
-    if (!permissive) return { error: `Email at index ${index}: ${message}`, recipients: json.flatMap(looseRecipients) };
-    invalid.push({ index, message });
+    if (!permissive) return { error: `Email at index ${index}: ${message}`, recipients: unique(json.flatMap(looseRecipients)) };
+    invalid.push({ index, message, recipients: looseRecipients(item) });
   }
   return { emails, invalid };
 }
+
+const TOO_MANY_IN_BATCH = `The batch contains more than ${MAX_BATCH} emails; only the first ${MAX_BATCH} are processed.`;
 
 function batchValidationMode(req: IncomingMessage): "strict" | "permissive" {
   return headerValue(req, "x-batch-validation")?.toLowerCase() === "permissive" ? "permissive" : "strict";

@@ -24,13 +24,22 @@ export interface MailCatcherClient {
   health(): Promise<boolean>;
 }
 
-export function createMailCatcherClient(baseUrl: string): MailCatcherClient {
+export interface MailCatcherClientOptions {
+  /** The catcher's token, when it was started with one (`--token`). */
+  token?: string;
+}
+
+export function createMailCatcherClient(baseUrl: string, options: MailCatcherClientOptions = {}): MailCatcherClient {
   const base = baseUrl.replace(/\/+$/, "");
 
   async function call<T>(method: string, path: string, body?: unknown, ok: number[] = [200, 201]): Promise<{ status: number; data: T }> {
+    const headers: Record<string, string> = {};
+    // The catcher refuses POST/PUT without a JSON content type, empty bodies included.
+    if (method !== "GET") headers["content-type"] = "application/json";
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: body === undefined ? undefined : { "content-type": "application/json" },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = (await response.json().catch(() => null)) as T;

@@ -64,3 +64,7 @@ export const MESSAGES = {
     "Same idempotency key used while original request is still in progress. Try the request again later.",
   idempotencyKeyInvalid: "The `Idempotency-Key` header must be between 1 and 256 characters.",
 } as const;
+
+export function unsupportedMediaType(contentType: string | undefined): string {
+  return `The request body must be JSON sent with \`Content-Type: application/json\`${contentType ? `, not \`${contentType}\`` : ""}.`;
+}

@@ -109,3 +109,18 @@ ${text}`);
 export function renderNotFound(): string {
   return page("Not found", `<h1>Not found</h1><p><a href="/">Back to the inbox</a></p>`);
 }
+
+/** The inbox of a catcher started with a token, opened without it (or with a wrong one). */
+export function renderTokenRequired(path: string, problem: "missing" | "wrong"): string {
+  const intro =
+    problem === "wrong"
+      ? `<p role="alert">That token is not this mail catcher's token.</p>`
+      : `<p>This mail catcher was started with a token. Enter it once; a cookie keeps you signed in for this browser session.</p>`;
+  return page("Token required", `<h1>Token required</h1>
+${intro}
+<form method="get" action="${escapeHtml(path)}">
+<label for="token">Token</label>
+<input id="token" name="token" type="password" autocomplete="off" required>
+<button type="submit">Open the inbox</button>
+</form>`);
+}

@@ -1,13 +1,14 @@
 // The Resend API subset: POST /emails, POST /emails/batch, GET /emails/:id.
 // Order of checks, as Resend does it: auth, body, validation, idempotency, then the send itself,
 // where fault injection stands in for the provider's own failures.
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { normalizeAddress } from "./addresses";
 import type { CatcherContext, RouteOutcome } from "./context";
-import { MESSAGES, errorBody } from "./errors";
+import { MESSAGES, errorBody, unsupportedMediaType } from "./errors";
 import type { Decision } from "./faults";
 import { fingerprint } from "./fingerprint";
+import { bearerToken, isJsonContentType, sameSecret } from "./guard";
 import { BodyTooLargeError, delay, discardRest, readBody, sendJson } from "./http";
 import { rateLimitHeaders, rateLimitMessage } from "./rate-limit";
 import { MAX_BATCH, batchEmailSchema, describeIssue, emailSchema, type EmailInput } from "./schemas";
@@ -104,6 +105,12 @@ async function planSend(
   // Like Resend, every authenticated request counts against the limit, whatever its answer.
   const limited = applyRateLimit(ctx, auth.apiKey, meta);
   if (limited) return reply(limited, await recipientsOfRefused(req, ctx));
+  // A browser page can POST text/plain or a form anywhere without asking; JSON it must ask for.
+  const contentType = headerValue(req, "content-type");
+  if (!isJsonContentType(contentType)) {
+    discardRest(req, ctx.maxBodyBytes);
+    return reply(fail(415, "validation_error", unsupportedMediaType(contentType)));
+  }
   if (key !== undefined && (key.length < 1 || key.length > 256)) {
     discardRest(req, ctx.maxBodyBytes);
     return reply(fail(400, "invalid_idempotency_key", MESSAGES.idempotencyKeyInvalid));
@@ -250,8 +257,7 @@ export async function handleGetEmail(req: IncomingMessage, res: ServerResponse, 
 }
 
 function checkAuth(req: IncomingMessage, ctx: CatcherContext): { error: Reply } | { apiKey: string } {
-  const header = headerValue(req, "authorization") ?? "";
-  const token = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]?.trim();
+  const token = bearerToken(req);
   if (!token) return { error: fail(401, "missing_api_key", MESSAGES.missingApiKey) };
   if (ctx.apiKey !== null && !sameSecret(token, ctx.apiKey)) return { error: fail(403, "invalid_api_key", MESSAGES.invalidApiKey) };
   return { apiKey: token };
@@ -410,13 +416,6 @@ function bodyField(body: unknown, field: "name" | "message"): string | null {
   if (body === null || typeof body !== "object" || "id" in body || "data" in body) return null;
   const value = (body as Record<string, unknown>)[field];
   return typeof value === "string" ? value : null;
-}
-
-/** Compares secrets in constant time (for their length). */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 function unique(values: string[]): string[] {

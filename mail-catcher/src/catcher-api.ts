@@ -52,12 +52,16 @@ export async function handleCatcherApi(
       return {};
     }
     if (method === "DELETE") {
-      ctx.attempts.clear();
-      ctx.faults.resetCounters();
+      clearRequestLog(ctx);
       sendJson(res, 200, { ok: true });
       return {};
     }
     return methodNotAllowed(res, "GET, DELETE");
+  }
+  if (rest === "/counters") {
+    if (method !== "GET") return methodNotAllowed(res, "GET");
+    sendJson(res, 200, ctx.counters.snapshot());
+    return {};
   }
   if (rest === "/faults") {
     if (method === "GET") {
@@ -99,11 +103,18 @@ export async function handleCatcherApi(
   return {};
 }
 
-/** Messages, idempotency records, request log, fault rules and their counters: a clean slate. */
+/** The request log, the conventions' counters and the call counters. */
+export function clearRequestLog(ctx: CatcherContext): void {
+  ctx.attempts.clear();
+  ctx.faults.resetCounters();
+  ctx.counters.clear();
+}
+
+/** Messages, idempotency records, request log, fault rules, counters, rate-limit windows: a clean slate. */
 export async function resetAll(ctx: CatcherContext): Promise<void> {
   ctx.faults.clear();
-  ctx.faults.resetCounters();
-  ctx.attempts.clear();
+  clearRequestLog(ctx);
+  ctx.limiter?.reset();
   await ctx.store.clear();
 }
 

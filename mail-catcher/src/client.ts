@@ -1,5 +1,6 @@
 // A small client for the /_catcher endpoints, for code that talks to a catcher running in another
 // process (Playwright, the dev orchestrator). Same shapes as the in-process handle.
+import type { ProviderCounters } from "./counters";
 import type { FaultRule, FaultRuleInput } from "./faults";
 import type { MessageFilter } from "./store";
 import type { Attempt, StoredMessage } from "./types";
@@ -10,7 +11,10 @@ export interface MailCatcherClient {
   waitForMessages(filter?: MessageFilter & { count?: number; timeoutMs?: number }): Promise<StoredMessage[]>;
   clearMessages(): Promise<number>;
   requests(filter?: { to?: string }): Promise<Attempt[]>;
+  /** Clears the request log, the conventions' counters and the call counters. */
   clearRequests(): Promise<void>;
+  /** Calls received and 429s answered, in total and per Resend endpoint (for "provider calls made"). */
+  counters(): Promise<ProviderCounters>;
   faults(): Promise<FaultRule[]>;
   setFaults(rules: FaultRuleInput[]): Promise<FaultRule[]>;
   addFault(rule: FaultRuleInput): Promise<FaultRule>;
@@ -20,13 +24,22 @@ export interface MailCatcherClient {
   health(): Promise<boolean>;
 }
 
-export function createMailCatcherClient(baseUrl: string): MailCatcherClient {
+export interface MailCatcherClientOptions {
+  /** The catcher's token, when it was started with one (`--token`). */
+  token?: string;
+}
+
+export function createMailCatcherClient(baseUrl: string, options: MailCatcherClientOptions = {}): MailCatcherClient {
   const base = baseUrl.replace(/\/+$/, "");
 
   async function call<T>(method: string, path: string, body?: unknown, ok: number[] = [200, 201]): Promise<{ status: number; data: T }> {
+    const headers: Record<string, string> = {};
+    // The catcher refuses POST/PUT without a JSON content type, empty bodies included.
+    if (method !== "GET") headers["content-type"] = "application/json";
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: body === undefined ? undefined : { "content-type": "application/json" },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = (await response.json().catch(() => null)) as T;
@@ -65,6 +78,7 @@ export function createMailCatcherClient(baseUrl: string): MailCatcherClient {
     clearRequests: async () => {
       await call("DELETE", "/_catcher/requests");
     },
+    counters: async () => (await call<ProviderCounters>("GET", "/_catcher/counters")).data,
     faults: async () => (await call<FaultRule[]>("GET", "/_catcher/faults")).data,
     setFaults: async (rules) => (await call<FaultRule[]>("PUT", "/_catcher/faults", rules)).data,
     addFault: async (rule) => (await call<FaultRule>("POST", "/_catcher/faults", rule)).data,

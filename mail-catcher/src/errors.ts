@@ -1,3 +1,5 @@
+import { rateLimitMessage } from "./rate-limit";
+
 // Error bodies in the shape Resend answers with. The SDK hands the parsed body back as `error`
 // verbatim, so the app's error handling sees exactly what it would see in production.
 export interface ResendErrorBody {
@@ -39,7 +41,7 @@ export function defaultErrorName(status: number): string {
 export function defaultErrorMessage(status: number): string {
   switch (status) {
     case 429:
-      return "Too many requests. You can only make 2 requests per second. See rate limit response headers for more information.";
+      return rateLimitMessage(2);
     case 500:
       return "An unexpected error occurred.";
     case 502:
@@ -62,3 +64,7 @@ export const MESSAGES = {
     "Same idempotency key used while original request is still in progress. Try the request again later.",
   idempotencyKeyInvalid: "The `Idempotency-Key` header must be between 1 and 256 characters.",
 } as const;
+
+export function unsupportedMediaType(contentType: string | undefined): string {
+  return `The request body must be JSON sent with \`Content-Type: application/json\`${contentType ? `, not \`${contentType}\`` : ""}.`;
+}

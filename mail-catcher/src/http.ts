@@ -50,7 +50,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 // forms and framing out even if the sandbox attribute were somehow lost.
 const HTML_SECURITY_HEADERS = {
   "content-security-policy":
-    "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",

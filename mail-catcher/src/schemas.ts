@@ -68,13 +68,12 @@ function checkContent(email: z.infer<typeof baseEmail>, ctx: z.RefinementCtx) {
 
 export const emailSchema = baseEmail.superRefine(checkContent);
 
+// Resend's batch endpoint takes every field of a single email except `attachments`
+// (https://resend.com/docs/api-reference/emails/send-batch-emails, "Limitations").
 export const batchEmailSchema = baseEmail.superRefine((email, ctx) => {
   checkContent(email, ctx);
   if (email.attachments?.length) {
     ctx.addIssue({ code: "custom", params: SENTENCE, path: ["attachments"], message: "`attachments` are not supported in batch emails." });
-  }
-  if (email.scheduled_at != null) {
-    ctx.addIssue({ code: "custom", params: SENTENCE, path: ["scheduled_at"], message: "`scheduled_at` is not supported in batch emails." });
   }
 });
 

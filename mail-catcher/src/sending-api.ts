@@ -5,14 +5,19 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { normalizeAddress } from "./addresses";
 import type { CatcherContext, RouteOutcome } from "./context";
-import { MESSAGES, errorBody } from "./errors";
+import { MESSAGES, errorBody, unsupportedMediaType } from "./errors";
 import type { Decision } from "./faults";
 import { fingerprint } from "./fingerprint";
+import { bearerToken, isJsonContentType, sameSecret } from "./guard";
 import { BodyTooLargeError, delay, discardRest, readBody, sendJson } from "./http";
+import { rateLimitHeaders, rateLimitMessage } from "./rate-limit";
 import { MAX_BATCH, batchEmailSchema, describeIssue, emailSchema, type EmailInput } from "./schemas";
 import type { StoredMessage } from "./types";
 
 type Endpoint = StoredMessage["endpoint"];
+
+/** The request-log `source` of a 429 answered by the rate limit. */
+const RATE_LIMIT_SOURCE = "rate-limit";
 
 interface Reply {
   status: number;
@@ -27,6 +32,11 @@ type Plan =
   | { kind: "reply"; reply: Reply; recipients: string[]; delayMs?: number }
   | { kind: "send"; recipients: string[]; delayMs: number; run: () => Promise<Reply>; release: () => void };
 
+/** Headers every answer to this request carries (the rate limit's), whatever the plan. */
+interface RequestMeta {
+  headers: Record<string, string>;
+}
+
 function fail(status: number, name: string, message: string, extra: Omit<Reply, "status" | "body"> = {}): Reply {
   return { status, body: errorBody(status, name, message), ...extra };
 }
@@ -39,7 +49,8 @@ export async function handleSend(
 ): Promise<RouteOutcome> {
   const started = Date.now();
   const key = headerValue(req, "idempotency-key");
-  const plan = await planSend(req, ctx, endpoint, key);
+  const meta: RequestMeta = { headers: {} };
+  const plan = await planSend(req, ctx, endpoint, key, meta);
   let reply: Reply;
   try {
     // Latency is the provider's processing time: every answer, success or error, takes at least
@@ -55,7 +66,12 @@ export async function handleSend(
   } finally {
     if (plan.kind === "send") plan.release();
   }
-  sendJson(res, reply.status, reply.body, reply.headers);
+  sendJson(res, reply.status, reply.body, { ...meta.headers, ...reply.headers });
+  ctx.counters.record(`POST ${endpoint}`, {
+    status: reply.status,
+    rateLimited: reply.source === RATE_LIMIT_SOURCE,
+    emailsAccepted: reply.status === 200 && reply.source !== "idempotent-replay" ? (reply.messageIds?.length ?? 0) : 0,
+  });
   ctx.attempts.record({
     at: new Date(ctx.now()).toISOString(),
     method: req.method ?? "POST",
@@ -72,13 +88,28 @@ export async function handleSend(
   return { recipients: plan.recipients, note: reply.source ?? null };
 }
 
-async function planSend(req: IncomingMessage, ctx: CatcherContext, endpoint: Endpoint, key: string | undefined): Promise<Plan> {
+async function planSend(
+  req: IncomingMessage,
+  ctx: CatcherContext,
+  endpoint: Endpoint,
+  key: string | undefined,
+  meta: RequestMeta,
+): Promise<Plan> {
   const reply = (r: Reply, recipients: string[] = []): Plan => ({ kind: "reply", reply: r, recipients });
 
   const auth = checkAuth(req, ctx);
-  if (auth) {
+  if ("error" in auth) {
     discardRest(req, ctx.maxBodyBytes);
-    return reply(auth);
+    return reply(auth.error);
+  }
+  // Like Resend, every authenticated request counts against the limit, whatever its answer.
+  const limited = applyRateLimit(ctx, auth.apiKey, meta);
+  if (limited) return reply(limited, await recipientsOfRefused(req, ctx));
+  // A browser page can POST text/plain or a form anywhere without asking; JSON it must ask for.
+  const contentType = headerValue(req, "content-type");
+  if (!isJsonContentType(contentType)) {
+    discardRest(req, ctx.maxBodyBytes);
+    return reply(fail(415, "validation_error", unsupportedMediaType(contentType)));
   }
   if (key !== undefined && (key.length < 1 || key.length > 256)) {
     discardRest(req, ctx.maxBodyBytes);
@@ -110,7 +141,7 @@ async function planSend(req: IncomingMessage, ctx: CatcherContext, endpoint: End
   const parsed = endpoint === "/emails" ? parseSingle(json) : parseBatch(json, batchMode === "permissive");
   if ("error" in parsed) return reply(fail(422, "validation_error", parsed.error), parsed.recipients);
   const { emails, invalid } = parsed;
-  const recipients = unique(emails.flatMap(({ email }) => recipientsOf(email)));
+  const recipients = unique([...emails.flatMap(({ email }) => recipientsOf(email)), ...invalid.flatMap((i) => i.recipients)]);
 
   let idempotency: { key: string; fingerprint: string } | null = null;
   if (key !== undefined) {
@@ -133,22 +164,33 @@ async function planSend(req: IncomingMessage, ctx: CatcherContext, endpoint: End
     idempotency = { key, fingerprint: print };
   }
 
-  // Faults are decided now, and only the ones actually served are counted (at once, so
-  // concurrent retries of one address see each other's attempts).
-  const decided = emails.map(({ email, index }) => ({ email, index, ...ctx.faults.decide(recipientsOf(email)) }));
-  const delayMs = Math.max(0, ...decided.map((d) => d.decision.delayMs));
-  const perEmail = batchMode === "permissive" ? decided.filter((d) => isPerEmailFailure(d.decision)) : [];
-  const whole = decided.find((d) => d.decision.status !== 200 && !perEmail.includes(d));
-  if (whole) {
-    whole.commit();
-    return { ...reply(faultReply(whole.decision), recipients), delayMs };
+  // Faults are decided now, email by email, and only the ones actually served are counted (at
+  // once, so concurrent retries of one address see each other's attempts). In a permissive batch a
+  // rejected address (400/422) fails only its own email, like an invalid one, and uses up one of
+  // its rule's `times`; any other fault (429, 5xx…) fails the whole request.
+  const permissive = batchMode === "permissive";
+  const accepted: { email: EmailInput; index: number; decision: Decision; commit: () => void }[] = [];
+  const rejected: { index: number; message: string; source: string | null }[] = [];
+  let delayMs = 0;
+  for (const { email, index } of emails) {
+    const { decision, commit } = ctx.faults.decide(recipientsOf(email));
+    delayMs = Math.max(delayMs, decision.delayMs);
+    if (decision.status === 200) {
+      accepted.push({ email, index, decision, commit });
+    } else if (permissive && isPerEmailFailure(decision)) {
+      commit();
+      rejected.push({ index, message: decision.message ?? "The email was rejected.", source: decision.source });
+    } else {
+      commit();
+      return { ...reply(faultReply(decision, ctx), recipients), delayMs };
+    }
   }
-  for (const d of decided) d.commit();
+  for (const a of accepted) a.commit();
 
-  const accepted = decided.filter((d) => !perEmail.includes(d));
-  const errors = [...invalid, ...perEmail.map((d) => ({ index: d.index, message: d.decision.message ?? "Rejected." }))].sort(
+  const errors = [...invalid.map(({ index, message }) => ({ index, message })), ...rejected.map(({ index, message }) => ({ index, message }))].sort(
     (a, b) => a.index - b.index,
   );
+  const source = rejected[0]?.source ?? accepted.find((a) => a.decision.source)?.decision.source ?? null;
   if (key !== undefined) ctx.inFlight.add(key);
   return {
     kind: "send",
@@ -169,8 +211,8 @@ async function planSend(req: IncomingMessage, ctx: CatcherContext, endpoint: End
           : batchMode === "permissive"
             ? { data: ids, errors }
             : { data: ids };
-      await ctx.store.commit({ endpoint, idempotency, messages, responseBody: body });
-      const source = decided.find((d) => d.decision.source)?.decision.source ?? null;
+      // A permissive batch whose every email failed stores nothing, unless its key must be kept.
+      if (messages.length > 0 || idempotency) await ctx.store.commit({ endpoint, idempotency, messages, responseBody: body });
       return { status: 200, body, messageIds: messages.map((m) => m.id), source };
     },
   };
@@ -180,14 +222,18 @@ export async function handleGetEmail(req: IncomingMessage, res: ServerResponse, 
   const started = Date.now();
   discardRest(req, ctx.maxBodyBytes);
   const auth = checkAuth(req, ctx);
-  const message = auth ? undefined : ctx.store.get(id);
+  const meta: RequestMeta = { headers: {} };
+  const refused = "error" in auth ? auth.error : applyRateLimit(ctx, auth.apiKey, meta);
+  const message = refused ? undefined : ctx.store.get(id);
   await delay(started + ctx.latencyMs - Date.now(), ctx.signal);
   if (ctx.signal.aborted) {
     res.destroy();
     return {};
   }
-  if (auth) sendJson(res, auth.status, auth.body);
-  else if (!message) sendJson(res, 404, errorBody(404, "not_found", "Email not found"));
+  const status = refused ? refused.status : message ? 200 : 404;
+  ctx.counters.record("GET /emails/:id", { status, rateLimited: refused?.source === RATE_LIMIT_SOURCE, emailsAccepted: 0 });
+  if (refused) sendJson(res, refused.status, refused.body, { ...meta.headers, ...refused.headers });
+  else if (!message) sendJson(res, 404, errorBody(404, "not_found", "Email not found"), meta.headers);
   else {
     sendJson(res, 200, {
       object: "email",
@@ -205,21 +251,44 @@ export async function handleGetEmail(req: IncomingMessage, res: ServerResponse, 
       scheduled_at: message.scheduled_at,
       tags: message.tags,
       topic_id: message.topic_id,
-    });
+    }, meta.headers);
   }
-  return { recipients: message?.to.map(normalizeAddress) };
+  return { recipients: message?.to.map(normalizeAddress), note: refused?.source ?? null };
 }
 
-function checkAuth(req: IncomingMessage, ctx: CatcherContext): Reply | null {
-  const header = headerValue(req, "authorization") ?? "";
-  const token = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]?.trim();
-  if (!token) return fail(401, "missing_api_key", MESSAGES.missingApiKey);
-  if (ctx.apiKey !== null && token !== ctx.apiKey) return fail(403, "invalid_api_key", MESSAGES.invalidApiKey);
-  return null;
+function checkAuth(req: IncomingMessage, ctx: CatcherContext): { error: Reply } | { apiKey: string } {
+  const token = bearerToken(req);
+  if (!token) return { error: fail(401, "missing_api_key", MESSAGES.missingApiKey) };
+  if (ctx.apiKey !== null && !sameSecret(token, ctx.apiKey)) return { error: fail(403, "invalid_api_key", MESSAGES.invalidApiKey) };
+  return { apiKey: token };
+}
+
+/**
+ * Counts the request against the rate limit (when one is set) and puts the `ratelimit-*` headers
+ * on its answer. Returns the 429 to answer when the limit is exceeded.
+ */
+function applyRateLimit(ctx: CatcherContext, apiKey: string, meta: RequestMeta): Reply | null {
+  if (!ctx.limiter) return null;
+  const decision = ctx.limiter.take(apiKey);
+  meta.headers = rateLimitHeaders(decision);
+  if (decision.allowed) return null;
+  return fail(429, "rate_limit_exceeded", rateLimitMessage(decision.limit, decision.windowSeconds), { source: RATE_LIMIT_SOURCE });
+}
+
+/** The recipients of a request refused before validation, for the request log; best effort. */
+async function recipientsOfRefused(req: IncomingMessage, ctx: CatcherContext): Promise<string[]> {
+  try {
+    const raw = await readBody(req, ctx.maxBodyBytes);
+    const json: unknown = JSON.parse(raw.toString("utf8"));
+    return unique((Array.isArray(json) ? json : [json]).flatMap(looseRecipients));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) discardRest(req, ctx.maxBodyBytes * 4);
+    return [];
+  }
 }
 
 type Parsed =
-  | { emails: { email: EmailInput; index: number }[]; invalid: { index: number; message: string }[] }
+  | { emails: { email: EmailInput; index: number }[]; invalid: { index: number; message: string; recipients: string[] }[] }
   | { error: string; recipients: string[] };
 
 function parseSingle(json: unknown): Parsed {
@@ -228,25 +297,41 @@ function parseSingle(json: unknown): Parsed {
   return { emails: [{ email: result.data, index: 0 }], invalid: [] };
 }
 
+/**
+ * Resend's batch validation modes (https://resend.com/docs/dashboard/emails/batch-validation-modes):
+ * strict (the default) refuses the whole batch with the first invalid email's error; permissive
+ * creates the valid emails and lists each invalid one as `{ index, message }`, an email past the
+ * 100th included.
+ */
 function parseBatch(json: unknown, permissive: boolean): Parsed {
-  if (!Array.isArray(json) || json.length === 0 || json.length > MAX_BATCH) {
-    return { error: `The request body must be an array of 1 to ${MAX_BATCH} emails.`, recipients: [] };
+  if (!Array.isArray(json)) return { error: "The `request.body` field must be an `array`.", recipients: looseRecipients(json) };
+  if (json.length === 0) return { error: `The \`request.body\` field must contain between 1 and ${MAX_BATCH} emails.`, recipients: [] };
+  if (json.length > MAX_BATCH && !permissive) {
+    return {
+      error: `The \`request.body\` field must contain between 1 and ${MAX_BATCH} emails; it contains ${json.length}.`,
+      recipients: unique(json.flatMap(looseRecipients)),
+    };
   }
   const emails: { email: EmailInput; index: number }[] = [];
-  const invalid: { index: number; message: string }[] = [];
+  const invalid: { index: number; message: string; recipients: string[] }[] = [];
   for (const [index, item] of json.entries()) {
+    if (index >= MAX_BATCH) {
+      invalid.push({ index, message: TOO_MANY_IN_BATCH, recipients: looseRecipients(item) });
+      continue;
+    }
     const result = batchEmailSchema.safeParse(item);
     if (result.success) {
       emails.push({ email: result.data, index });
       continue;
     }
     const message = describeIssue(result.error, item);
-    // Strict (the SDK's default): one bad email refuses the whole batch, as Resend does.
-    if (!permissive) return { error: `Email at index ${index}: ${message}`, recipients: json.flatMap(looseRecipients) };
-    invalid.push({ index, message });
+    if (!permissive) return { error: `Email at index ${index}: ${message}`, recipients: unique(json.flatMap(looseRecipients)) };
+    invalid.push({ index, message, recipients: looseRecipients(item) });
   }
   return { emails, invalid };
 }
+
+const TOO_MANY_IN_BATCH = `The batch contains more than ${MAX_BATCH} emails; only the first ${MAX_BATCH} are processed.`;
 
 function batchValidationMode(req: IncomingMessage): "strict" | "permissive" {
   return headerValue(req, "x-batch-validation")?.toLowerCase() === "permissive" ? "permissive" : "strict";
@@ -257,11 +342,16 @@ function isPerEmailFailure(decision: Decision): boolean {
   return decision.status === 400 || decision.status === 422;
 }
 
-function faultReply(decision: Decision): Reply {
+function faultReply(decision: Decision, ctx: CatcherContext): Reply {
   const headers: Record<string, string> = {};
   if (decision.retryAfter !== null) headers["retry-after"] = String(decision.retryAfter);
   if (decision.status === 429) {
-    headers["ratelimit-limit"] = "2";
+    // An injected 429 looks like Resend's: the configured limit (Resend's default 2/s when none is
+    // set), nothing remaining, and a reset as far away as its retry-after.
+    const limit = ctx.limiter?.config.limit ?? 2;
+    const windowSeconds = ctx.limiter?.config.windowSeconds ?? 1;
+    headers["ratelimit-limit"] = String(limit);
+    headers["ratelimit-policy"] = `${limit};w=${windowSeconds}`;
     headers["ratelimit-remaining"] = "0";
     headers["ratelimit-reset"] = String(decision.retryAfter ?? 1);
   }

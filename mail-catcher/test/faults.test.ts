@@ -108,7 +108,7 @@ describe("runtime fault rules", () => {
     expect(put.status).toBe(200);
     expect((put.json as { id: string }[])[0]?.id).toEqual(expect.any(String));
     for (const bad of ['[{"match":"(","status":503}]', '[{"match":"x","status":302}]', '{"match":"x"}', "[{", '[{"match":"x","status":503,"times":0}]']) {
-      const r = await raw(catcher, "/_catcher/faults", { method: "PUT", body: bad });
+      const r = await raw(catcher, "/_catcher/faults", { method: "PUT", body: bad, headers: { "content-type": "application/json" } });
       expect(r.status, bad).toBeGreaterThanOrEqual(400);
       expect(r.status, bad).toBeLessThan(500);
     }

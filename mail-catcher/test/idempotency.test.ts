@@ -25,7 +25,7 @@ describe("Idempotency-Key", () => {
     const b = await fetch(`${catcher.url}/emails`, {
       method: "POST",
       body,
-      headers: { authorization: "Bearer x", "idempotency-key": "k" },
+      headers: { authorization: "Bearer x", "idempotency-key": "k", "content-type": "application/json" },
     });
     expect(await b.json()).toEqual(a.data);
   });

@@ -114,7 +114,7 @@ describe("POST /emails through the Resend SDK", () => {
     expect(empty.status).toBe(401);
     const wrong = await raw(catcher, "/emails", { body, headers: { authorization: "Bearer re_wrong" } });
     expect(wrong.json).toMatchObject({ statusCode: 403, name: "invalid_api_key" });
-    const right = await raw(catcher, "/emails", { body, headers: { authorization: "Bearer re_right" } });
+    const right = await raw(catcher, "/emails", { body, headers: { authorization: "Bearer re_right", "content-type": "application/json" } });
     expect(right.status).toBe(200);
     expect(await catcher.messages()).toHaveLength(1);
   });

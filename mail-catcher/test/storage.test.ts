@@ -61,7 +61,7 @@ describe("durable storage", () => {
     const { catcher, resend } = await startTestCatcher();
     catcher.addFault({ match: "x", status: 503 });
     await resend.emails.send(email("r@example.com"));
-    expect((await raw(catcher, "/_catcher/reset")).status).toBe(200);
+    expect((await raw(catcher, "/_catcher/reset", { headers: { "content-type": "application/json" } })).status).toBe(200);
     expect(await catcher.messages()).toEqual([]);
     expect(await catcher.requests()).toEqual([]);
     expect(catcher.faults()).toEqual([]);

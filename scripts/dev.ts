@@ -11,6 +11,8 @@ await runMain(async () => {
     appPort: 3000,
     enginePort: 8288,
     mailPort: 4010,
+    // Resend's default pace (2 requests/s per team), so developers feel the real provider.
+    mailRateLimit: "2/s",
     engine: !process.argv.includes("--no-engine"),
     dataDir: ".data",
     pg: { dataDir: LOCAL_DATA_DIR, port: LOCAL_PG_PORT, ephemeral: false },

@@ -17,6 +17,8 @@ export type StackOptions = {
   /** Uploaded and processed files (the app's DATA_DIR) and the mail catcher's store. */
   dataDir: string;
   mailLatencyMs?: number;
+  /** The mail catcher's Resend-like rate limit, e.g. "2/s" (Resend's default); off when unset. */
+  mailRateLimit?: string;
   pg: { dataDir: string; port: number; ephemeral: boolean };
   /** Extra environment for the app (tests shorten timings here). */
   appEnv?: Record<string, string>;
@@ -75,6 +77,7 @@ export async function startStack(options: StackOptions) {
         "--port", String(options.mailPort),
         "--data-dir", `${options.dataDir}/mail`,
         "--latency-ms", String(options.mailLatencyMs ?? 0),
+        ...(options.mailRateLimit ? ["--rate-limit", options.mailRateLimit] : []),
       ],
       process.env,
       options.quiet,

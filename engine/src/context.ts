@@ -1,8 +1,8 @@
 import type { Random } from "./backoff";
 import type { Db } from "./db";
 import type { Logger } from "./log";
-import type { QueueItem } from "./executor";
 import type { Registry } from "./registry";
+import type { QueueItem } from "./types";
 
 export type Clock = () => number;
 

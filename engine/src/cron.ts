@@ -5,7 +5,8 @@
 // the schedule's first sync never fires.
 import { QUEUE_CHANNEL, type Ctx } from "./context";
 import { iso, withTx } from "./db";
-import { scheduleRun, type EventPayload } from "./ingest";
+import { scheduleRun } from "./ingest";
+import type { EventPayload } from "./types";
 import { ulid } from "./ulid";
 
 export class CronScheduler {

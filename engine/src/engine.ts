@@ -10,7 +10,8 @@ import { migrate } from "./migrate";
 import { Registry } from "./registry";
 import { createServer } from "./server";
 import { syncApp, type SyncResult } from "./sync";
-import { Listener, rescueExpired, Worker } from "./worker";
+import { rescueExpired } from "./queue";
+import { Listener, Worker } from "./worker";
 
 export type StartEngineOptions = {
   databaseUrl: string;

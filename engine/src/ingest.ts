@@ -4,18 +4,10 @@ import { evaluateKey, matches } from "./cel";
 import { QUEUE_CHANNEL, type Ctx } from "./context";
 import { iso, type Tx } from "./db";
 import type { FnDef } from "./functions";
+import type { EventPayload, QueueItem } from "./types";
 import { seededUlid, ulid } from "./ulid";
 
 export const DEDUPE_TTL_MS = 24 * 3600 * 1000;
-
-export type EventPayload = {
-  id: string;
-  name: string;
-  data: Record<string, unknown>;
-  ts: number;
-  user: Record<string, unknown>;
-  v?: string;
-};
 
 export type IncomingEvent = {
   id?: string;
@@ -26,19 +18,8 @@ export type IncomingEvent = {
   v?: string;
 };
 
-export type IngestResult = { ids: string[]; runIds: string[]; claimed: ClaimedItem[] };
-
-/** A first queue item inserted already leased to this process (see `Direct`). */
-export type ClaimedItem = {
-  id: number;
-  run_id: string;
-  kind: "call";
-  step_id: string;
-  attempt: number;
-  lease_token: string;
-  ckeys: string[];
-  climits: number[];
-};
+/** `claimed`: first queue items inserted already leased to this process (see `Direct`). */
+export type IngestResult = { ids: string[]; runIds: string[]; claimed: QueueItem[] };
 
 /**
  * Direct dispatch: when this process has a free worker slot, a new run's first item is inserted
@@ -88,7 +69,7 @@ export async function ingestEvents(
   const now = ctx.clock();
   const ids: string[] = [];
   const runIds: string[] = [];
-  const claimed: ClaimedItem[] = [];
+  const claimed: QueueItem[] = [];
   const rows = events.map((e, i) => {
     const internalId = (seed ? seededUlid(seed, i) : null) ?? ulid(now);
     const payload: EventPayload = {
@@ -157,7 +138,7 @@ export async function ingestEvents(
     }
     if (create.length) {
       const leased = create.map(() => direct?.reserve() === true);
-      const res = await tx.query<ClaimedItem>(
+      const res = await tx.query<QueueItem>(
         `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[]) as t(id, f, e, leased)),
               r as (insert into runs (id, function_id, event_id, status, created_at) select id, f, e, 'queued', $4 from t returning id)
          insert into queue (run_id, kind, step_id, state, run_at, lease_token, lease_until)
@@ -201,7 +182,7 @@ export async function scheduleRun(
   eventInternalId: string,
   event: EventPayload,
   direct?: Direct,
-): Promise<{ runId: string; claimed?: ClaimedItem } | null> {
+): Promise<{ runId: string; claimed?: QueueItem } | null> {
   const now = ctx.clock();
   const runId = ulid(now);
   const keys = [`event:${event.id}`];
@@ -252,7 +233,7 @@ export async function scheduleRun(
   }
   // Keyed items always go through the claim path, which enforces the concurrency limits.
   const leased = !ckeys.length && direct?.reserve() === true;
-  const res = await tx.query<ClaimedItem>(
+  const res = await tx.query<QueueItem>(
     `with r as (insert into runs (id, function_id, event_id, status, created_at) values ($1, $2, $3, 'queued', $4) returning id)
      insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits, lease_token, lease_until)
      select id, 'call', 'step', case when $7 then 'running' else 'queued' end, $4, $5, $6,

@@ -3,7 +3,7 @@
 import http from "node:http";
 import type { Ctx } from "./context";
 import { withTx } from "./db";
-import { checkpoint } from "./executor";
+import { checkpoint } from "./checkpoint";
 import { SyncError } from "./functions";
 import { ingestEvents, validateEvent, type IncomingEvent } from "./ingest";
 import { cancelRun, eventRuns, getEvent, getRun, listEvents, listRuns, status } from "./read-api";

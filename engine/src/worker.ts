@@ -1,99 +1,12 @@
-// The claim loop: claims due queue items with FOR UPDATE SKIP LOCKED (two processes never take the
-// same item), honours per-key concurrency limits, and is woken by NOTIFY, by its own commits, by a
-// timer for the next due item, and by the poll fallback.
+// The claim loop: claims due queue items (queue.ts) up to the worker count and executes them
+// (executor.ts); it is woken by NOTIFY, by its own commits, by a timer for the next due item, and
+// by the poll fallback. Also the dedicated LISTEN connection.
 import pg from "pg";
 import { FUNCTIONS_CHANNEL, QUEUE_CHANNEL, type Ctx } from "./context";
-import { iso, withTx } from "./db";
-import { processItem, type Inflight, type QueueItem } from "./executor";
-
-/** Claims up to `n` due items, skipping (and parking) those whose concurrency keys are full. */
-export async function claim(ctx: Ctx, n: number): Promise<QueueItem[]> {
-  if (n <= 0) return [];
-  // Fast path, one statement: items without concurrency keys. It also reports whether keyed items
-  // are due, which need the locking path below.
-  const now = ctx.clock();
-  // On the async-commit pool: a claim lost in a crash only means the item is claimed again.
-  const fast = await ctx.lightDb.query<QueueItem & { keyed_due: boolean }>(
-    `with c as (
-       select id from queue where state = 'queued' and run_at <= $1 and ckeys = '{}'
-        order by run_at, id limit $2 for update skip locked),
-     u as (
-       update queue q set state = 'running', blocked = false, lease_token = gen_random_uuid(), lease_until = $3
-         from c where q.id = c.id returning q.id, q.run_id, q.kind, q.step_id, q.attempt, q.lease_token, q.ckeys, q.climits)
-     select u.*, false as keyed_due from u
-     union all
-     select null, null, null, null, null, null, null, null, true
-      where exists (select 1 from queue where state = 'queued' and run_at <= $1 and ckeys <> '{}')`,
-    [iso(now), n, iso(now + ctx.opts.leaseMs)],
-  );
-  const items = fast.rows.filter((r) => !r.keyed_due).map(({ keyed_due: _k, ...item }) => item as QueueItem);
-  const keyedDue = fast.rows.some((r) => r.keyed_due);
-  if (!keyedDue || items.length >= n) return items;
-  return [...items, ...(await claimKeyed(ctx, n - items.length))];
-}
-
-async function claimKeyed(ctx: Ctx, n: number): Promise<QueueItem[]> {
-  return withTx(ctx.db, async (tx) => {
-    const now = ctx.clock();
-    const cands = await tx.query<{ id: number; ckeys: string[]; climits: number[] }>(
-      `select id, ckeys, climits from queue where state = 'queued' and run_at <= $1 and ckeys <> '{}'
-        order by run_at, id limit $2 for update skip locked`,
-      [iso(now), n],
-    );
-    if (!cands.rowCount) return [];
-    const chosen: number[] = [];
-    const parked: number[] = [];
-    const keyed = cands.rows.filter((c) => c.ckeys.length > 0);
-    if (keyed.length) {
-      // Lock every key involved in one sorted pass (no lock-order deadlocks), then count the
-      // running items per key; other claimers of the same keys wait here until we commit.
-      const keys = [...new Set(keyed.flatMap((c) => c.ckeys))].sort();
-      await tx.query("select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) k order by k", [keys]);
-      const counts = await tx.query<{ k: string; n: number }>(
-        `select k, (select count(*)::int from queue q where q.state = 'running' and q.ckeys <> '{}' and q.ckeys @> array[k]) as n
-           from unnest($1::text[]) k`,
-        [keys],
-      );
-      const running = new Map(counts.rows.map((r) => [r.k, r.n]));
-      for (const c of cands.rows) {
-        const fits = c.ckeys.every((k, i) => (running.get(k) ?? 0) < (c.climits[i] ?? Infinity));
-        if (fits) {
-          c.ckeys.forEach((k) => running.set(k, (running.get(k) ?? 0) + 1));
-          chosen.push(c.id);
-        } else parked.push(c.id);
-      }
-    } else chosen.push(...cands.rows.map((c) => c.id));
-    if (parked.length) {
-      // Parked until a slot frees (the releasing commit resets run_at); the delay is only a backstop.
-      await tx.query("update queue set blocked = true, run_at = $2 where id = any($1)", [
-        parked,
-        iso(now + Math.max(ctx.opts.pollMs, 1000)),
-      ]);
-    }
-    if (!chosen.length) return [];
-    const res = await tx.query<QueueItem>(
-      `update queue set state = 'running', blocked = false, lease_token = gen_random_uuid(), lease_until = $2
-        where id = any($1) returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
-      [chosen, iso(now + ctx.opts.leaseMs)],
-    );
-    return res.rows;
-  });
-}
-
-/**
- * Items whose lease expired (their process died) go back to the queue at the same attempt. Items
- * this process is still executing are skipped: a renewal that ran late (a stalled event loop, a
- * slow database) must not make this process run its own step twice.
- */
-export async function rescueExpired(ctx: Ctx, ownItems: number[] = []): Promise<number> {
-  const res = await ctx.db.query<{ run_id: string; step_id: string }>(
-    `update queue set state = 'queued', lease_token = null, lease_until = null, run_at = $1
-      where state = 'running' and lease_until < $1 and not (id = any($2::bigint[])) returning run_id, step_id`,
-    [iso(ctx.clock()), ownItems],
-  );
-  for (const r of res.rows) ctx.log.info("lease expired, step requeued", { run: r.run_id, step: r.step_id });
-  return res.rowCount ?? 0;
-}
+import { processItem } from "./executor";
+import { claim } from "./queue";
+import type { Inflight } from "./sdk-call";
+import type { QueueItem } from "./types";
 
 export class Worker {
   private active = 0;

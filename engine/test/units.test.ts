@@ -1,9 +1,13 @@
-// Pure pieces: the CEL subset, the backoff table, retry-after clipping, sleep durations, ULIDs.
+// Pure pieces: the CEL subset, the backoff table, retry-after clipping, sleep durations, ULIDs,
+// reading the SDK's responses, and the shape of the engine's import graph.
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { backoffMs, retryAfterMs, tableMs } from "../src/backoff";
 import { CelError, compile, evaluateKey, matches } from "../src/cel";
 import { sleepDelayMs } from "../src/duration";
 import { compileFunction, parseCron, SyncError } from "../src/functions";
+import { interpret } from "../src/sdk-call";
 import { seededUlid, ulid } from "../src/ulid";
 
 const ev = (data: Record<string, unknown>, name = "x/y") => ({ event: { name, data, id: "e1" } });
@@ -135,4 +139,70 @@ describe("function configs", () => {
       expect(() => compileFunction(base({ [key]: { limit: 1 } }), "app")).toThrow(new RegExp(`"app-fn": "${key}" is not supported`));
     },
   );
+});
+
+describe("interpret (the SDK's answer → an outcome)", () => {
+  const sdk = (extra: Record<string, string> = {}) => new Headers({ "x-inngest-sdk": "inngest-js:v4.24.0", ...extra });
+
+  test("200 → complete with the parsed return value (non-JSON kept as text)", () => {
+    expect(interpret(200, sdk(), '{"a":1}')).toEqual({ type: "complete", output: { a: 1 }, status: 200 });
+    expect(interpret(200, sdk(), "plain")).toEqual({ type: "complete", output: "plain", status: 200 });
+  });
+
+  test("206 → ops, with no-retry and retry-after headers", () => {
+    const ops = [{ op: "StepRun", id: "h1", data: 1 }];
+    expect(interpret(206, sdk({ "x-inngest-no-retry": "true", "retry-after": "5" }), JSON.stringify(ops))).toEqual({
+      type: "ops", ops, noRetry: true, retryAfter: "5", status: 206,
+    });
+    const bad = interpret(206, sdk(), '{"op":"StepRun"}');
+    expect(bad).toMatchObject({ type: "error", error: { name: "InvalidResponse" }, noRetry: false });
+  });
+
+  test("500/400 → function-level error keeping the serialized error; x-inngest-no-retry decides", () => {
+    const body = JSON.stringify({ name: "NonRetriableError", message: "nope", __serialized: true });
+    expect(interpret(400, sdk({ "x-inngest-no-retry": "true" }), body)).toMatchObject({
+      type: "error", error: { name: "NonRetriableError", message: "nope" }, noRetry: true, status: 400,
+    });
+    expect(interpret(500, sdk({ "x-inngest-no-retry": "false" }), "<html>")).toMatchObject({
+      type: "error", error: { name: "Error", message: "HTTP 500: <html>" }, noRetry: false, status: 500,
+    });
+  });
+
+  test("an answer without x-inngest-sdk is not from an SDK (retriable error)", () => {
+    expect(interpret(200, new Headers(), "hello")).toMatchObject({ type: "error", error: { name: "NotAnSdkResponse" }, noRetry: false });
+  });
+
+  test("201 streaming envelope is unwrapped", () => {
+    const envelope = JSON.stringify({ status: 206, headers: { "x-inngest-sdk": "js" }, body: JSON.stringify([{ op: "Sleep", id: "s", name: "1s" }]) });
+    expect(interpret(201, new Headers(), `   \n${envelope}`)).toMatchObject({ type: "ops", ops: [{ op: "Sleep", name: "1s" }] });
+  });
+});
+
+describe("module graph", () => {
+  // ESLint's import/no-cycle (eslint.config.mjs) ignores `import type`; this also counts those.
+  test("engine/ has no import cycles, type-only imports included", () => {
+    const dirs = [path.join(__dirname, "../src"), path.join(__dirname, "..")];
+    const files = dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith(".ts")).map((f) => path.join(d, f)));
+    const graph = new Map<string, string[]>();
+    for (const file of files) {
+      const src = fs.readFileSync(file, "utf8");
+      const deps = [...src.matchAll(/^(?:import|export)[^;]*?from\s+"(\.{1,2}\/[^"]+)"/gms)].map((m) => path.resolve(path.dirname(file), `${m[1]}.ts`));
+      graph.set(file, deps.filter((d) => fs.existsSync(d)));
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const visit = (f: string, trail: string[]) => {
+      if (state.get(f) === "done") return;
+      if (state.get(f) === "open") {
+        cycles.push([...trail.slice(trail.indexOf(f)), f].map((p) => path.relative(path.join(__dirname, ".."), p)).join(" → "));
+        return;
+      }
+      state.set(f, "open");
+      for (const d of graph.get(f) ?? []) visit(d, [...trail, f]);
+      state.set(f, "done");
+    };
+    for (const f of graph.keys()) visit(f, []);
+    expect(graph.size).toBeGreaterThan(20);
+    expect(cycles).toEqual([]);
+  });
 });

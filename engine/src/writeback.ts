@@ -1,0 +1,61 @@
+// The fenced write-back: every outcome of a claimed item is recorded in one transaction that
+// first locks the run row and the queue item *with its lease token*. No row means the lease was
+// lost (expired and re-claimed by another process), and the result is dropped, so a zombie never
+// overwrites work that was re-claimed.
+import { QUEUE_CHANNEL, type Ctx } from "./context";
+import { iso, withTx, type Tx } from "./db";
+import { TERMINAL } from "./run-store";
+import type { QueueItem } from "./types";
+
+export class LeaseLost extends Error {
+  override name = "LeaseLost";
+}
+
+/** What applying an outcome did: the item to continue with (same lease), and who to wake. */
+export type Applied = { next: QueueItem | null; releasedSlots: boolean; notify: boolean };
+
+export async function writeBack(
+  ctx: Ctx,
+  item: QueueItem,
+  version: number | null,
+  startedAt: number,
+  apply: (tx: Tx, item: QueueItem) => Promise<Applied>,
+): Promise<QueueItem | null> {
+  let applied: Applied | null = null;
+  try {
+    applied = await withTx(ctx.db, async (tx) => {
+      // Lock order everywhere: run row, then its queue rows. The join is the fence: no row means
+      // the lease was lost (rescued and re-claimed) or the item is gone.
+      const locked = await tx.query<{ status: string; attempt: number }>(
+        `select r.status, q.attempt from runs r join queue q on q.run_id = r.id
+          where r.id = $1 and q.id = $2 and q.lease_token = $3 and q.state = 'running' for update of r, q`,
+        [item.run_id, item.id, item.lease_token],
+      );
+      if (!locked.rowCount) throw new LeaseLost();
+      const status = locked.rows[0]?.status;
+      if (!status || TERMINAL.has(status)) {
+        await tx.query("delete from queue where id = $1", [item.id]);
+        return { next: null, releasedSlots: item.ckeys.length > 0, notify: false };
+      }
+      if (version !== null) await tx.query("update runs set version = $2 where id = $1 and version = -1", [item.run_id, version]);
+      // The attempt is re-read: a checkpoint during the request resets it (a step completed).
+      const out = await apply(tx, { ...item, attempt: locked.rows[0]?.attempt ?? item.attempt });
+      if (out.releasedSlots && item.ckeys.length) {
+        await tx.query(
+          "update queue set blocked = false, run_at = $2 where state = 'queued' and blocked and ckeys <> '{}' and ckeys && $1",
+          [item.ckeys, iso(ctx.clock())],
+        );
+      }
+      if (out.notify || out.releasedSlots) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
+      return out;
+    });
+  } catch (err) {
+    if (err instanceof LeaseLost) {
+      ctx.log.warn("lease lost, result dropped", { run: item.run_id, step: item.step_id, after_ms: ctx.clock() - startedAt });
+      return null;
+    }
+    throw err;
+  }
+  if (applied.notify || applied.releasedSlots) ctx.wake();
+  return applied.next;
+}

@@ -27,7 +27,7 @@ export async function checkpoint(ctx: Ctx, runId: string, body: Record<string, u
     const row = locked.rows[0];
     if (!row || TERMINAL.has(row.status)) return { status: 409, error: "stale queue item or finished run" } as const;
     const item: QueueItem = {
-      id: queueId, run_id: runId, kind: "call", step_id: "step", attempt: row.attempt, lease_token: token, ckeys: row.ckeys, climits: row.climits,
+      id: queueId, run_id: runId, kind: "call", step_id: "step", attempt: row.attempt, lease_token: token, ckeys: row.ckeys, climits: row.climits, race: false,
     };
     const now = ctx.clock();
     for (const op of steps) {

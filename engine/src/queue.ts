@@ -3,7 +3,10 @@
 import { backoffMs, retryAfterMs } from "./backoff";
 import type { Ctx } from "./context";
 import { iso, withTx, type Tx } from "./db";
-import type { QueueItem } from "./types";
+import type { QueueItem, QueueKind } from "./types";
+
+/** The columns of a claimed item, in `returning` clauses. */
+export const ITEM_COLUMNS = "id, run_id, kind, step_id, attempt, lease_token, ckeys, climits, race";
 
 /** Claims up to `n` due items, skipping (and parking) those whose concurrency keys are full. */
 export async function claim(ctx: Ctx, n: number): Promise<QueueItem[]> {
@@ -18,10 +21,10 @@ export async function claim(ctx: Ctx, n: number): Promise<QueueItem[]> {
         order by run_at, id limit $2 for update skip locked),
      u as (
        update queue q set state = 'running', blocked = false, lease_token = gen_random_uuid(), lease_until = $3
-         from c where q.id = c.id returning q.id, q.run_id, q.kind, q.step_id, q.attempt, q.lease_token, q.ckeys, q.climits)
+         from c where q.id = c.id returning q.id, q.run_id, q.kind, q.step_id, q.attempt, q.lease_token, q.ckeys, q.climits, q.race)
      select u.*, false as keyed_due from u
      union all
-     select null, null, null, null, null, null, null, null, true
+     select null, null, null, null, null, null, null, null, null, true
       where exists (select 1 from queue where state = 'queued' and run_at <= $1 and ckeys <> '{}')`,
     [iso(now), n, iso(now + ctx.opts.leaseMs)],
   );
@@ -72,7 +75,7 @@ async function claimKeyed(ctx: Ctx, n: number): Promise<QueueItem[]> {
     if (!chosen.length) return [];
     const res = await tx.query<QueueItem>(
       `update queue set state = 'running', blocked = false, lease_token = gen_random_uuid(), lease_until = $2
-        where id = any($1) returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
+        where id = any($1) returning ${ITEM_COLUMNS}`,
       [chosen, iso(now + ctx.opts.leaseMs)],
     );
     return res.rows;
@@ -80,18 +83,27 @@ async function claimKeyed(ctx: Ctx, n: number): Promise<QueueItem[]> {
 }
 
 /**
- * Items whose lease expired (their process died) go back to the queue at the same attempt. Items
- * this process is still executing are skipped: a renewal that ran late (a stalled event loop, a
- * slow database) must not make this process run its own step twice.
+ * Items whose lease expired (their process died) go back to the queue at the same attempt, one
+ * rescue counted. Items this process is still executing are skipped: a renewal that ran late (a
+ * stalled event loop, a slow database) must not make this process run its own step twice. Items
+ * that would reach `maxRescues` are not requeued but returned (still holding their expired
+ * lease), for the caller to fail their run.
  */
-export async function rescueExpired(ctx: Ctx, ownItems: number[] = []): Promise<number> {
-  const res = await ctx.db.query<{ run_id: string; step_id: string }>(
-    `update queue set state = 'queued', lease_token = null, lease_until = null, run_at = $1
-      where state = 'running' and lease_until < $1 and not (id = any($2::bigint[])) returning run_id, step_id`,
-    [iso(ctx.clock()), ownItems],
+export async function rescueExpired(ctx: Ctx, ownItems: number[] = []): Promise<{ requeued: number; overCap: QueueItem[] }> {
+  const now = iso(ctx.clock());
+  const res = await ctx.db.query<{ run_id: string; step_id: string; rescues: number }>(
+    `update queue set state = 'queued', lease_token = null, lease_until = null, run_at = $1, rescues = rescues + 1
+      where state = 'running' and lease_until < $1 and not (id = any($2::bigint[])) and rescues + 1 < $3
+      returning run_id, step_id, rescues`,
+    [now, ownItems, ctx.opts.maxRescues],
   );
-  for (const r of res.rows) ctx.log.info("lease expired, step requeued", { run: r.run_id, step: r.step_id });
-  return res.rowCount ?? 0;
+  for (const r of res.rows) ctx.log.info("lease expired, step requeued", { run: r.run_id, step: r.step_id, rescues: r.rescues });
+  const over = await ctx.db.query<QueueItem>(
+    `select ${ITEM_COLUMNS} from queue
+      where state = 'running' and lease_until < $1 and not (id = any($2::bigint[])) and rescues + 1 >= $3`,
+    [now, ownItems, ctx.opts.maxRescues],
+  );
+  return { requeued: res.rowCount ?? 0, overCap: over.rows };
 }
 
 /** Gives a claimed item back to the queue unchanged (same attempt), for another worker or process. */
@@ -102,13 +114,58 @@ export async function releaseItem(ctx: Ctx, item: QueueItem): Promise<void> {
   ]);
 }
 
-/** Queues more work for the item's run (a planned step, a sleep's wake-up); a pending duplicate is a no-op. */
-export async function enqueue(tx: Tx, from: QueueItem, kind: "call" | "wake", stepId: string, runAt: number) {
-  await tx.query(
-    `insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits) values ($1, $2, $3, 'queued', $4, $5, $6)
+/**
+ * Queues more work for the item's run: a planned step, a sleep's wake-up, a wait's timeout. A
+ * pending duplicate, or a step that already has a result (the SDK re-reports unresolved steps on
+ * every discovery), is a no-op. Returns whether a row was created. Timeouts never wait on
+ * concurrency slots (waiting does not count against concurrency).
+ */
+export async function enqueue(
+  tx: Tx,
+  from: QueueItem,
+  kind: Exclude<QueueKind, "deadline">,
+  stepId: string,
+  runAt: number,
+  race = false,
+): Promise<boolean> {
+  const keyed = kind !== "timeout";
+  const res = await tx.query(
+    `insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits, race)
+     select $1, $2, $3, 'queued', $4, $5, $6, $7
+      where not exists (select 1 from steps where run_id = $1 and step_id = $3)
      on conflict (run_id, kind, step_id) do nothing`,
-    [from.run_id, kind, stepId, iso(runAt), from.ckeys, from.climits],
+    [from.run_id, kind, stepId, iso(runAt), keyed ? from.ckeys : [], keyed ? from.climits : [], race],
   );
+  return (res.rowCount ?? 0) > 0;
+}
+
+/** A run-level timer (timeouts.start / timeouts.finish); never a pending step, never keyed. */
+export async function enqueueDeadline(tx: Tx | Ctx["db"], runId: string, which: "start" | "finish", runAt: number) {
+  await tx.query(
+    `insert into queue (run_id, kind, step_id, state, run_at) values ($1, 'deadline', $2, 'queued', $3)
+     on conflict (run_id, kind, step_id) do nothing`,
+    [runId, which, iso(runAt)],
+  );
+}
+
+/**
+ * Work finished outside a worker (an event resumed a wait, an invoked run finished): queue a
+ * discovery call when nothing else of the run is pending, or at once when `immediate` (race mode,
+ * request version 1). A discovery already queued will see the new state; one running is told to
+ * run again when it ends. Returns whether a worker should be woken.
+ */
+export async function requestDiscovery(ctx: Ctx, tx: Tx, runId: string, immediate: boolean): Promise<boolean> {
+  const res = await tx.query<{ inserted: boolean }>(
+    `insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits)
+     select r.id, 'call', 'step', 'queued', $2, r.ckeys, r.climits from runs r
+      where r.id = $1 and ($3 or not exists (select 1 from queue o where o.run_id = $1 and o.kind <> 'deadline'))
+     on conflict (run_id, kind, step_id) do update set rediscover = true where queue.state = 'running'
+     returning (xmax = 0) as inserted`,
+    [runId, iso(ctx.clock()), immediate],
+  );
+  const row = res.rows[0];
+  if (row?.inserted) await updateForcePlan(tx, runId);
+  return row?.inserted === true;
 }
 
 /** Puts the item back at attempt + 1 after the backoff (or the app's retry-after). */
@@ -127,4 +184,18 @@ export async function scheduleRetry(
     [item.id, iso(retryAt)],
   );
   return { retryAt, at: now };
+}
+
+/**
+ * Before a discovery: `disable_immediate_execution` (runs.force_plan) stays on exactly while
+ * another step of the run is queued or in flight (a race/v1 discovery), so the SDK plans a new step
+ * instead of running it inline next to one that may be executing.
+ */
+export async function updateForcePlan(tx: Tx, runId: string): Promise<void> {
+  await tx.query(
+    `update runs r set force_plan = x.f
+       from (select exists (select 1 from queue o where o.run_id = $1 and o.kind = 'call' and o.step_id <> 'step') as f) x
+      where r.id = $1 and r.force_plan <> x.f`,
+    [runId],
+  );
 }

@@ -1,10 +1,9 @@
 // SQL for a run's state: loading what a request needs, memoising step results, recording attempts,
-// and the terminal transitions (completed, failed + inngest/function.failed). Writes take the
-// caller's transaction, which has already fenced the run (see writeback.ts).
+// and the terminal row update. Writes take the caller's transaction, which has already locked the
+// run (see writeback.ts); the lifecycle events a run emits when it ends are in events.ts.
 import type { Ctx } from "./context";
 import { iso, type Tx } from "./db";
-import { ingestEvents } from "./ingest";
-import type { EventPayload, QueueItem, SerializedError } from "./types";
+import type { EventPayload, QueueItem } from "./types";
 
 export type RunState = {
   function_id: string;
@@ -14,6 +13,8 @@ export type RunState = {
   payload: EventPayload;
   /** Memoised results in completion order (the SDK's stack). */
   steps: [string, unknown][];
+  created_at: Date;
+  started_at: Date | null;
 };
 
 export const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -26,6 +27,7 @@ export async function loadRun(ctx: Ctx, runId: string): Promise<(RunState & { st
   const res = await ctx.lightDb.query<RunState & { started: boolean }>(
     `with started as (update runs set status = 'running', started_at = $2 where id = $1 and status = 'queued' returning id)
      select r.function_id, r.status, r.version, r.force_plan, e.payload, exists (select 1 from started) as started,
+            r.created_at, coalesce(r.started_at, (select $2::timestamptz from started)) as started_at,
             coalesce((select json_agg(json_build_array(s.step_id, s.result) order by s.seq) from steps s where s.run_id = r.id), '[]') as steps
        from runs r join events e on e.internal_id = r.event_id where r.id = $1`,
     [runId, iso(ctx.clock())],
@@ -103,41 +105,53 @@ export async function saveStep(tx: Tx, ctx: Ctx, runId: string, stepId: string, 
   );
 }
 
-export async function finishRun(ctx: Ctx, tx: Tx, runId: string, status: "completed", output: unknown) {
-  await tx.query("update runs set status = $2, output = $3, ended_at = $4 where id = $1", [
-    runId,
-    status,
-    JSON.stringify(output ?? null),
-    iso(ctx.clock()),
-  ]);
-  await tx.query("delete from queue where run_id = $1", [runId]);
-  ctx.log.info("run completed", { run: runId });
+/** A row for an attempt-like event that is not an HTTP attempt (a wait resumed, a timeout). */
+export async function recordEvent(
+  tx: Tx,
+  ctx: Ctx,
+  runId: string,
+  stepId: string,
+  name: string | null,
+  outcome: string,
+  error?: unknown,
+) {
+  const now = iso(ctx.clock());
+  await tx.query(
+    `insert into attempts (run_id, step_id, step_name, attempt, outcome, error, started_at, ended_at) values ($1, $2, $3, 0, $4, $5, $6, $6)`,
+    [runId, stepId, name, outcome, error === undefined ? null : JSON.stringify(error), now],
+  );
 }
 
-/** Final failure: record it and emit inngest/function.failed (protocol §4) for the -failure handler. */
-export async function failRun(ctx: Ctx, tx: Tx, runId: string, run: { function_id: string; payload: EventPayload }, error: SerializedError) {
-  await tx.query("update runs set status = 'failed', error = $2, ended_at = $3 where id = $1", [
-    runId,
-    JSON.stringify(error),
-    iso(ctx.clock()),
-  ]);
-  await tx.query("delete from queue where run_id = $1", [runId]);
-  ctx.log.info("run failed", { run: runId, fn: run.function_id, error: error.message });
-  // Runs started by lifecycle events do not emit more of them (no failure-handler loops).
-  if (run.payload.name.startsWith("inngest/function.")) return;
-  await ingestEvents(ctx, tx, [
-    {
-      id: runId,
-      name: "inngest/function.failed",
-      data: {
-        function_id: run.function_id,
-        run_id: runId,
-        event: run.payload,
-        events: [run.payload],
-        error,
-        _inngest: { status: "Failed" },
-      },
-      ts: ctx.clock(),
-    },
-  ]);
+export type EndedRun = { id: string; function_id: string; payload: EventPayload };
+
+/**
+ * Marks a run that has not ended yet completed, failed or cancelled, and removes its pending work
+ * and waits. Items in flight keep their rows: their write-back finds the run ended and drops the
+ * result. Returns null when the run had already ended. The caller emits the lifecycle events.
+ */
+export async function endRun(
+  ctx: Ctx,
+  tx: Tx,
+  runId: string,
+  status: "completed" | "failed" | "cancelled",
+  out: { output?: unknown; error?: unknown },
+): Promise<EndedRun | null> {
+  const res = await tx.query<EndedRun>(
+    `with r as (
+       update runs set status = $2, output = $3, error = $4, ended_at = $5
+        where id = $1 and status not in ('completed', 'failed', 'cancelled')
+        returning id, function_id, event_id)
+     select r.id, r.function_id, e.payload from r join events e on e.internal_id = r.event_id`,
+    [runId, status, status === "completed" ? JSON.stringify(out.output ?? null) : null, out.error === undefined ? null : JSON.stringify(out.error), iso(ctx.clock())],
+  );
+  const ended = res.rows[0];
+  if (!ended) return null;
+  await tx.query(
+    status === "cancelled"
+      ? "delete from queue where run_id = $1 and (state = 'queued' or kind = 'deadline')"
+      : "delete from queue where run_id = $1",
+    [runId],
+  );
+  await tx.query("delete from pauses where run_id = $1", [runId]);
+  return ended;
 }

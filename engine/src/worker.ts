@@ -4,7 +4,7 @@
 import pg from "pg";
 import { FUNCTIONS_CHANNEL, QUEUE_CHANNEL, type Ctx } from "./context";
 import { processItem } from "./executor";
-import { claim } from "./queue";
+import { claim, releaseItem } from "./queue";
 import type { Inflight } from "./sdk-call";
 import type { QueueItem } from "./types";
 
@@ -71,9 +71,12 @@ export class Worker {
       let next: QueueItem | null = item;
       try {
         while (next && !this.stopped) next = await processItem(this.ctx, next, this.inflight);
+        // Stopping: a continuation this worker still holds goes back to the queue at once, so a
+        // restart (or another process) picks it up without waiting for the lease to expire.
+        if (next) await releaseItem(this.ctx, next);
       } catch (err) {
         // The item keeps its lease and is rescued when it expires; the engine keeps running.
-        if (!this.stopped) this.ctx.log.warn("item failed", { run: item.run_id, error: (err as Error).message });
+        if (!this.inflight.stopping) this.ctx.log.warn("item failed", { run: item.run_id, error: (err as Error).message });
       }
     })().finally(() => {
       this.ownItems.delete(item.id);
@@ -99,13 +102,23 @@ export class Worker {
     }, delay + 1);
   }
 
-  async stop(graceMs = 5000) {
+  /**
+   * Graceful stop: no new claims; requests in flight get `graceMs` to finish and are written back
+   * as usual (so a restart never runs a step whose request completed). What is still open after
+   * the grace period is aborted and released to the queue unchanged (the step runs again later).
+   */
+  async stop(graceMs: number) {
     this.stopped = true;
-    this.inflight.stopping = true;
     if (this.nextTimer) clearTimeout(this.nextTimer);
-    for (const c of this.inflight.controllers) c.abort();
     const all = Promise.allSettled([...this.running]);
-    await Promise.race([all, new Promise((r) => setTimeout(r, graceMs))]);
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([all.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
+    clearTimeout(timer);
+    if (drained) return;
+    this.ctx.log.warn("stop: grace period over, releasing requests still in flight", { in_flight: this.running.size, grace_ms: graceMs });
+    this.inflight.stopping = true;
+    for (const c of this.inflight.controllers) c.abort();
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, 5000))]);
   }
 }
 

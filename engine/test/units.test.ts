@@ -37,9 +37,23 @@ describe("cel subset", () => {
   });
 
   test("key expressions: paths and string concatenation", () => {
-    expect(evaluateKey(compile("event.data.userId"), ev({ userId: "u1" }))).toBe("u1");
-    expect(evaluateKey(compile("event.data.userId"), ev({ userId: 42 }))).toBe("42");
-    expect(evaluateKey(compile('event.data.userId + "-" + event.data.kind'), ev({ userId: 1, kind: "w" }))).toBe("1-w");
+    const key = (src: string, data: Record<string, unknown>) => evaluateKey(compile(src), ev(data));
+    expect(key("event.data.userId", { userId: "u1" })).toEqual({ missing: false, key: "u1", isNull: false });
+    expect(key("event.data.userId", { userId: 42 })).toMatchObject({ key: "42" });
+    expect(key('event.data.userId + "-" + event.data.kind', { userId: 1, kind: "w" })).toMatchObject({ key: "1-w" });
+  });
+
+  test("key expressions follow Inngest on a missing field (notes §12): unknown, not null", () => {
+    const key = (src: string, data: Record<string, unknown>) => evaluateKey(compile(src), ev(data));
+    expect(key("event.data.userId", {})).toEqual({ missing: true });
+    expect(key("event.data.a.b", { a: {} })).toEqual({ missing: true });
+    expect(key("event.data.userId", { userId: null })).toEqual({ missing: false, key: "null", isNull: true });
+    // Concatenation drops the unknown part; `unknown == null` is true, other comparisons false.
+    expect(key("'u-' + event.data.missing", {})).toMatchObject({ key: "u-" });
+    expect(key("event.data.missing == null", {})).toMatchObject({ key: "true" });
+    expect(key("event.data.missing != 'x'", {})).toMatchObject({ key: "false" });
+    // Trigger filters keep reading a missing field as null.
+    expect(matches(compile("event.data.missing != 'x'"), ev({}))).toBe(true);
   });
 
   test.each([
@@ -133,12 +147,31 @@ describe("function configs", () => {
     expect(() => parseCron("0 0 9 * * *")).toThrow(/5 fields/);
     expect(() => compileFunction(base({ triggers: [{ cron: "61 * * * *" }] }), "app")).toThrow(/app-fn/);
   });
-  test.each(["throttle", "rateLimit", "debounce", "batchEvents", "cancel", "singleton", "timeouts", "priority"])(
-    "%s is rejected loudly",
-    (key) => {
-      expect(() => compileFunction(base({ [key]: { limit: 1 } }), "app")).toThrow(new RegExp(`"app-fn": "${key}" is not supported`));
-    },
-  );
+  test.each(["throttle", "rateLimit", "debounce", "batchEvents", "singleton", "priority"])("%s is rejected loudly", (key) => {
+    expect(() => compileFunction(base({ [key]: { limit: 1 } }), "app")).toThrow(new RegExp(`"app-fn": "${key}" is not supported`));
+  });
+  test("flow control still to come says so", () => {
+    expect(() => compileFunction(base({ throttle: { limit: 1, period: "1m" } }), "app")).toThrow(/flow control lands next/);
+  });
+  test("an unknown config field (a newer SDK) is refused by name", () => {
+    expect(() => compileFunction(base({ hyperdrive: true }), "app")).toThrow(/"app-fn": unknown config field "hyperdrive"/);
+    expect(() => compileFunction(base({ triggers: [{ event: "a/b", lag: "1s" }] }), "app")).toThrow(/trigger field "lag"/);
+  });
+  test("cancelOn and timeouts compile; bad values are refused at sync", () => {
+    const fn = compileFunction(base({ cancel: [{ event: "a/cancel", if: "event.data.id == async.data.id", timeout: "1h" }], timeouts: { start: "10m", finish: "1h" } }), "app");
+    expect(fn.cancel).toHaveLength(1);
+    expect(fn.timeouts).toEqual({ startMs: 600_000, finishMs: 3_600_000 });
+    expect(() => compileFunction(base({ cancel: [{ event: "a/c", if: "size(async.data) > 1" }] }), "app")).toThrow(/cancelOn\[0\] expression/);
+    expect(() => compileFunction(base({ timeouts: { finish: "soon" } }), "app")).toThrow(/timeouts.finish "soon"/);
+  });
+  test("cron jitter between 1s and 5m is kept; outside is refused; defer() and connect() are refused", () => {
+    expect(compileFunction(base({ triggers: [{ cron: "* * * * *", jitter: "30s" }] }), "app").crons[0]?.jitterMs).toBe(30_000);
+    expect(() => compileFunction(base({ triggers: [{ cron: "* * * * *", jitter: "10m" }] }), "app")).toThrow(/jitter "10m"/);
+    expect(() => compileFunction(base({ triggers: [{ event: "inngest/deferred.schedule" }] }), "app")).toThrow(/defer\(\)/);
+    const ws = base({});
+    (ws.steps.step.runtime as { type: string }).type = "ws";
+    expect(() => compileFunction(ws, "app")).toThrow(/connect\(\) workers/);
+  });
 });
 
 describe("interpret (the SDK's answer → an outcome)", () => {

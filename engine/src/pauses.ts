@@ -46,10 +46,11 @@ export type PauseRow = {
 export function pauseLookupSql(names: number, cids: number, now: number): string {
   return `select coalesce(json_agg(x), '[]') from (
     select p.id, p.run_id, p.kind, p.step_id, p.step_name, p.event_name, p.expression, p.correlation_id, p.race, r.version,
-           case when p.expression is not null then e.payload end as trigger
-      from pauses p join runs r on r.id = p.run_id join events e on e.internal_id = r.event_id
-     where ((p.kind <> 'invoke' and p.event_name = any($${names}::text[])) or (p.kind = 'invoke' and p.correlation_id = any($${cids}::text[])))
-       and p.expires_at > $${now}) x`;
+           case when p.expression is not null then (select e.payload from events e where e.internal_id = r.event_id) end as trigger
+      from (select * from pauses where kind <> 'invoke' and event_name = any($${names}::text[]) and expires_at > $${now}
+            union all
+            select * from pauses where kind = 'invoke' and correlation_id = any($${cids}::text[]) and expires_at > $${now}) p
+      join runs r on r.id = p.run_id) x`;
 }
 
 const compiled = new Map<string, Compiled>();

@@ -31,7 +31,14 @@ export class Worker {
     void this.pump();
   };
 
-  private async pump() {
+  private pumpDone: Promise<void> = Promise.resolve();
+
+  private pump(): Promise<void> {
+    this.pumpDone = this.pumpLoop();
+    return this.pumpDone;
+  }
+
+  private async pumpLoop() {
     this.pumping = true;
     try {
       do {
@@ -110,15 +117,26 @@ export class Worker {
   async stop(graceMs: number) {
     this.stopped = true;
     if (this.nextTimer) clearTimeout(this.nextTimer);
-    const all = Promise.allSettled([...this.running]);
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([all.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
-    clearTimeout(timer);
-    if (drained) return;
+    const deadline = Date.now() + graceMs;
+    const settle = async (until: number) => {
+      // A claim in progress may still start items; wait for it, then for everything running.
+      while (this.pumping || this.running.size) {
+        const left = until - Date.now();
+        if (left <= 0) return false;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.allSettled([...this.running, this.pumpDone]),
+          new Promise((r) => (timer = setTimeout(r, left))),
+        ]);
+        clearTimeout(timer);
+      }
+      return true;
+    };
+    if (await settle(deadline)) return;
     this.ctx.log.warn("stop: grace period over, releasing requests still in flight", { in_flight: this.running.size, grace_ms: graceMs });
     this.inflight.stopping = true;
     for (const c of this.inflight.controllers) c.abort();
-    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, 5000))]);
+    await settle(Date.now() + 5000);
   }
 }
 

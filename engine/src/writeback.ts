@@ -71,16 +71,21 @@ function fencedTx(
     );
     const row = locked.rows[0];
     if (!row) throw new LeaseLost();
+    let out: Applied;
     if (TERMINAL.has(row.status)) {
+      // The run ended meanwhile (cancelled): the result is dropped, the slot freed.
       await tx.query("delete from queue where id = $1", [item.id]);
-      return { next: null, releasedSlots: item.ckeys.length > 0, notify: false };
+      out = { next: null, releasedSlots: true, notify: false };
+    } else {
+      if (version !== null && row.version === -1) {
+        await tx.query("update runs set version = $2 where id = $1 and version = -1", [item.run_id, version]);
+        row.version = version;
+      }
+      // The attempt is re-read: a checkpoint during the request resets it (a step completed).
+      out = await apply(tx, { ...item, attempt: row.attempt }, row);
+      // A refused API call counts for the request it happened in only.
+      if (row.refused) await tx.query("update runs set refused = null where id = $1", [item.run_id]);
     }
-    if (version !== null && row.version === -1) {
-      await tx.query("update runs set version = $2 where id = $1 and version = -1", [item.run_id, version]);
-      row.version = version;
-    }
-    // The attempt is re-read: a checkpoint during the request resets it (a step completed).
-    const out = await apply(tx, { ...item, attempt: row.attempt }, row);
     if (out.releasedSlots && item.ckeys.length) {
       await tx.query(
         "update queue set blocked = false, run_at = $2 where state = 'queued' and blocked and ckeys <> '{}' and ckeys && $1",

@@ -47,6 +47,7 @@ async function passGate(key: string) {
 const finishedSeen: { data: Record<string, unknown> }[] = [];
 const cancelledSeen: { data: Record<string, unknown> }[] = [];
 const metaSeen: unknown[] = [];
+const keyless = { active: 0, max: 0 };
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -176,7 +177,19 @@ beforeAll(async () => {
     await step.run("count", () => bump("idem-missing"));
   });
 
-  app = await startFixtureApp(inngest, [waiter, ifWaiter, child, parent, cancellable, onCancelled, simple, onFinished, racer, v1, v2, idem]);
+  const perUser = inngest.createFunction(
+    { id: "per-user", concurrency: { limit: 1, key: "event.data.user" }, triggers: [{ event: "per-user/go" }] },
+    async ({ step }) => {
+      await step.run("work", async () => {
+        keyless.active++;
+        keyless.max = Math.max(keyless.max, keyless.active);
+        await new Promise((r) => setTimeout(r, 30));
+        keyless.active--;
+      });
+    },
+  );
+
+  app = await startFixtureApp(inngest, [waiter, ifWaiter, child, parent, cancellable, onCancelled, simple, onFinished, racer, v1, v2, idem, perUser]);
   await engine.syncApp(app.url);
 });
 
@@ -346,6 +359,12 @@ describe("lifecycle events and event data", () => {
     expect(await runsOf(engine.url, n2)).toEqual([]);
     expect(count("idem-missing")).toBe(3);
   });
+});
+
+test("concurrency key whose field is missing: every such run shares one key (Inngest's \"false\")", async () => {
+  const sent = await sendEvents(engine.url, Array.from({ length: 3 }, () => ({ name: "per-user/go", data: {} })));
+  for (const id of sent.body.ids) await waitForRun(engine.url, id, "ops-per-user");
+  expect(keyless.max).toBe(1);
 });
 
 describe("parallelism", () => {

@@ -55,7 +55,7 @@ export class CronScheduler {
           if (!tickRes.rowCount) return false; // another process (or an earlier life of this one) fired it
           const scheduledAt = new Date(fireAt).toISOString().replace(/\.\d{3}Z$/, "Z");
           // Jitter (notes §13.1): the run starts at scheduledAt + [1 s, jitter), stable per tick;
-          // the event's ts is that instant and the future-ts rule delays the start (ingest.ts).
+          // the event's ts is that instant.
           const startAt = fireAt + jitterMs(`${fn.id}\n${c.cron}\n${scheduledAt}`, c.jitterMs);
           const event: EventPayload = {
             id: scheduledAt,
@@ -71,7 +71,10 @@ export class CronScheduler {
             event,
             iso(now),
           ]);
-          if (await scheduleRun(this.ctx, tx, fn, eventId, event)) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
+          // The jitter delay is in engine time (the tick is): passed as is, not derived from ts.
+          if (await scheduleRun(this.ctx, tx, fn, eventId, event, undefined, startAt - now)) {
+            await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
+          }
           return true;
         });
         this.handled.set(key, fireAt);

@@ -20,6 +20,11 @@ export type IncomingEvent = {
   user?: Record<string, unknown>;
   v?: string;
   meta?: Record<string, unknown>;
+  /**
+   * Start the runs this long after receipt (a future `ts`, measured by the event API against the
+   * wall clock the sender stamped it with; see `startDelayMs`). Unset: start now.
+   */
+  delayMs?: number;
 };
 
 /**
@@ -64,11 +69,19 @@ export function validateEvent(raw: unknown, index: number): IncomingEvent | stri
 }
 
 /**
- * A run starts at its event's `ts` when that lies in the future (Inngest: the start item is
- * enqueued at `ts`, notes §9); the wait is scaled like every other delay.
+ * An event whose `ts` lies in the future starts its runs at `ts` (Inngest enqueues the start item
+ * at `ts`, notes §9). Senders stamp `ts` with their wall clock (the SDK fills in `Date.now()`), so
+ * the event API measures the delay against the wall clock at receipt; the run then starts that
+ * long after receipt on the engine clock (the same instant in production, where the engine clock
+ * is the wall clock), scaled like every other delay. An injected engine clock thus never turns an
+ * SDK-stamped `ts` into a delay.
  */
-export function startAt(ctx: Ctx, event: EventPayload, now: number): number {
-  return event.ts > now ? now + (event.ts - now) * ctx.opts.timeScale : now;
+export function startDelayMs(ts: number | undefined, wallNow: number): number | undefined {
+  return ts !== undefined && ts > wallNow ? ts - wallNow : undefined;
+}
+
+function startAt(ctx: Ctx, delayMs: number | undefined, now: number): number {
+  return delayMs && delayMs > 0 ? now + delayMs * ctx.opts.timeScale : now;
 }
 
 /**
@@ -98,7 +111,7 @@ export async function ingestEvents(
       ...(e.meta ? { meta: e.meta } : {}),
     };
     ids.push(internalId);
-    return { internalId, payload };
+    return { internalId, payload, delayMs: e.delayMs };
   });
   // All events in one statement; ids already present are a retried send we committed before. The
   // same statement reads the pauses these events may resolve: only pauses committed before it
@@ -125,13 +138,13 @@ export async function ingestEvents(
 
   // Functions with only the event-id key, no concurrency keys, no cancelOn and no start timeout
   // are scheduled in bulk; the others one by one.
-  const bulk: { fn: FnDef; internalId: string; payload: EventPayload; key: string }[] = [];
+  const bulk: { fn: FnDef; internalId: string; payload: EventPayload; key: string; delayMs?: number }[] = [];
   const seen = new Set<string>();
   for (const r of rows) {
     if (!fresh.has(r.internalId)) continue;
     for (const fn of matchingFunctions(ctx, r.payload)) {
       if (fn.idempotency || fn.concurrency.length || fn.cancel.length || fn.timeouts.startMs) {
-        const scheduled = await scheduleRun(ctx, tx, fn, r.internalId, r.payload, direct);
+        const scheduled = await scheduleRun(ctx, tx, fn, r.internalId, r.payload, direct, r.delayMs);
         if (scheduled) runIds.push(scheduled.runId);
         if (scheduled?.claimed) claimed.push(scheduled.claimed);
         continue;
@@ -143,11 +156,11 @@ export async function ingestEvents(
         continue;
       }
       seen.add(dedupe);
-      bulk.push({ fn, internalId: r.internalId, payload: r.payload, key });
+      bulk.push({ fn, internalId: r.internalId, payload: r.payload, key, delayMs: r.delayMs });
     }
   }
   if (bulk.length) {
-    const planned = bulk.map((b) => ({ ...b, runId: ulid(now), runAt: startAt(ctx, b.payload, now) }));
+    const planned = bulk.map((b) => ({ ...b, runId: ulid(now), runAt: startAt(ctx, b.delayMs, now) }));
     const taken = await tx.query<{ run_id: string }>(
       `insert into run_keys (function_id, key, run_id, expires_at)
        select f, k, r, $4 from unnest($1::text[], $2::text[], $3::text[]) as t(f, k, r)
@@ -238,8 +251,8 @@ function keyOf(ctx: Ctx, fn: FnDef, what: string, expr: Compiled, event: EventPa
 
 /**
  * Creates a run unless a dedupe key (event id, idempotency key) already holds one. Also creates
- * its cancelOn pauses and its start-timeout timer; the first item starts at the event's `ts` when
- * that is in the future.
+ * its cancelOn pauses and its start-timeout timer; the first item starts `delayMs` from now (a
+ * future `ts`, or cron jitter).
  */
 export async function scheduleRun(
   ctx: Ctx,
@@ -248,6 +261,7 @@ export async function scheduleRun(
   eventInternalId: string,
   event: EventPayload,
   direct?: Direct,
+  delayMs?: number,
 ): Promise<{ runId: string; claimed?: QueueItem } | null> {
   const now = ctx.clock();
   const runId = ulid(now);
@@ -292,7 +306,7 @@ export async function scheduleRun(
     ckeys.push(c.scope === "fn" ? `fn:${fn.id}:${expr}=${value}` : `${c.scope}:${expr}=${value}`);
     climits.push(c.limit);
   }
-  const runAt = startAt(ctx, event, now);
+  const runAt = startAt(ctx, delayMs, now);
   // Keyed items always go through the claim path, which enforces the concurrency limits; a delayed
   // start is never leased now.
   const leased = !ckeys.length && runAt <= now && direct?.reserve() === true;

@@ -6,7 +6,7 @@ import { checkpoint } from "./checkpoint";
 import { withTx } from "./db";
 import { acceptEvents } from "./events";
 import { SyncError } from "./functions";
-import { validateEvent, type IncomingEvent } from "./ingest";
+import { startDelayMs, validateEvent, type IncomingEvent } from "./ingest";
 import { cancelRun, eventRuns, getEvent, getRun, listEvents, listRuns, status } from "./read-api";
 import { register, syncApp } from "./sync";
 
@@ -104,10 +104,11 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
     const list = Array.isArray(body) ? body : [body];
     if (!list.length) return send(res, 400, { ids: [], status: 400, error: "no events in body" });
     const events: IncomingEvent[] = [];
+    const wallNow = Date.now(); // senders stamp `ts` with the wall clock, not the engine clock
     for (const [i, raw] of list.entries()) {
       const v = validateEvent(raw, i);
       if (typeof v === "string") return send(res, 400, { ids: [], status: 400, error: v });
-      events.push(v);
+      events.push({ ...v, delayMs: startDelayMs(v.ts, wallNow) });
     }
     const seed = req.headers["x-inngest-event-id-seed"];
     let reserved = 0;

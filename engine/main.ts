@@ -14,6 +14,9 @@ const HELP = `Local Inngest-protocol engine
   --workers <n>            concurrent queue items in this process; default 32
   --max-body <bytes>       largest accepted request body; default 3145728
   --checkpoint             let the SDK run consecutive steps in one request (checkpoint API)
+  --stop-grace <ms>        on SIGINT/SIGTERM, time for requests in flight to finish; default 10000
+                           (a second signal exits at once)
+  --max-rescues <n>        a step in flight while the engine died this many times fails its run; default 3
   --quiet                  no log lines`;
 
 function num(name: string, v: string | undefined, fallback?: number): number | undefined {
@@ -41,6 +44,8 @@ async function main() {
       "max-body": { type: "string" },
       quiet: { type: "boolean" },
       checkpoint: { type: "boolean" },
+      "stop-grace": { type: "string" },
+      "max-rescues": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -75,10 +80,15 @@ async function main() {
     maxBodyBytes: num("max-body", values["max-body"]),
     log: values.quiet ? "silent" : "stdout",
     checkpoint: values.checkpoint ?? false,
+    stopGraceMs: num("stop-grace", values["stop-grace"]),
+    maxRescues: num("max-rescues", values["max-rescues"]),
   });
   let stopping = false;
   const shutdown = () => {
-    if (stopping) return;
+    if (stopping) {
+      // Second signal: exit now; items still in flight are rescued when their lease expires.
+      process.exit(1);
+    }
     stopping = true;
     engine.stop().then(
       () => process.exit(0),

@@ -7,6 +7,11 @@
 //
 // Deviation from CEL, documented in engine/README.md: a missing field reads as null instead of
 // raising "no such key"; ordered comparisons between different types are false.
+//
+// Key expressions (idempotency, concurrency.key) are evaluated in "key mode", which follows
+// Inngest's wrapper (notes §0.1/§12): a missing field is *unknown*; `unknown == null` is true, any
+// other comparison with it is false, concatenation turns it into "", and an expression whose
+// value is unknown as a whole reports `missing` (Inngest evaluates it to `false`).
 
 export class CelError extends Error {
   override name = "CelError";
@@ -206,12 +211,20 @@ class Parser {
   }
 }
 
-export type Compiled = { source: string; evaluate(vars: Record<string, unknown>): unknown };
+export type Compiled = {
+  source: string;
+  evaluate(vars: Record<string, unknown>): unknown;
+  /** Key mode: a missing field yields MISSING instead of null (see the header comment). */
+  evaluateKeyMode(vars: Record<string, unknown>): unknown;
+};
+
+/** The value of a field that is absent (key mode only). */
+export const MISSING: unique symbol = Symbol("missing");
 
 export function compile(source: string, roots: readonly string[] = ["event"]): Compiled {
   if (typeof source !== "string" || !source.trim()) throw new CelError("empty expression");
   const ast = new Parser(tokenize(source), roots).parse();
-  return { source, evaluate: (vars) => evalNode(ast, vars) };
+  return { source, evaluate: (vars) => evalNode(ast, vars, false), evaluateKeyMode: (vars) => evalNode(ast, vars, true) };
 }
 
 /** Trigger filters: true only for a boolean true result. */
@@ -223,23 +236,32 @@ export function matches(c: Compiled, vars: Record<string, unknown>): boolean {
   }
 }
 
-/** Key expressions (idempotency, concurrency.key) become strings, as Inngest hashes the value. */
-export function evaluateKey(c: Compiled, vars: Record<string, unknown>): string {
-  const v = c.evaluate(vars);
-  return typeof v === "string" ? v : JSON.stringify(v ?? null);
+/**
+ * Key expressions (idempotency, concurrency.key) in key mode: `missing` when the value is unknown
+ * (a missing field), else the value as a string (`"u1"`, `42` → `"42"`, explicit null → `"null"`).
+ * Evaluation errors are thrown.
+ */
+export type KeyValue = { missing: true } | { missing: false; key: string; isNull: boolean };
+
+export function evaluateKey(c: Compiled, vars: Record<string, unknown>): KeyValue {
+  const v = c.evaluateKeyMode(vars);
+  if (v === MISSING) return { missing: true };
+  return { missing: false, key: typeof v === "string" ? v : JSON.stringify(v ?? null), isNull: v === null };
 }
 
-function lookup(value: unknown, key: string): unknown {
-  if (value === null || value === undefined) return null;
+function lookup(value: unknown, key: string, keyMode: boolean): unknown {
+  const absent = keyMode ? MISSING : null;
+  if (value === MISSING) return MISSING;
+  if (value === null || value === undefined) return absent;
   if (Array.isArray(value)) {
     const idx = Number(key);
-    return Number.isInteger(idx) ? (value[idx] ?? null) : null;
+    return Number.isInteger(idx) && idx >= 0 && idx < value.length ? (value[idx] ?? null) : absent;
   }
   if (typeof value === "object") {
     const v = (value as Record<string, unknown>)[key];
-    return v === undefined ? null : v;
+    return v === undefined ? absent : v;
   }
-  return null;
+  return absent;
 }
 
 function equal(a: unknown, b: unknown): boolean {
@@ -250,42 +272,56 @@ function equal(a: unknown, b: unknown): boolean {
   return false;
 }
 
-function evalNode(n: Node, vars: Record<string, unknown>): unknown {
+function evalNode(n: Node, vars: Record<string, unknown>, keyMode: boolean): unknown {
   switch (n.t) {
     case "lit":
       return n.v;
     case "path": {
       let v: unknown = vars[n.root] ?? null;
-      for (const k of n.keys) v = lookup(v, k);
+      for (const k of n.keys) v = lookup(v, k, keyMode);
       return v;
     }
     case "not": {
-      const v = evalNode(n.e, vars);
+      const v = evalNode(n.e, vars, keyMode);
+      if (v === MISSING) return MISSING;
       if (typeof v !== "boolean") throw new CelError("! applied to a non-boolean");
       return !v;
     }
     case "neg": {
-      const v = evalNode(n.e, vars);
+      const v = evalNode(n.e, vars, keyMode);
+      if (v === MISSING) return MISSING;
       if (typeof v !== "number") throw new CelError("- applied to a non-number");
       return -v;
     }
     case "bin": {
       if (n.op === "&&") {
-        const l = evalNode(n.l, vars);
+        const l = evalNode(n.l, vars, keyMode);
         if (l === false) return false;
-        const r = evalNode(n.r, vars);
+        const r = evalNode(n.r, vars, keyMode);
+        if (l === MISSING || r === MISSING) return r === false ? false : MISSING;
         if (typeof l !== "boolean" || typeof r !== "boolean") throw new CelError("&& on non-booleans");
         return l && r;
       }
       if (n.op === "||") {
-        const l = evalNode(n.l, vars);
+        const l = evalNode(n.l, vars, keyMode);
         if (l === true) return true;
-        const r = evalNode(n.r, vars);
+        const r = evalNode(n.r, vars, keyMode);
+        if (l === MISSING || r === MISSING) return r === true ? true : MISSING;
         if (typeof l !== "boolean" || typeof r !== "boolean") throw new CelError("|| on non-booleans");
         return l || r;
       }
-      const l = evalNode(n.l, vars);
-      const r = evalNode(n.r, vars);
+      const l = evalNode(n.l, vars, keyMode);
+      const r = evalNode(n.r, vars, keyMode);
+      if (l === MISSING || r === MISSING) {
+        // Inngest: unknown == null is true, any other comparison with an unknown is false, and
+        // concatenation drops it.
+        if (n.op === "==") return (l === MISSING || l === null) && (r === MISSING || r === null);
+        if (n.op === "+") {
+          if (typeof l === "string" || typeof r === "string") return `${l === MISSING ? "" : toText(l)}${r === MISSING ? "" : toText(r)}`;
+          return MISSING;
+        }
+        return false;
+      }
       switch (n.op) {
         case "==":
           return equal(l, r);

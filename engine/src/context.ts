@@ -1,8 +1,8 @@
 import type { Random } from "./backoff";
 import type { Db } from "./db";
 import type { Logger } from "./log";
-import type { QueueItem } from "./executor";
 import type { Registry } from "./registry";
+import type { QueueItem } from "./types";
 
 export type Clock = () => number;
 
@@ -21,6 +21,10 @@ export type EngineOptions = {
   maxBodyBytes: number;
   /** Send ctx.fn_id/qi_id so the SDK checkpoints consecutive steps in one request. */
   checkpoint: boolean;
+  /** On stop, how long requests in flight may take to finish and be written back. */
+  stopGraceMs: number;
+  /** A step in flight while its process died this many times (lease rescues) fails the run. */
+  maxRescues: number;
 };
 
 export type Ctx = {

@@ -3,10 +3,19 @@
 // restarts and across engine processes. Ticks missed while the engine was down are not replayed one
 // by one: only the most recent missed tick fires (once), older ones are skipped. A tick earlier than
 // the schedule's first sync never fires.
+import { createHash } from "node:crypto";
 import { QUEUE_CHANNEL, type Ctx } from "./context";
 import { iso, withTx } from "./db";
-import { scheduleRun, type EventPayload } from "./ingest";
+import { scheduleRun } from "./ingest";
+import type { EventPayload } from "./types";
 import { ulid } from "./ulid";
+
+/** Deterministic jitter in [1 s, max) for a tick (0 without jitter), as Inngest's DeterministicJitter. */
+export function jitterMs(seed: string, maxMs: number): number {
+  if (maxMs <= 1000) return 0;
+  const h = createHash("sha256").update(seed).digest().readUInt32BE(0);
+  return 1000 + (h % (maxMs - 1000));
+}
 
 export class CronScheduler {
   // In-memory "already handled" marks save a database round trip per schedule per sweep.
@@ -45,11 +54,14 @@ export class CronScheduler {
           );
           if (!tickRes.rowCount) return false; // another process (or an earlier life of this one) fired it
           const scheduledAt = new Date(fireAt).toISOString().replace(/\.\d{3}Z$/, "Z");
+          // Jitter (notes §13.1): the run starts at scheduledAt + [1 s, jitter), stable per tick;
+          // the event's ts is that instant.
+          const startAt = fireAt + jitterMs(`${fn.id}\n${c.cron}\n${scheduledAt}`, c.jitterMs);
           const event: EventPayload = {
             id: scheduledAt,
             name: "inngest/scheduled.timer",
-            data: { cron: c.cron, scheduledAt, fireAt: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z") },
-            ts: fireAt,
+            data: { cron: c.cron, scheduledAt, fireAt: new Date(startAt).toISOString().replace(/\.\d{3}Z$/, "Z") },
+            ts: startAt,
             user: {},
           };
           await tx.query("insert into events (internal_id, id, name, payload, received_at) values ($1, $2, $3, $4, $5)", [
@@ -59,7 +71,10 @@ export class CronScheduler {
             event,
             iso(now),
           ]);
-          if (await scheduleRun(this.ctx, tx, fn, eventId, event)) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
+          // The jitter delay is in engine time (the tick is): passed as is, not derived from ts.
+          if (await scheduleRun(this.ctx, tx, fn, eventId, event, undefined, startAt - now)) {
+            await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
+          }
           return true;
         });
         this.handled.set(key, fireAt);

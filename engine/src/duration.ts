@@ -17,3 +17,19 @@ export function sleepDelayMs(spec: string, now: number): number | null {
   if (Number.isNaN(at)) return null;
   return Math.max(0, at - now);
 }
+
+/** A duration only ("10m", "1h30m", "1w", "500ms"; a bare number is milliseconds), or null. */
+export function parseDurationMs(spec: string): number | null {
+  const s = spec.trim();
+  if (!/^\d+(\.\d+)?(ms|w|d|h|m|s)?(\d+(\.\d+)?(ms|w|d|h|m|s))*$/.test(s) || !s) return null;
+  return sleepDelayMs(s, 0);
+}
+
+/**
+ * A timeout as the SDK sends it (notes §0.2): a duration, an ISO date (absolute deadline), or ""
+ * for "now". Returns milliseconds from `now` (≥ 0), or null when unreadable.
+ */
+export function timeoutMs(spec: string, now: number): number | null {
+  if (spec.trim() === "") return 0;
+  return sleepDelayMs(spec, now);
+}

@@ -10,7 +10,8 @@ import { migrate } from "./migrate";
 import { Registry } from "./registry";
 import { createServer } from "./server";
 import { syncApp, type SyncResult } from "./sync";
-import { Listener, rescueExpired, Worker } from "./worker";
+import { rescue } from "./rescue";
+import { Listener, Worker } from "./worker";
 
 export type StartEngineOptions = {
   databaseUrl: string;
@@ -24,6 +25,8 @@ export type StartEngineOptions = {
   workers?: number; // default 32
   maxBodyBytes?: number; // default 3 MiB
   checkpoint?: boolean; // default false: one request per step, as without checkpointing
+  stopGraceMs?: number; // default 10 000: on stop, requests in flight may finish and be written back
+  maxRescues?: number; // default 3: a step in flight while its process died this often fails the run
   clock?: Clock; // default Date.now
   random?: Random; // default Math.random (backoff jitter)
   log?: LogSink | "stdout" | "silent"; // default stdout
@@ -53,7 +56,10 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
     workers: options.workers ?? 32,
     maxBodyBytes: options.maxBodyBytes ?? 3 * 1024 * 1024,
     checkpoint: options.checkpoint ?? false,
+    stopGraceMs: options.stopGraceMs ?? 10_000,
+    maxRescues: options.maxRescues ?? 3,
   };
+  if (!(opts.maxRescues >= 1)) throw new Error("maxRescues must be ≥ 1");
   if (!(opts.timeScale > 0)) throw new Error("timeScale must be > 0");
   const log = createLogger(options.log ?? "stdout");
   if (await ensureDatabase(options.databaseUrl)) log.info("engine database created");
@@ -103,7 +109,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   const cronTimer = options.cronTimer ?? true;
   const sweep = async () => {
     try {
-      await rescueExpired(ctx, [...(worker?.ownItems ?? [])]);
+      await rescue(ctx, [...(worker?.ownItems ?? [])]);
       if (cronTimer) await cron.tick();
     } catch (err) {
       if (!stopped) log.warn("sweep failed", { error: (err as Error).message });
@@ -138,7 +144,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
     syncApp: (appUrl) => syncApp(ctx, appUrl),
     cronTick: () => cron.tick(),
     poke: async () => {
-      await rescueExpired(ctx, [...(worker?.ownItems ?? [])]);
+      await rescue(ctx, [...(worker?.ownItems ?? [])]);
       ctx.wake();
     },
     stop: async () => {
@@ -146,7 +152,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
       stopped = true;
       clearInterval(interval);
       for (const t of pendingSyncs) clearTimeout(t);
-      await worker?.stop();
+      await worker?.stop(opts.stopGraceMs);
       await listener.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

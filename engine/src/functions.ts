@@ -3,6 +3,7 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { compile, type Compiled } from "./cel";
+import { parseDurationMs, timeoutMs } from "./duration";
 
 export class SyncError extends Error {
   override name = "SyncError";
@@ -11,8 +12,10 @@ export class SyncError extends Error {
 export const DEFAULT_RETRIES = 4; // Inngest's consts.DefaultRetryCount: 5 attempts
 
 export type EventTrigger = { kind: "event"; event: string; pattern: RegExp; expression?: Compiled };
-export type CronTrigger = { kind: "cron"; cron: string; schedule: Cron; timezone: string };
+export type CronTrigger = { kind: "cron"; cron: string; schedule: Cron; timezone: string; jitterMs: number };
 export type ConcurrencyLimit = { limit: number; key?: Compiled; scope: "fn" | "env" | "account" };
+/** A cancelOn entry: `timeout` is kept as sent (a duration or an ISO date), resolved at schedule. */
+export type CancelOn = { event: string; expression?: Compiled; timeout?: string };
 
 export type FnDef = {
   id: string;
@@ -24,6 +27,9 @@ export type FnDef = {
   crons: CronTrigger[];
   idempotency?: Compiled;
   concurrency: ConcurrencyLimit[];
+  cancel: CancelOn[];
+  /** timeouts.start / timeouts.finish in (unscaled) milliseconds. */
+  timeouts: { startMs?: number; finishMs?: number };
   config: FunctionConfig;
 };
 
@@ -57,13 +63,32 @@ const functionConfigSchema = z
     ),
     idempotency: z.string().optional(),
     concurrency: z.union([concurrencyItem, z.array(concurrencyItem).max(2)]).optional(),
+    cancel: z
+      .array(z.object({ event: z.string().min(1), if: z.string().optional(), timeout: z.string().optional() }).strict())
+      .max(5)
+      .optional(),
+    timeouts: z.object({ start: z.string().optional(), finish: z.string().optional() }).strict().optional(),
   })
   .loose();
 
 export type FunctionConfig = z.infer<typeof functionConfigSchema>;
 
-// Flow control the engine does not implement. Rejecting them beats pretending.
-const UNSUPPORTED = ["throttle", "rateLimit", "debounce", "batchEvents", "cancel", "singleton", "timeouts", "priority"];
+// Every FunctionConfig field the SDK sends (notes §13.9). Fields the engine does not implement are
+// refused by name; a field not in this list at all (a newer SDK) is refused as unknown. Rejecting
+// beats pretending.
+const SUPPORTED_FIELDS = new Set(["id", "name", "triggers", "steps", "idempotency", "concurrency", "cancel", "timeouts"]);
+const REFUSED_FIELDS: Record<string, string> = {
+  throttle: "is not supported by this engine yet (flow control lands next)",
+  rateLimit: "is not supported by this engine yet (flow control lands next)",
+  debounce: "is not supported by this engine yet (flow control lands next)",
+  batchEvents: "is not supported by this engine yet (flow control lands next)",
+  singleton: "is not supported by this engine",
+  priority: "is not supported by this engine (run priority)",
+};
+/** `createDefer()` functions are triggered by this internal event (notes §10.4). */
+const DEFER_EVENT = "inngest/deferred.schedule";
+const JITTER_MIN_MS = 1000;
+const JITTER_MAX_MS = 5 * 60_000;
 
 /** The SDK leaks `deployId` into registered URLs (protocol doc §1.3); strip it before calling them. */
 export function stripDeployId(url: string): string {
@@ -109,21 +134,33 @@ export function compileFunction(raw: unknown, appId: string): FnDef {
   const fail = (msg: string): never => {
     throw new SyncError(`function "${rawId}": ${msg}`);
   };
+  if (typeof raw === "object" && raw) {
+    for (const [key, value] of Object.entries(raw)) {
+      if (value === undefined || value === null) continue;
+      const refused = REFUSED_FIELDS[key];
+      if (refused) fail(`"${key}" ${refused}`);
+      if (!SUPPORTED_FIELDS.has(key)) fail(`unknown config field "${key}" is not supported by this engine`);
+    }
+  }
   const parsed = functionConfigSchema.safeParse(raw);
   if (!parsed.success) fail(`invalid config: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const config = parsed.data as FunctionConfig;
-  for (const key of UNSUPPORTED) {
-    if ((config as Record<string, unknown>)[key] !== undefined) fail(`"${key}" is not supported by this engine`);
-  }
   const step = config.steps["step"] ?? Object.values(config.steps)[0];
   if (!step) fail("no step runtime URL");
+  if (step!.runtime.type !== undefined && step!.runtime.type !== "http") {
+    fail(`runtime type "${step!.runtime.type}" (connect() workers) is not supported by this engine; use serve()`);
+  }
   const url = stripDeployId(step!.runtime.url);
   const retries = step!.retries?.attempts ?? DEFAULT_RETRIES;
 
   const events: EventTrigger[] = [];
   const crons: CronTrigger[] = [];
   for (const t of config.triggers) {
+    const extra = Object.keys(t).filter((k) => !["event", "expression", "cron", "jitter"].includes(k));
+    if (extra.length) fail(`trigger field "${extra[0]}" is not supported by this engine`);
     if ("event" in t && typeof t.event === "string") {
+      if ("jitter" in t || "cron" in t) fail(`trigger ${JSON.stringify(t)} mixes event and cron fields`);
+      if (t.event === DEFER_EVENT) fail(`defer() / createDefer() (trigger "${DEFER_EVENT}") is not supported by this engine`);
       let expression: Compiled | undefined;
       const source = typeof t.expression === "string" ? t.expression : undefined;
       if (source) {
@@ -136,8 +173,16 @@ export function compileFunction(raw: unknown, appId: string): FnDef {
       events.push({ kind: "event", event: t.event, pattern: wildcard(t.event), expression });
     } else if ("cron" in t && typeof t.cron === "string") {
       if (crons.some((c) => c.cron === t.cron)) fail(`duplicate cron "${t.cron}"`);
+      let jitterMs = 0;
+      if (typeof t.jitter === "string" && t.jitter) {
+        const ms = parseDurationMs(t.jitter);
+        if (ms === null || ms < JITTER_MIN_MS || ms > JITTER_MAX_MS) {
+          fail(`cron jitter ${JSON.stringify(t.jitter)} must be a duration between 1s and 5m`);
+        }
+        jitterMs = ms ?? 0;
+      }
       try {
-        crons.push({ kind: "cron", cron: t.cron, ...parseCron(t.cron) });
+        crons.push({ kind: "cron", cron: t.cron, jitterMs, ...parseCron(t.cron) });
       } catch (err) {
         fail((err as Error).message);
       }
@@ -170,6 +215,29 @@ export function compileFunction(raw: unknown, appId: string): FnDef {
     concurrency.push({ limit: item.limit, key, scope: item.scope ?? "fn" });
   }
 
+  const cancel: CancelOn[] = [];
+  for (const [i, c] of (config.cancel ?? []).entries()) {
+    let expression: Compiled | undefined;
+    if (c.if) {
+      try {
+        expression = compile(c.if, ["event", "async"]);
+      } catch (err) {
+        fail(`unsupported cancelOn[${i}] expression ${JSON.stringify(c.if)}: ${(err as Error).message}`);
+      }
+    }
+    if (c.timeout !== undefined && timeoutMs(c.timeout, 0) === null) fail(`cancelOn[${i}] timeout ${JSON.stringify(c.timeout)} is not a duration or a date`);
+    cancel.push({ event: c.event, expression, timeout: c.timeout });
+  }
+
+  const timeouts: FnDef["timeouts"] = {};
+  for (const k of ["start", "finish"] as const) {
+    const v = config.timeouts?.[k];
+    if (v === undefined) continue;
+    const ms = parseDurationMs(v);
+    if (ms === null || ms <= 0) fail(`timeouts.${k} ${JSON.stringify(v)} is not a positive duration`);
+    timeouts[k === "start" ? "startMs" : "finishMs"] = ms ?? undefined;
+  }
+
   return {
     id: config.id,
     appId,
@@ -180,6 +248,8 @@ export function compileFunction(raw: unknown, appId: string): FnDef {
     crons,
     idempotency,
     concurrency,
+    cancel,
+    timeouts,
     config,
   };
 }

@@ -1,21 +1,16 @@
 // Events in, runs out. Everything happens inside the caller's transaction, so an event is
-// acknowledged only after it and the runs it starts are committed together.
-import { evaluateKey, matches } from "./cel";
+// acknowledged only after it and the runs it starts are committed together. The statement that
+// stores the events also returns the open pauses they may resolve (resolved by events.ts).
+import { evaluateKey, matches, type Compiled } from "./cel";
 import { QUEUE_CHANNEL, type Ctx } from "./context";
 import { iso, type Tx } from "./db";
 import type { FnDef } from "./functions";
+import { createCancelPauses, FINISHED_EVENT, INVOKED_EVENT, pauseLookupSql, type PauseRow } from "./pauses";
+import { enqueueDeadline, ITEM_COLUMNS } from "./queue";
+import type { EventPayload, QueueItem } from "./types";
 import { seededUlid, ulid } from "./ulid";
 
 export const DEDUPE_TTL_MS = 24 * 3600 * 1000;
-
-export type EventPayload = {
-  id: string;
-  name: string;
-  data: Record<string, unknown>;
-  ts: number;
-  user: Record<string, unknown>;
-  v?: string;
-};
 
 export type IncomingEvent = {
   id?: string;
@@ -24,21 +19,20 @@ export type IncomingEvent = {
   ts?: number;
   user?: Record<string, unknown>;
   v?: string;
+  meta?: Record<string, unknown>;
+  /**
+   * Start the runs this long after receipt (a future `ts`, measured by the event API against the
+   * wall clock the sender stamped it with; see `startDelayMs`). Unset: start now.
+   */
+  delayMs?: number;
 };
 
-export type IngestResult = { ids: string[]; runIds: string[]; claimed: ClaimedItem[] };
-
-/** A first queue item inserted already leased to this process (see `Direct`). */
-export type ClaimedItem = {
-  id: number;
-  run_id: string;
-  kind: "call";
-  step_id: string;
-  attempt: number;
-  lease_token: string;
-  ckeys: string[];
-  climits: number[];
-};
+/**
+ * `claimed`: first queue items inserted already leased to this process (see `Direct`).
+ * `fresh`: the events stored by this call (not a retried send's), in order; `pauses`: the open
+ * pauses those events may resolve.
+ */
+export type IngestResult = { ids: string[]; runIds: string[]; claimed: QueueItem[]; fresh: EventPayload[]; pauses: PauseRow[] };
 
 /**
  * Direct dispatch: when this process has a free worker slot, a new run's first item is inserted
@@ -47,23 +41,22 @@ export type ClaimedItem = {
  */
 export type Direct = { reserve(): boolean };
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
 /** Validates one event from a request body; returns an error message or the event. */
 export function validateEvent(raw: unknown, index: number): IncomingEvent | string {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return `event ${index}: must be an object`;
-  const e = raw as Record<string, unknown>;
+  if (!isObject(raw)) return `event ${index}: must be an object`;
+  const e = raw;
   if (typeof e.name !== "string" || !e.name.trim()) return `event ${index}: "name" must be a non-empty string`;
-  if (e.data !== undefined && e.data !== null && (typeof e.data !== "object" || Array.isArray(e.data))) {
-    return `event ${index}: "data" must be an object`;
-  }
+  if (e.data !== undefined && e.data !== null && !isObject(e.data)) return `event ${index}: "data" must be an object`;
   if (e.id !== undefined && e.id !== null && (typeof e.id !== "string" || e.id.length > 512)) {
     return `event ${index}: "id" must be a string (≤ 512 chars)`;
   }
   if (e.ts !== undefined && e.ts !== null && (typeof e.ts !== "number" || !Number.isFinite(e.ts))) {
     return `event ${index}: "ts" must be a number of milliseconds`;
   }
-  if (e.user !== undefined && e.user !== null && (typeof e.user !== "object" || Array.isArray(e.user))) {
-    return `event ${index}: "user" must be an object`;
-  }
+  if (e.user !== undefined && e.user !== null && !isObject(e.user)) return `event ${index}: "user" must be an object`;
+  if (e.meta !== undefined && e.meta !== null && !isObject(e.meta)) return `event ${index}: "meta" must be an object`;
   return {
     name: e.name,
     id: typeof e.id === "string" && e.id ? e.id : undefined,
@@ -71,7 +64,24 @@ export function validateEvent(raw: unknown, index: number): IncomingEvent | stri
     ts: typeof e.ts === "number" ? e.ts : undefined,
     user: (e.user as Record<string, unknown> | undefined) ?? {},
     v: typeof e.v === "string" ? e.v : undefined,
+    meta: isObject(e.meta) ? e.meta : undefined,
   };
+}
+
+/**
+ * An event whose `ts` lies in the future starts its runs at `ts` (Inngest enqueues the start item
+ * at `ts`, notes §9). Senders stamp `ts` with their wall clock (the SDK fills in `Date.now()`), so
+ * the event API measures the delay against the wall clock at receipt; the run then starts that
+ * long after receipt on the engine clock (the same instant in production, where the engine clock
+ * is the wall clock), scaled like every other delay. An injected engine clock thus never turns an
+ * SDK-stamped `ts` into a delay.
+ */
+export function startDelayMs(ts: number | undefined, wallNow: number): number | undefined {
+  return ts !== undefined && ts > wallNow ? ts - wallNow : undefined;
+}
+
+function startAt(ctx: Ctx, delayMs: number | undefined, now: number): number {
+  return delayMs && delayMs > 0 ? now + delayMs * ctx.opts.timeScale : now;
 }
 
 /**
@@ -88,7 +98,7 @@ export async function ingestEvents(
   const now = ctx.clock();
   const ids: string[] = [];
   const runIds: string[] = [];
-  const claimed: ClaimedItem[] = [];
+  const claimed: QueueItem[] = [];
   const rows = events.map((e, i) => {
     const internalId = (seed ? seededUlid(seed, i) : null) ?? ulid(now);
     const payload: EventPayload = {
@@ -98,35 +108,43 @@ export async function ingestEvents(
       ts: e.ts ?? now,
       user: e.user ?? {},
       ...(e.v ? { v: e.v } : {}),
+      ...(e.meta ? { meta: e.meta } : {}),
     };
     ids.push(internalId);
-    return { internalId, payload };
+    return { internalId, payload, delayMs: e.delayMs };
   });
-  // All events in one statement; ids already present are a retried send we committed before.
-  const inserted = await tx.query<{ internal_id: string }>(
-    `insert into events (internal_id, id, name, payload, received_at)
-     select i, u, n, p, $5 from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) as t(i, u, n, p)
-     on conflict (internal_id) do nothing returning internal_id`,
+  // All events in one statement; ids already present are a retried send we committed before. The
+  // same statement reads the pauses these events may resolve: only pauses committed before it
+  // ("recorded" before the event arrived) are seen.
+  const correlationIds = rows
+    .filter((r) => r.payload.name === FINISHED_EVENT && typeof r.payload.data.correlation_id === "string")
+    .map((r) => r.payload.data.correlation_id as string);
+  const inserted = await tx.query<{ fresh: string[]; pauses: PauseRow[] }>(
+    `with ins as (
+       insert into events (internal_id, id, name, payload, received_at)
+       select i, u, n, p, $5 from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) as t(i, u, n, p)
+       on conflict (internal_id) do nothing returning internal_id)
+     select (select coalesce(array_agg(internal_id), '{}') from ins) as fresh, (${pauseLookupSql(3, 6, 5)}) as pauses`,
     [
       rows.map((r) => r.internalId),
       rows.map((r) => r.payload.id),
       rows.map((r) => r.payload.name),
       rows.map((r) => JSON.stringify(r.payload)),
       iso(now),
+      correlationIds,
     ],
   );
-  const fresh = new Set(inserted.rows.map((r) => r.internal_id));
+  const fresh = new Set(inserted.rows[0]?.fresh ?? []);
 
-  // Functions with only the event-id key and no concurrency keys are scheduled in bulk; the others
-  // (idempotency needs all-or-nothing over two keys, concurrency carries per-run key arrays) one
-  // by one.
-  const bulk: { fn: FnDef; internalId: string; payload: EventPayload; key: string }[] = [];
+  // Functions with only the event-id key, no concurrency keys, no cancelOn and no start timeout
+  // are scheduled in bulk; the others one by one.
+  const bulk: { fn: FnDef; internalId: string; payload: EventPayload; key: string; delayMs?: number }[] = [];
   const seen = new Set<string>();
   for (const r of rows) {
     if (!fresh.has(r.internalId)) continue;
     for (const fn of matchingFunctions(ctx, r.payload)) {
-      if (fn.idempotency || fn.concurrency.length) {
-        const scheduled = await scheduleRun(ctx, tx, fn, r.internalId, r.payload, direct);
+      if (fn.idempotency || fn.concurrency.length || fn.cancel.length || fn.timeouts.startMs) {
+        const scheduled = await scheduleRun(ctx, tx, fn, r.internalId, r.payload, direct, r.delayMs);
         if (scheduled) runIds.push(scheduled.runId);
         if (scheduled?.claimed) claimed.push(scheduled.claimed);
         continue;
@@ -138,11 +156,11 @@ export async function ingestEvents(
         continue;
       }
       seen.add(dedupe);
-      bulk.push({ fn, internalId: r.internalId, payload: r.payload, key });
+      bulk.push({ fn, internalId: r.internalId, payload: r.payload, key, delayMs: r.delayMs });
     }
   }
   if (bulk.length) {
-    const planned = bulk.map((b) => ({ ...b, runId: ulid(now) }));
+    const planned = bulk.map((b) => ({ ...b, runId: ulid(now), runAt: startAt(ctx, b.delayMs, now) }));
     const taken = await tx.query<{ run_id: string }>(
       `insert into run_keys (function_id, key, run_id, expires_at)
        select f, k, r, $4 from unnest($1::text[], $2::text[], $3::text[]) as t(f, k, r)
@@ -156,30 +174,51 @@ export async function ingestEvents(
       if (!won.has(p.runId)) ctx.log.info("run skipped (duplicate)", { fn: p.fn.id, event: p.payload.name, key: p.key });
     }
     if (create.length) {
-      const leased = create.map(() => direct?.reserve() === true);
-      const res = await tx.query<ClaimedItem>(
-        `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[]) as t(id, f, e, leased)),
+      // A delayed start (future ts) is never leased to this process now.
+      const leased = create.map((c) => c.runAt <= now && direct?.reserve() === true);
+      const res = await tx.query<QueueItem>(
+        `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[], $7::timestamptz[]) as t(id, f, e, leased, at)),
               r as (insert into runs (id, function_id, event_id, status, created_at) select id, f, e, 'queued', $4 from t returning id)
          insert into queue (run_id, kind, step_id, state, run_at, lease_token, lease_until)
-         select t.id, 'call', 'step', case when t.leased then 'running' else 'queued' end, $4,
+         select t.id, 'call', 'step', case when t.leased then 'running' else 'queued' end, t.at,
                 case when t.leased then gen_random_uuid() end, case when t.leased then $5::timestamptz end
            from t join r on r.id = t.id
-         returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
-        [create.map((c) => c.runId), create.map((c) => c.fn.id), create.map((c) => c.internalId), iso(now), iso(now + ctx.opts.leaseMs), leased],
+         returning ${ITEM_COLUMNS}`,
+        [
+          create.map((c) => c.runId),
+          create.map((c) => c.fn.id),
+          create.map((c) => c.internalId),
+          iso(now),
+          iso(now + ctx.opts.leaseMs),
+          leased,
+          create.map((c) => iso(c.runAt)),
+        ],
       );
       for (const c of create) {
         runIds.push(c.runId);
-        ctx.log.info("run queued", { run: c.runId, fn: c.fn.id, event: c.payload.name });
+        ctx.log.info("run queued", { run: c.runId, fn: c.fn.id, event: c.payload.name, ...(c.runAt > now ? { starts_at: iso(c.runAt) } : {}) });
       }
       for (const item of res.rows) if (item.lease_token) claimed.push(item);
     }
   }
   // One NOTIFY per transaction wakes the other engine processes (this one is woken directly).
   if (runIds.length > claimed.length) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
-  return { ids, runIds, claimed };
+  return {
+    ids,
+    runIds,
+    claimed,
+    fresh: rows.filter((r) => fresh.has(r.internalId)).map((r) => r.payload),
+    pauses: inserted.rows[0]?.pauses ?? [],
+  };
 }
 
 export function matchingFunctions(ctx: Ctx, event: EventPayload): FnDef[] {
+  // step.invoke: the child is addressed by id, whatever its triggers (notes §2.2).
+  if (event.name === INVOKED_EVENT) {
+    const target = (event.data._inngest as { fn_id?: unknown } | undefined)?.fn_id;
+    const fn = typeof target === "string" ? ctx.registry.get(target) : undefined;
+    return fn ? [fn] : [];
+  }
   const internal = event.name.startsWith("inngest/function.");
   const out: FnDef[] = [];
   for (const fn of ctx.registry.all()) {
@@ -193,7 +232,28 @@ export function matchingFunctions(ctx: Ctx, event: EventPayload): FnDef[] {
   return out;
 }
 
-/** Creates a run unless a dedupe key (event id, idempotency key) already holds one. */
+/**
+ * A key expression's value per Inngest (notes §12): `missing` when the field is absent, with a
+ * warning; an expression that fails to evaluate counts as missing too.
+ */
+function keyOf(ctx: Ctx, fn: FnDef, what: string, expr: Compiled, event: EventPayload): { missing: true } | { missing: false; key: string } {
+  let v: ReturnType<typeof evaluateKey>;
+  try {
+    v = evaluateKey(expr, { event });
+  } catch (err) {
+    ctx.log.warn(`${what} key could not be evaluated; treated as missing`, { fn: fn.id, expression: expr.source, error: (err as Error).message });
+    return { missing: true };
+  }
+  if (v.missing) ctx.log.warn(`${what} key is missing`, { fn: fn.id, expression: expr.source, event: event.id });
+  else if (v.isNull) ctx.log.warn(`${what} key is null (shared by every such event)`, { fn: fn.id, expression: expr.source, event: event.id });
+  return v;
+}
+
+/**
+ * Creates a run unless a dedupe key (event id, idempotency key) already holds one. Also creates
+ * its cancelOn pauses and its start-timeout timer; the first item starts `delayMs` from now (a
+ * future `ts`, or cron jitter).
+ */
 export async function scheduleRun(
   ctx: Ctx,
   tx: Tx,
@@ -201,18 +261,16 @@ export async function scheduleRun(
   eventInternalId: string,
   event: EventPayload,
   direct?: Direct,
-): Promise<{ runId: string; claimed?: ClaimedItem } | null> {
+  delayMs?: number,
+): Promise<{ runId: string; claimed?: QueueItem } | null> {
   const now = ctx.clock();
   const runId = ulid(now);
   const keys = [`event:${event.id}`];
   if (fn.idempotency) {
-    let value: string;
-    try {
-      value = evaluateKey(fn.idempotency, { event });
-    } catch {
-      value = "null";
-    }
-    keys.push(`idempotency:${value}`);
+    // A missing field means no idempotency for this event (Inngest: the rate limit it compiles to
+    // does not apply); an explicit null is a shared key like any other value.
+    const v = keyOf(ctx, fn, "idempotency", fn.idempotency, event);
+    if (!v.missing) keys.push(`idempotency:${v.key}`);
   }
   // A savepoint is only needed when a later key can still turn the run into a duplicate.
   const multi = keys.length > 1;
@@ -238,11 +296,9 @@ export async function scheduleRun(
   for (const c of fn.concurrency) {
     let value = "";
     if (c.key) {
-      try {
-        value = evaluateKey(c.key, { event });
-      } catch {
-        value = "null";
-      }
+      // Inngest: a missing field evaluates to `false`, so every such run shares the key "false".
+      const v = keyOf(ctx, fn, "concurrency", c.key, event);
+      value = v.missing ? "false" : v.key;
     }
     // The key names its scope and expression, so two limits of one function (say per user and
     // overall) never share a counter, whatever the evaluated values are.
@@ -250,16 +306,21 @@ export async function scheduleRun(
     ckeys.push(c.scope === "fn" ? `fn:${fn.id}:${expr}=${value}` : `${c.scope}:${expr}=${value}`);
     climits.push(c.limit);
   }
-  // Keyed items always go through the claim path, which enforces the concurrency limits.
-  const leased = !ckeys.length && direct?.reserve() === true;
-  const res = await tx.query<ClaimedItem>(
-    `with r as (insert into runs (id, function_id, event_id, status, created_at) values ($1, $2, $3, 'queued', $4) returning id)
+  const runAt = startAt(ctx, delayMs, now);
+  // Keyed items always go through the claim path, which enforces the concurrency limits; a delayed
+  // start is never leased now.
+  const leased = !ckeys.length && runAt <= now && direct?.reserve() === true;
+  const res = await tx.query<QueueItem>(
+    `with r as (insert into runs (id, function_id, event_id, status, created_at, ckeys, climits) values ($1, $2, $3, 'queued', $4, $5, $6) returning id)
      insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits, lease_token, lease_until)
-     select id, 'call', 'step', case when $7 then 'running' else 'queued' end, $4, $5, $6,
+     select id, 'call', 'step', case when $7 then 'running' else 'queued' end, $9, $5, $6,
             case when $7 then gen_random_uuid() end, case when $7 then $8::timestamptz end from r
-     returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
-    [runId, fn.id, eventInternalId, iso(now), ckeys, climits, leased, iso(now + ctx.opts.leaseMs)],
+     returning ${ITEM_COLUMNS}`,
+    [runId, fn.id, eventInternalId, iso(now), ckeys, climits, leased, iso(now + ctx.opts.leaseMs), iso(runAt)],
   );
-  ctx.log.info("run queued", { run: runId, fn: fn.id, event: event.name });
+  if (fn.cancel.length) await createCancelPauses(ctx, tx, runId, fn.cancel);
+  // timeouts.start counts from scheduling, also for a delayed start (notes §8).
+  if (fn.timeouts.startMs) await enqueueDeadline(tx, runId, "start", now + fn.timeouts.startMs * ctx.opts.timeScale);
+  ctx.log.info("run queued", { run: runId, fn: fn.id, event: event.name, ...(runAt > now ? { starts_at: iso(runAt) } : {}) });
   return { runId, claimed: leased ? res.rows[0] : undefined };
 }

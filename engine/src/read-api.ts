@@ -2,6 +2,7 @@
 // run statuses), extended with steps and attempts so a dashboard can draw a run's timeline.
 import type { Ctx } from "./context";
 import { iso, withTx } from "./db";
+import { cancelRun as cancel } from "./events";
 
 const STATUS: Record<string, string> = {
   queued: "Queued",
@@ -135,7 +136,10 @@ export async function getRun(ctx: Ctx, runId: string) {
 
 export type CancelResult = { found: false } | { found: true; cancelled: boolean; run: ReturnType<typeof runSummary> };
 
-/** Cancels a run that has not finished; its queued work is deleted and an in-flight result is dropped. */
+/**
+ * Cancels a run that has not finished: its queued work and waits are deleted, an in-flight result
+ * is dropped, and inngest/function.cancelled + inngest/function.finished are emitted.
+ */
 export async function cancelRun(ctx: Ctx, runId: string): Promise<CancelResult> {
   return withTx(ctx.db, async (tx) => {
     const res = await tx.query<RunRow>(`select ${RUN_COLUMNS} from runs where id = $1 for update`, [runId]);
@@ -144,14 +148,9 @@ export async function cancelRun(ctx: Ctx, runId: string): Promise<CancelResult> 
     if (r.status === "completed" || r.status === "failed" || r.status === "cancelled") {
       return { found: true, cancelled: false, run: runSummary(r) };
     }
-    const upd = await tx.query<RunRow>(
-      `update runs set status = 'cancelled', ended_at = $2 where id = $1 returning ${RUN_COLUMNS}`,
-      [runId, iso(ctx.clock())],
-    );
-    await tx.query("delete from queue where run_id = $1 and state = 'queued'", [runId]);
-    ctx.log.info("run cancelled", { run: runId });
-    const row = upd.rows[0] ?? r;
-    return { found: true, cancelled: true, run: runSummary(row) };
+    await cancel(ctx, tx, runId, "cancelled through the API");
+    const upd = await tx.query<RunRow>(`select ${RUN_COLUMNS} from runs where id = $1`, [runId]);
+    return { found: true, cancelled: true, run: runSummary(upd.rows[0] ?? r) };
   });
 }
 

@@ -2,10 +2,11 @@
 // page. Every handler is wrapped so bad input ends as a clear 4xx and no error escapes the process.
 import http from "node:http";
 import type { Ctx } from "./context";
+import { checkpoint } from "./checkpoint";
 import { withTx } from "./db";
-import { checkpoint } from "./executor";
+import { acceptEvents } from "./events";
 import { SyncError } from "./functions";
-import { ingestEvents, validateEvent, type IncomingEvent } from "./ingest";
+import { startDelayMs, validateEvent, type IncomingEvent } from "./ingest";
 import { cancelRun, eventRuns, getEvent, getRun, listEvents, listRuns, status } from "./read-api";
 import { register, syncApp } from "./sync";
 
@@ -103,24 +104,30 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
     const list = Array.isArray(body) ? body : [body];
     if (!list.length) return send(res, 400, { ids: [], status: 400, error: "no events in body" });
     const events: IncomingEvent[] = [];
+    const wallNow = Date.now(); // senders stamp `ts` with the wall clock, not the engine clock
     for (const [i, raw] of list.entries()) {
       const v = validateEvent(raw, i);
       if (typeof v === "string") return send(res, 400, { ids: [], status: 400, error: v });
-      events.push(v);
+      events.push({ ...v, delayMs: startDelayMs(v.ts, wallNow) });
     }
     const seed = req.headers["x-inngest-event-id-seed"];
     let reserved = 0;
     const direct = { reserve: () => ctx.reserveSlot() && ++reserved > 0 };
     let result;
-    try {
-      result = await withTx(ctx.db, (tx) => ingestEvents(ctx, tx, events, typeof seed === "string" ? seed : null, direct));
-    } catch (err) {
-      // Rolled back: nothing was leased, give the reserved slots back.
-      ctx.dispatch(reserved, []);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await withTx(ctx.db, (tx) => acceptEvents(ctx, tx, events, typeof seed === "string" ? seed : null, direct));
+        break;
+      } catch (err) {
+        // Rolled back: nothing was leased. Resolving waits locks runs, so a rare deadlock with a
+        // worker is retried; anything else gives the reserved slots back and fails the request.
+        if ((err as { code?: string }).code === "40P01" && attempt < 3) continue;
+        ctx.dispatch(reserved, []);
+        throw err;
+      }
     }
     ctx.dispatch(reserved, result.claimed);
-    if (result.runIds.length > result.claimed.length) ctx.wake();
+    if (result.queued) ctx.wake();
     return send(res, 200, { ids: result.ids, status: 200 });
   }
 
@@ -140,6 +147,22 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
       if (err instanceof SyncError) return send(res, 400, { ok: false, status: 400, error: err.message });
       throw err;
     }
+  }
+
+  // SDK calls to APIs this engine does not have: a clear 501 naming the feature (the SDK puts the
+  // status text into its error), never a 404 that looks like a transient failure.
+  const missing = unsupportedApi(path);
+  if (missing) {
+    const runId = missing.runId ?? url.searchParams.get("run_id");
+    // The run's next error then fails it at once, naming the feature (ops.ts), instead of retrying.
+    if (runId) await ctx.db.query("update runs set refused = coalesce(refused, $2) where id = $1", [runId, missing.feature]).catch(() => {});
+    req.resume();
+    ctx.log.warn("unsupported API called", { method, path, feature: missing.feature, run: runId ?? undefined });
+    const message = `${missing.feature} is not supported by this engine`;
+    if (res.headersSent) return;
+    const text = JSON.stringify({ error: message, feature: missing.feature, status: 501 });
+    res.writeHead(501, message.replace(/[^\x20-\x7e]/g, "-"), { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+    return res.end(text);
   }
 
   if ((m = /^\/v1\/checkpoint\/([^/]+)\/async$/.exec(path))) {
@@ -200,6 +223,22 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
   if (path === "/health") return send(res, 200, { ok: true });
 
   throw new HttpError(404, `no route for ${method} ${path}`);
+}
+
+/** Inngest API paths the SDK may call that this engine does not implement (notes §13.8). */
+function unsupportedApi(path: string): { feature: string; runId?: string } | null {
+  let m: RegExpExecArray | null;
+  if (path.startsWith("/v1/realtime")) return { feature: "realtime (step.realtime.publish, inngest.realtime, subscription tokens)" };
+  if ((m = /^\/v1\/runs\/([^/]+)\/metadata$/.exec(path))) return { feature: "run metadata (step.metadata / metadataMiddleware)", runId: decodeURIComponent(m[1] ?? "") };
+  if (path === "/v1/signals") return { feature: "signals (step.sendSignal / inngest.sendSignal)" };
+  if (path === "/v1/traces/userland") return { feature: "extended traces (extendedTracesMiddleware)" };
+  if (path === "/v1/checkpoint" || /^\/v1\/checkpoint\/[^/]+\/steps$/.test(path) || path.startsWith("/v1/http/runs/")) {
+    return { feature: "durable endpoints (sync-mode checkpoints)" };
+  }
+  if (/^\/v0\/runs\/[^/]+\/(actions|batch)$/.test(path)) return { feature: "use_api state fetching" };
+  if (path.startsWith("/v0/connect")) return { feature: "connect() workers" };
+  if (path.startsWith("/v2/sandboxes") || path.startsWith("/v2/snapshots")) return { feature: "sandboxes" };
+  return null;
 }
 
 function esc(v: unknown): string {

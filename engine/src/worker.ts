@@ -1,99 +1,12 @@
-// The claim loop: claims due queue items with FOR UPDATE SKIP LOCKED (two processes never take the
-// same item), honours per-key concurrency limits, and is woken by NOTIFY, by its own commits, by a
-// timer for the next due item, and by the poll fallback.
+// The claim loop: claims due queue items (queue.ts) up to the worker count and executes them
+// (executor.ts); it is woken by NOTIFY, by its own commits, by a timer for the next due item, and
+// by the poll fallback. Also the dedicated LISTEN connection.
 import pg from "pg";
 import { FUNCTIONS_CHANNEL, QUEUE_CHANNEL, type Ctx } from "./context";
-import { iso, withTx } from "./db";
-import { processItem, type Inflight, type QueueItem } from "./executor";
-
-/** Claims up to `n` due items, skipping (and parking) those whose concurrency keys are full. */
-export async function claim(ctx: Ctx, n: number): Promise<QueueItem[]> {
-  if (n <= 0) return [];
-  // Fast path, one statement: items without concurrency keys. It also reports whether keyed items
-  // are due, which need the locking path below.
-  const now = ctx.clock();
-  // On the async-commit pool: a claim lost in a crash only means the item is claimed again.
-  const fast = await ctx.lightDb.query<QueueItem & { keyed_due: boolean }>(
-    `with c as (
-       select id from queue where state = 'queued' and run_at <= $1 and ckeys = '{}'
-        order by run_at, id limit $2 for update skip locked),
-     u as (
-       update queue q set state = 'running', blocked = false, lease_token = gen_random_uuid(), lease_until = $3
-         from c where q.id = c.id returning q.id, q.run_id, q.kind, q.step_id, q.attempt, q.lease_token, q.ckeys, q.climits)
-     select u.*, false as keyed_due from u
-     union all
-     select null, null, null, null, null, null, null, null, true
-      where exists (select 1 from queue where state = 'queued' and run_at <= $1 and ckeys <> '{}')`,
-    [iso(now), n, iso(now + ctx.opts.leaseMs)],
-  );
-  const items = fast.rows.filter((r) => !r.keyed_due).map(({ keyed_due: _k, ...item }) => item as QueueItem);
-  const keyedDue = fast.rows.some((r) => r.keyed_due);
-  if (!keyedDue || items.length >= n) return items;
-  return [...items, ...(await claimKeyed(ctx, n - items.length))];
-}
-
-async function claimKeyed(ctx: Ctx, n: number): Promise<QueueItem[]> {
-  return withTx(ctx.db, async (tx) => {
-    const now = ctx.clock();
-    const cands = await tx.query<{ id: number; ckeys: string[]; climits: number[] }>(
-      `select id, ckeys, climits from queue where state = 'queued' and run_at <= $1 and ckeys <> '{}'
-        order by run_at, id limit $2 for update skip locked`,
-      [iso(now), n],
-    );
-    if (!cands.rowCount) return [];
-    const chosen: number[] = [];
-    const parked: number[] = [];
-    const keyed = cands.rows.filter((c) => c.ckeys.length > 0);
-    if (keyed.length) {
-      // Lock every key involved in one sorted pass (no lock-order deadlocks), then count the
-      // running items per key; other claimers of the same keys wait here until we commit.
-      const keys = [...new Set(keyed.flatMap((c) => c.ckeys))].sort();
-      await tx.query("select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) k order by k", [keys]);
-      const counts = await tx.query<{ k: string; n: number }>(
-        `select k, (select count(*)::int from queue q where q.state = 'running' and q.ckeys <> '{}' and q.ckeys @> array[k]) as n
-           from unnest($1::text[]) k`,
-        [keys],
-      );
-      const running = new Map(counts.rows.map((r) => [r.k, r.n]));
-      for (const c of cands.rows) {
-        const fits = c.ckeys.every((k, i) => (running.get(k) ?? 0) < (c.climits[i] ?? Infinity));
-        if (fits) {
-          c.ckeys.forEach((k) => running.set(k, (running.get(k) ?? 0) + 1));
-          chosen.push(c.id);
-        } else parked.push(c.id);
-      }
-    } else chosen.push(...cands.rows.map((c) => c.id));
-    if (parked.length) {
-      // Parked until a slot frees (the releasing commit resets run_at); the delay is only a backstop.
-      await tx.query("update queue set blocked = true, run_at = $2 where id = any($1)", [
-        parked,
-        iso(now + Math.max(ctx.opts.pollMs, 1000)),
-      ]);
-    }
-    if (!chosen.length) return [];
-    const res = await tx.query<QueueItem>(
-      `update queue set state = 'running', blocked = false, lease_token = gen_random_uuid(), lease_until = $2
-        where id = any($1) returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
-      [chosen, iso(now + ctx.opts.leaseMs)],
-    );
-    return res.rows;
-  });
-}
-
-/**
- * Items whose lease expired (their process died) go back to the queue at the same attempt. Items
- * this process is still executing are skipped: a renewal that ran late (a stalled event loop, a
- * slow database) must not make this process run its own step twice.
- */
-export async function rescueExpired(ctx: Ctx, ownItems: number[] = []): Promise<number> {
-  const res = await ctx.db.query<{ run_id: string; step_id: string }>(
-    `update queue set state = 'queued', lease_token = null, lease_until = null, run_at = $1
-      where state = 'running' and lease_until < $1 and not (id = any($2::bigint[])) returning run_id, step_id`,
-    [iso(ctx.clock()), ownItems],
-  );
-  for (const r of res.rows) ctx.log.info("lease expired, step requeued", { run: r.run_id, step: r.step_id });
-  return res.rowCount ?? 0;
-}
+import { processItem } from "./executor";
+import { claim, releaseItem } from "./queue";
+import type { Inflight } from "./sdk-call";
+import type { QueueItem } from "./types";
 
 export class Worker {
   private active = 0;
@@ -118,7 +31,14 @@ export class Worker {
     void this.pump();
   };
 
-  private async pump() {
+  private pumpDone: Promise<void> = Promise.resolve();
+
+  private pump(): Promise<void> {
+    this.pumpDone = this.pumpLoop();
+    return this.pumpDone;
+  }
+
+  private async pumpLoop() {
     this.pumping = true;
     try {
       do {
@@ -158,9 +78,12 @@ export class Worker {
       let next: QueueItem | null = item;
       try {
         while (next && !this.stopped) next = await processItem(this.ctx, next, this.inflight);
+        // Stopping: a continuation this worker still holds goes back to the queue at once, so a
+        // restart (or another process) picks it up without waiting for the lease to expire.
+        if (next) await releaseItem(this.ctx, next);
       } catch (err) {
         // The item keeps its lease and is rescued when it expires; the engine keeps running.
-        if (!this.stopped) this.ctx.log.warn("item failed", { run: item.run_id, error: (err as Error).message });
+        if (!this.inflight.stopping) this.ctx.log.warn("item failed", { run: item.run_id, error: (err as Error).message });
       }
     })().finally(() => {
       this.ownItems.delete(item.id);
@@ -186,13 +109,34 @@ export class Worker {
     }, delay + 1);
   }
 
-  async stop(graceMs = 5000) {
+  /**
+   * Graceful stop: no new claims; requests in flight get `graceMs` to finish and are written back
+   * as usual (so a restart never runs a step whose request completed). What is still open after
+   * the grace period is aborted and released to the queue unchanged (the step runs again later).
+   */
+  async stop(graceMs: number) {
     this.stopped = true;
-    this.inflight.stopping = true;
     if (this.nextTimer) clearTimeout(this.nextTimer);
+    const deadline = Date.now() + graceMs;
+    const settle = async (until: number) => {
+      // A claim in progress may still start items; wait for it, then for everything running.
+      while (this.pumping || this.running.size) {
+        const left = until - Date.now();
+        if (left <= 0) return false;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.allSettled([...this.running, this.pumpDone]),
+          new Promise((r) => (timer = setTimeout(r, left))),
+        ]);
+        clearTimeout(timer);
+      }
+      return true;
+    };
+    if (await settle(deadline)) return;
+    this.ctx.log.warn("stop: grace period over, releasing requests still in flight", { in_flight: this.running.size, grace_ms: graceMs });
+    this.inflight.stopping = true;
     for (const c of this.inflight.controllers) c.abort();
-    const all = Promise.allSettled([...this.running]);
-    await Promise.race([all, new Promise((r) => setTimeout(r, graceMs))]);
+    await settle(Date.now() + 5000);
   }
 }
 

@@ -45,7 +45,13 @@ beforeAll(async () => {
       });
     },
   );
-  app = await startFixtureApp(inngest, [three, mixed, fatal], (req) => {
+  const waits = inngest.createFunction({ id: "waits", triggers: [{ event: "cp/waits" }] }, async ({ step }) => {
+    await step.run("before", () => bump("w-before"));
+    const got = await step.waitForEvent("go-ahead", { event: "cp/go-ahead", timeout: "1h", match: "data.k" });
+    await step.run("after", () => bump("w-after"));
+    return got?.data ?? null;
+  });
+  app = await startFixtureApp(inngest, [three, mixed, fatal, waits], (req) => {
     if (req.method === "POST") calls.push(new URL(req.url ?? "", "http://x").searchParams.get("fnId") ?? "");
   });
   await engine.syncApp(app.url);
@@ -102,4 +108,19 @@ test("a checkpoint for a stale queue item is refused with 409", async () => {
   expect(res.status).toBe(409);
   const bad = await fetch(`${engine.url}/v1/checkpoint/nope/async`, { method: "POST", body: JSON.stringify({ qi_id: "x", steps: [] }) });
   expect(bad.status).toBe(400);
+});
+
+test("a checkpointed request that ends in step.waitForEvent: the wait is recorded and resumed", async () => {
+  const sent = await sendEvents(engine.url, [{ name: "cp/waits", data: { k: 1 } }]);
+  await waitFor(async () => {
+    const runs = (await (await fetch(`${engine.url}/v1/events/${sent.body.ids[0]}/runs`)).json()) as { data: { run_id: string }[] };
+    const id = runs.data[0]?.run_id;
+    if (!id) return false;
+    const run = (await (await fetch(`${engine.url}/v1/runs/${id}`)).json()) as { data: { attempts: { outcome: string }[] } };
+    return run.data.attempts.some((a) => a.outcome === "waiting");
+  }, { what: "the wait to be recorded" });
+  await sendEvents(engine.url, [{ name: "cp/go-ahead", data: { k: 1 } }]);
+  const run = await waitForRun(engine.url, sent.body.ids[0]!, "cp-waits");
+  expect(run.output).toEqual({ k: 1 });
+  expect([ran.get("w-before"), ran.get("w-after")]).toEqual([1, 1]);
 });

@@ -21,6 +21,10 @@ let cpReleaseB: () => void = () => {};
 let cpBStarted = false;
 let releaseB: () => void = () => {};
 let bStarted = false;
+let poisonRuns = 0;
+let releasePoison: () => void = () => {};
+const poisonGate = new Promise<void>((r) => (releasePoison = r));
+const poisonFailures: { message: string; name: string }[] = [];
 
 async function startChild(extra: string[] = []): Promise<ChildProcess> {
   // `node --import tsx` (not the tsx binary, which forks): SIGKILL must hit the engine itself.
@@ -76,13 +80,28 @@ beforeAll(async () => {
     await step.run("c", () => ++cp.c);
     return "done";
   });
-  app = await startFixtureApp(inngest, [fn, burst, checkpointed]);
+  // A step that "takes the engine down" every time it runs (the test SIGKILLs the engine).
+  const poison = inngest.createFunction(
+    {
+      id: "poison",
+      triggers: [{ event: "crash/poison" }],
+      onFailure: ({ error }) => void poisonFailures.push({ name: error.name, message: error.message }),
+    },
+    async ({ step }) => {
+      await step.run("boom", async () => {
+        poisonRuns++;
+        await poisonGate;
+      });
+    },
+  );
+  app = await startFixtureApp(inngest, [fn, burst, checkpointed, poison]);
 }, 60_000);
 
 afterAll(async () => {
   for (const c of children) await kill(c);
   releaseB();
   cpReleaseB();
+  releasePoison();
   await app?.close();
   await db?.drop();
 });
@@ -153,3 +172,26 @@ test("checkpoint mode: a step recorded through /v1/checkpoint is not re-run afte
   expect([1, 2]).toContain(cp.c);
   expect(run.steps.map((s) => s.name)).toEqual(["a", "b", "c"]);
 }, 60_000);
+
+test("a step in flight while the engine died --max-rescues times fails its run like an exhausted retry", async () => {
+  for (const c of [...children]) await kill(c);
+  let child = await startChild(["--max-rescues", "2"]);
+  await fetch(`${engineUrl}/v1/apps/sync`, { method: "POST", body: JSON.stringify({ url: app.url }) });
+  const sent = await sendEvents(engineUrl, [{ name: "crash/poison" }]);
+  await waitFor(() => poisonRuns === 1, { what: "the poison step to start" });
+  await kill(child); // crash 1: rescued when the lease expires, runs again
+  child = await startChild(["--max-rescues", "2"]);
+  await waitFor(() => poisonRuns === 2, { timeoutMs: 20_000, what: "the poison step to run again" });
+  await kill(child); // crash 2: the cap
+  await startChild(["--max-rescues", "2"]);
+  const summary = await waitFor(async () => (await runsOf(engineUrl, sent.body.ids[0]!)).find((r) => r.status === "Failed"), {
+    timeoutMs: 20_000,
+    what: "the poison run to fail",
+  });
+  const run = await getRun(engineUrl, summary.run_id);
+  expect(run.error).toMatchObject({ name: "StepCrashedEngine" });
+  expect((run.error as { message: string }).message).toMatch(/died 2 times while running/);
+  const failure = await waitFor(() => poisonFailures[0], { timeoutMs: 20_000, what: "onFailure of the poison function" });
+  expect(failure.name).toBe("StepCrashedEngine");
+  expect(poisonRuns).toBe(2);
+}, 90_000);

@@ -1,9 +1,13 @@
-// Pure pieces: the CEL subset, the backoff table, retry-after clipping, sleep durations, ULIDs.
+// Pure pieces: the CEL subset, the backoff table, retry-after clipping, sleep durations, ULIDs,
+// reading the SDK's responses, and the shape of the engine's import graph.
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { backoffMs, retryAfterMs, tableMs } from "../src/backoff";
 import { CelError, compile, evaluateKey, matches } from "../src/cel";
 import { sleepDelayMs } from "../src/duration";
 import { compileFunction, parseCron, SyncError } from "../src/functions";
+import { interpret } from "../src/sdk-call";
 import { seededUlid, ulid } from "../src/ulid";
 
 const ev = (data: Record<string, unknown>, name = "x/y") => ({ event: { name, data, id: "e1" } });
@@ -33,9 +37,23 @@ describe("cel subset", () => {
   });
 
   test("key expressions: paths and string concatenation", () => {
-    expect(evaluateKey(compile("event.data.userId"), ev({ userId: "u1" }))).toBe("u1");
-    expect(evaluateKey(compile("event.data.userId"), ev({ userId: 42 }))).toBe("42");
-    expect(evaluateKey(compile('event.data.userId + "-" + event.data.kind'), ev({ userId: 1, kind: "w" }))).toBe("1-w");
+    const key = (src: string, data: Record<string, unknown>) => evaluateKey(compile(src), ev(data));
+    expect(key("event.data.userId", { userId: "u1" })).toEqual({ missing: false, key: "u1", isNull: false });
+    expect(key("event.data.userId", { userId: 42 })).toMatchObject({ key: "42" });
+    expect(key('event.data.userId + "-" + event.data.kind', { userId: 1, kind: "w" })).toMatchObject({ key: "1-w" });
+  });
+
+  test("key expressions follow Inngest on a missing field (notes §12): unknown, not null", () => {
+    const key = (src: string, data: Record<string, unknown>) => evaluateKey(compile(src), ev(data));
+    expect(key("event.data.userId", {})).toEqual({ missing: true });
+    expect(key("event.data.a.b", { a: {} })).toEqual({ missing: true });
+    expect(key("event.data.userId", { userId: null })).toEqual({ missing: false, key: "null", isNull: true });
+    // Concatenation drops the unknown part; `unknown == null` is true, other comparisons false.
+    expect(key("'u-' + event.data.missing", {})).toMatchObject({ key: "u-" });
+    expect(key("event.data.missing == null", {})).toMatchObject({ key: "true" });
+    expect(key("event.data.missing != 'x'", {})).toMatchObject({ key: "false" });
+    // Trigger filters keep reading a missing field as null.
+    expect(matches(compile("event.data.missing != 'x'"), ev({}))).toBe(true);
   });
 
   test.each([
@@ -129,10 +147,95 @@ describe("function configs", () => {
     expect(() => parseCron("0 0 9 * * *")).toThrow(/5 fields/);
     expect(() => compileFunction(base({ triggers: [{ cron: "61 * * * *" }] }), "app")).toThrow(/app-fn/);
   });
-  test.each(["throttle", "rateLimit", "debounce", "batchEvents", "cancel", "singleton", "timeouts", "priority"])(
-    "%s is rejected loudly",
-    (key) => {
-      expect(() => compileFunction(base({ [key]: { limit: 1 } }), "app")).toThrow(new RegExp(`"app-fn": "${key}" is not supported`));
-    },
-  );
+  test.each(["throttle", "rateLimit", "debounce", "batchEvents", "singleton", "priority"])("%s is rejected loudly", (key) => {
+    expect(() => compileFunction(base({ [key]: { limit: 1 } }), "app")).toThrow(new RegExp(`"app-fn": "${key}" is not supported`));
+  });
+  test("flow control still to come says so", () => {
+    expect(() => compileFunction(base({ throttle: { limit: 1, period: "1m" } }), "app")).toThrow(/flow control lands next/);
+  });
+  test("an unknown config field (a newer SDK) is refused by name", () => {
+    expect(() => compileFunction(base({ hyperdrive: true }), "app")).toThrow(/"app-fn": unknown config field "hyperdrive"/);
+    expect(() => compileFunction(base({ triggers: [{ event: "a/b", lag: "1s" }] }), "app")).toThrow(/trigger field "lag"/);
+  });
+  test("cancelOn and timeouts compile; bad values are refused at sync", () => {
+    const fn = compileFunction(base({ cancel: [{ event: "a/cancel", if: "event.data.id == async.data.id", timeout: "1h" }], timeouts: { start: "10m", finish: "1h" } }), "app");
+    expect(fn.cancel).toHaveLength(1);
+    expect(fn.timeouts).toEqual({ startMs: 600_000, finishMs: 3_600_000 });
+    expect(() => compileFunction(base({ cancel: [{ event: "a/c", if: "size(async.data) > 1" }] }), "app")).toThrow(/cancelOn\[0\] expression/);
+    expect(() => compileFunction(base({ timeouts: { finish: "soon" } }), "app")).toThrow(/timeouts.finish "soon"/);
+  });
+  test("cron jitter between 1s and 5m is kept; outside is refused; defer() and connect() are refused", () => {
+    expect(compileFunction(base({ triggers: [{ cron: "* * * * *", jitter: "30s" }] }), "app").crons[0]?.jitterMs).toBe(30_000);
+    expect(() => compileFunction(base({ triggers: [{ cron: "* * * * *", jitter: "10m" }] }), "app")).toThrow(/jitter "10m"/);
+    expect(() => compileFunction(base({ triggers: [{ event: "inngest/deferred.schedule" }] }), "app")).toThrow(/defer\(\)/);
+    const ws = base({});
+    (ws.steps.step.runtime as { type: string }).type = "ws";
+    expect(() => compileFunction(ws, "app")).toThrow(/connect\(\) workers/);
+  });
+});
+
+describe("interpret (the SDK's answer → an outcome)", () => {
+  const sdk = (extra: Record<string, string> = {}) => new Headers({ "x-inngest-sdk": "inngest-js:v4.24.0", ...extra });
+
+  test("200 → complete with the parsed return value (non-JSON kept as text)", () => {
+    expect(interpret(200, sdk(), '{"a":1}')).toEqual({ type: "complete", output: { a: 1 }, status: 200 });
+    expect(interpret(200, sdk(), "plain")).toEqual({ type: "complete", output: "plain", status: 200 });
+  });
+
+  test("206 → ops, with no-retry and retry-after headers", () => {
+    const ops = [{ op: "StepRun", id: "h1", data: 1 }];
+    expect(interpret(206, sdk({ "x-inngest-no-retry": "true", "retry-after": "5" }), JSON.stringify(ops))).toEqual({
+      type: "ops", ops, noRetry: true, retryAfter: "5", status: 206,
+    });
+    const bad = interpret(206, sdk(), '{"op":"StepRun"}');
+    expect(bad).toMatchObject({ type: "error", error: { name: "InvalidResponse" }, noRetry: false });
+  });
+
+  test("500/400 → function-level error keeping the serialized error; x-inngest-no-retry decides", () => {
+    const body = JSON.stringify({ name: "NonRetriableError", message: "nope", __serialized: true });
+    expect(interpret(400, sdk({ "x-inngest-no-retry": "true" }), body)).toMatchObject({
+      type: "error", error: { name: "NonRetriableError", message: "nope" }, noRetry: true, status: 400,
+    });
+    expect(interpret(500, sdk({ "x-inngest-no-retry": "false" }), "<html>")).toMatchObject({
+      type: "error", error: { name: "Error", message: "HTTP 500: <html>" }, noRetry: false, status: 500,
+    });
+  });
+
+  test("an answer without x-inngest-sdk is not from an SDK (retriable error)", () => {
+    expect(interpret(200, new Headers(), "hello")).toMatchObject({ type: "error", error: { name: "NotAnSdkResponse" }, noRetry: false });
+  });
+
+  test("201 streaming envelope is unwrapped", () => {
+    const envelope = JSON.stringify({ status: 206, headers: { "x-inngest-sdk": "js" }, body: JSON.stringify([{ op: "Sleep", id: "s", name: "1s" }]) });
+    expect(interpret(201, new Headers(), `   \n${envelope}`)).toMatchObject({ type: "ops", ops: [{ op: "Sleep", name: "1s" }] });
+  });
+});
+
+describe("module graph", () => {
+  // ESLint's import/no-cycle (eslint.config.mjs) ignores `import type`; this also counts those.
+  test("engine/ has no import cycles, type-only imports included", () => {
+    const dirs = [path.join(__dirname, "../src"), path.join(__dirname, "..")];
+    const files = dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith(".ts")).map((f) => path.join(d, f)));
+    const graph = new Map<string, string[]>();
+    for (const file of files) {
+      const src = fs.readFileSync(file, "utf8");
+      const deps = [...src.matchAll(/^(?:import|export)[^;]*?from\s+"(\.{1,2}\/[^"]+)"/gms)].map((m) => path.resolve(path.dirname(file), `${m[1]}.ts`));
+      graph.set(file, deps.filter((d) => fs.existsSync(d)));
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const visit = (f: string, trail: string[]) => {
+      if (state.get(f) === "done") return;
+      if (state.get(f) === "open") {
+        cycles.push([...trail.slice(trail.indexOf(f)), f].map((p) => path.relative(path.join(__dirname, ".."), p)).join(" → "));
+        return;
+      }
+      state.set(f, "open");
+      for (const d of graph.get(f) ?? []) visit(d, [...trail, f]);
+      state.set(f, "done");
+    };
+    for (const f of graph.keys()) visit(f, []);
+    expect(graph.size).toBeGreaterThan(20);
+    expect(cycles).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 // Shared by every background function: the onFailure recorder and the auto-resolve on success.
 import { deadLetterIdOf, recordDeadLetter, resolveByRetry } from "@/lib/dead-letters/record";
-import { executorApi } from "@/lib/executor-api";
+import { executorApi } from "@/lib/dead-letters/executor-api";
 import { logger } from "@/lib/logger";
 
 type StepRunner = { run: (id: string, fn: () => Promise<unknown>) => Promise<unknown> };

@@ -2,7 +2,7 @@
 // and handlers still re-read everything else from the database (payloads carry ids, not state).
 import { eventType } from "inngest";
 import { z } from "zod";
-import { SCHEDULES } from "@/lib/schedules";
+import { SCHEDULES } from "@/lib/schedules/definitions";
 
 /** Set when an admin retries a dead letter: the run that succeeds resolves that letter. */
 const retryMarker = { deadLetterId: z.uuid().optional() };

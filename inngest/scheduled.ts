@@ -1,8 +1,8 @@
 // Shared by every scheduled function: one ScheduledRun row per run (what the Schedules page shows),
 // the run's notion of "now", and the failure path that closes the row.
 import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
-import type { ScheduleDefinition } from "@/lib/schedules";
-import { failScheduledRun, finishScheduledRun, startScheduledRun, type RunTrigger } from "@/lib/scheduled-runs";
+import type { ScheduleDefinition } from "@/lib/schedules/definitions";
+import { failScheduledRun, finishScheduledRun, startScheduledRun, type RunTrigger } from "@/lib/schedules/runs";
 
 type StepRunner = { run: (id: string, fn: () => Promise<unknown>) => Promise<unknown> };
 type RunEvent = { name: string; ts?: number; data?: unknown };

@@ -28,3 +28,13 @@ export const db: Client = new Proxy({} as Client, {
     return typeof value === "function" ? value.bind(client) : value;
   },
 });
+
+/** For the health route: true when the database answers. */
+export async function checkDatabase(): Promise<boolean> {
+  try {
+    await db.$queryRaw`select 1`;
+    return true;
+  } catch {
+    return false;
+  }
+}

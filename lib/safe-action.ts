@@ -4,8 +4,8 @@ import { z } from "zod";
 import type { Role } from "@/lib/generated/prisma/client";
 import { AppError, fieldErrorsOf } from "@/lib/errors";
 import type { ActionState } from "@/lib/action-state";
-import type { PublicUser } from "@/lib/data/users";
-import { requireAccess } from "@/lib/auth/session";
+import type { PublicUser } from "@/lib/accounts/users";
+import { requireAccess } from "@/lib/accounts/current-user";
 
 
 type Access = "PUBLIC" | Role | "ANY";

@@ -3,9 +3,9 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { renderEmailHtml } from "@/lib/email/render";
-import { setDigestOptOut } from "@/lib/digest/weekly-digest";
+import { setDigestOptOut } from "@/lib/digest/sending";
 import { verifyUnsubscribeToken } from "@/lib/digest/unsubscribe-token";
-import { BadUnsubscribeLink, ConfirmUnsubscribe, Unsubscribed } from "@/lib/digest/unsubscribe-page";
+import { BadUnsubscribeLink, ConfirmUnsubscribe, Unsubscribed } from "@/components/digest/unsubscribe-page";
 
 // GET shows a confirmation (never changes anything: scanners and previews fetch links);
 // POST unsubscribes — from that button, or a mail client's RFC 8058 one-click POST to the same URL.

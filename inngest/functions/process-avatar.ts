@@ -1,7 +1,7 @@
 import { inngest } from "@/inngest/client";
 import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
 import { avatarUploaded } from "@/inngest/events";
-import { markAvatarFailed, processAvatar } from "@/lib/avatars";
+import { markAvatarFailed, processAvatar } from "@/lib/avatars/resize";
 
 /** user.avatar-uploaded → 256 and 64 px WebP renditions; an unreadable image fails at once. */
 export const processAvatarFn = inngest.createFunction(

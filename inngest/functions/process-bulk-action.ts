@@ -2,7 +2,7 @@ import { inngest } from "@/inngest/client";
 import { onFailureRecordDeadLetter } from "@/inngest/dead-letters";
 import { bulkActionRequested } from "@/inngest/events";
 import { failBulkAction, processBulkBatch } from "@/lib/dead-letters/manage";
-import { relayOutbox } from "@/lib/outbox";
+import { relayOutbox } from "@/lib/outbox/relay";
 
 /**
  * Works through a confirmed bulk retry/resolve in batches of 100, one memoized step each, so a

@@ -1,7 +1,7 @@
 import { inngest } from "@/inngest/client";
 import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
 import { digestSendRequested } from "@/inngest/events";
-import { loadDigestRecipient, recordDigestDelivery, sendDigestEmail } from "@/lib/digest/weekly-digest";
+import { loadDigestRecipient, recordDigestDelivery, sendDigestEmail } from "@/lib/digest/sending";
 
 /**
  * One member's weekly digest. Same shape as the welcome email: the EmailDelivery marker

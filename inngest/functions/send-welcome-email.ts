@@ -1,7 +1,7 @@
 import { inngest } from "@/inngest/client";
 import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
 import { userSignedUp } from "@/inngest/events";
-import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/welcome-email";
+import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 
 /**
  * user.signed-up → one welcome email. Three memoized steps: a failure to record the delivery

@@ -2,8 +2,8 @@ import { cron } from "inngest";
 import { inngest } from "@/inngest/client";
 import { digestSendRequested, weeklyDigestRequested } from "@/inngest/events";
 import { onScheduledRunFailure, trackScheduledRun } from "@/inngest/scheduled";
-import { digestEventId, listDigestRecipients } from "@/lib/digest/weekly-digest";
-import { isoWeek, SCHEDULES } from "@/lib/schedules";
+import { digestEventId, listDigestRecipients } from "@/lib/digest/sending";
+import { isoWeek, SCHEDULES } from "@/lib/schedules/definitions";
 
 const schedule = SCHEDULES.weeklyDigest;
 const PAGE = 500;

@@ -1,10 +1,10 @@
 import "server-only";
-import { audit } from "@/lib/audit";
+import { audit } from "@/lib/audit/audit-log";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { enqueue, type OutboxMessage } from "@/lib/outbox";
-import type { PublicUser } from "@/lib/data/users";
+import { enqueue, type OutboxMessage } from "@/lib/outbox/relay";
+import type { PublicUser } from "@/lib/accounts/users";
 import { storedFilterSchema, type DeadLetterFilter, type StoredFilter } from "@/lib/dead-letters/filters";
 import { countDeadLetters, whereOf } from "@/lib/dead-letters/queries";
 

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { executorApi } from "@/lib/executor-api";
+import { executorApi } from "@/lib/dead-letters/executor-api";
 import { inngest } from "@/inngest/client";
 import { retryDeadLetter, resolveDeadLetter, reopenDeadLetter, startBulkAction } from "@/lib/dead-letters/manage";
 import { recordDeadLetter } from "@/lib/dead-letters/record";
-import { relayOutbox } from "@/lib/outbox";
+import { relayOutbox } from "@/lib/outbox/relay";
 import { AppError } from "@/lib/errors";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
-import { countUnsent, relayOutbox } from "@/lib/outbox";
-import { registerUser } from "@/lib/signup";
+import { countUnsent, relayOutbox } from "@/lib/outbox/relay";
+import { registerUser } from "@/lib/accounts/registration";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { address } from "./helpers";
 

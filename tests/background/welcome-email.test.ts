@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { executorApi } from "@/lib/executor-api";
+import { executorApi } from "@/lib/dead-letters/executor-api";
 import { inngest } from "@/inngest/client";
-import { loadWelcomeRecipient, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/welcome-email";
+import { loadWelcomeRecipient, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";
 import { address, finishedRun, signUp, userState, WELCOME_FN } from "./helpers";

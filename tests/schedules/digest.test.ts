@@ -3,13 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
-import { digestEventId, digestKind } from "@/lib/digest/weekly-digest";
-import { SCHEDULES } from "@/lib/schedules";
+import { digestEventId, digestKind } from "@/lib/digest/sending";
+import { SCHEDULES } from "@/lib/schedules/definitions";
 import { address } from "@/tests/background/helpers";
 import { makeUser } from "@/tests/factories";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";
-import { executorApi } from "@/lib/executor-api";
+import { executorApi } from "@/lib/dead-letters/executor-api";
 import { fakeClock, finishedEventRun, finishedTickRun, optOutEveryone, settledScheduledRun } from "./helpers";
 
 const WEEK = "2026-W23";

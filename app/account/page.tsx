@@ -4,7 +4,7 @@ import { SetupProgress } from "@/components/account/setup-progress";
 import { DigestPreferenceForm } from "@/components/account/digest-preference-form";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import { getSetupStatus } from "@/lib/accounts/setup-status";
-import { getDigestSubscribed } from "@/lib/digest/sending";
+import { getDigestSubscribed } from "@/lib/digest/subscription";
 
 export const metadata: Metadata = { title: "Your account" };
 

@@ -44,3 +44,6 @@ export function safeNextPath(next: string | undefined | null, fallback = "/accou
   if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
   return next;
 }
+
+/** Admin tool: sign one person out everywhere. */
+export const revokeSessionsSchema = z.object({ userId: z.uuid("Unknown user") });

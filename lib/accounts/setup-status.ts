@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { avatarUrl } from "@/lib/avatars/resize";
+import { avatarUrl } from "@/lib/avatars/renditions";
 
 export type SetupStatus = {
   welcomeEmail: "queued" | "sent" | "failed";

@@ -36,8 +36,3 @@ export async function processAvatar(userId: string, uploadId: string): Promise<A
 export async function markAvatarFailed(userId: string, uploadId: string): Promise<void> {
   await db.user.updateMany({ where: { id: userId, avatarUploadId: uploadId, avatarStatus: "PROCESSING" }, data: { avatarStatus: "FAILED" } });
 }
-
-export function avatarUrl(user: { id: string; avatarStatus: string; avatarUploadId: string | null }, size: 256 | 64): string | null {
-  if (user.avatarStatus !== "READY" || !user.avatarUploadId) return null;
-  return `/api/avatars/${user.id}/${user.avatarUploadId}/${size}`;
-}

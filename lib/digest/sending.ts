@@ -87,14 +87,3 @@ export async function recordDigestDelivery(userId: string, week: string, provide
     throw error;
   }
 }
-
-export async function getDigestSubscribed(userId: string): Promise<boolean> {
-  const user = await db.user.findUnique({ where: { id: userId }, select: { digestOptOut: true } });
-  return user ? !user.digestOptOut : false;
-}
-
-/** Returns false when the user no longer exists. */
-export async function setDigestOptOut(userId: string, optOut: boolean): Promise<boolean> {
-  const { count } = await db.user.updateMany({ where: { id: userId }, data: { digestOptOut: optOut } });
-  return count > 0;
-}

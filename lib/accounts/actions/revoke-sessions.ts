@@ -1,16 +1,16 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { z } from "zod";
 import { formAction } from "@/lib/safe-action";
 import { deleteUserSessions } from "@/lib/accounts/sessions";
 import { findUserById } from "@/lib/accounts/users";
 import { AppError } from "@/lib/errors";
 import { audit } from "@/lib/audit/audit-log";
+import { revokeSessionsSchema } from "@/lib/accounts/schemas";
 
 /** Admin tool: sign a user out of every device (a stolen cookie stops working at once). */
 export const revokeSessionsAction = formAction({
   access: "ADMIN",
-  schema: z.object({ userId: z.uuid("Unknown user") }),
+  schema: revokeSessionsSchema,
   async run({ userId }, { user: admin }) {
     const user = await findUserById(userId);
     if (!user) throw new AppError("not_found", "That user no longer exists.");

@@ -1,13 +1,13 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { z } from "zod";
 import { formAction } from "@/lib/safe-action";
-import { setDigestOptOut } from "@/lib/digest/sending";
+import { digestPreferenceSchema } from "@/lib/digest/schemas";
+import { setDigestOptOut } from "@/lib/digest/subscription";
 
 /** The signed-in person turns their own weekly digest on or off. */
 export const setDigestPreferenceAction = formAction({
   access: "ANY",
-  schema: z.object({ digest: z.enum(["on", "off"], "Choose on or off") }),
+  schema: digestPreferenceSchema,
   async run({ digest }, { user }) {
     await setDigestOptOut(user!.id, digest === "off");
     revalidatePath("/account");

@@ -1,16 +1,16 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { z } from "zod";
 import { inngest } from "@/inngest/client";
 import { audit } from "@/lib/audit/audit-log";
 import { AppError } from "@/lib/errors";
 import { formAction } from "@/lib/safe-action";
-import { findSchedule, SCHEDULE_IDS } from "@/lib/schedules/definitions";
+import { findSchedule } from "@/lib/schedules/definitions";
+import { runScheduleSchema } from "@/lib/schedules/schemas";
 
 /** Admin "Run now": sends the job's manual trigger event; the function runs as it would on its cron. */
 export const runScheduleNowAction = formAction({
   access: "ADMIN",
-  schema: z.object({ scheduleId: z.enum(SCHEDULE_IDS, "Unknown scheduled job") }),
+  schema: runScheduleSchema,
   async run({ scheduleId }, { user: admin }) {
     const schedule = findSchedule(scheduleId)!;
     let eventId: string | undefined;

@@ -1,9 +1,8 @@
 import "server-only";
 import { createElement } from "react";
-import { NonRetriableError } from "inngest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { Prisma } from "@/lib/generated/prisma/client";
+import { recordDelivery } from "@/lib/email/delivery-marker";
 import { sendEmail } from "@/lib/email/mailer";
 import { renderEmailHtml } from "@/lib/email/render";
 import { WELCOME_SUBJECT, WelcomeEmail, welcomeEmailText } from "@/lib/email/welcome-template";
@@ -39,18 +38,7 @@ export async function sendWelcomeEmail(userId: string, recipient: { email: strin
 
 /** Marker and status in one transaction; a second record of the same delivery is a no-op. */
 export async function recordWelcomeDelivery(userId: string, providerId: string): Promise<void> {
-  try {
-    await db.$transaction([
-      db.emailDelivery.create({ data: { userId, kind: WELCOME_KIND, providerId } }),
-      db.user.update({ where: { id: userId }, data: { welcomeEmailStatus: "SENT" } }),
-    ]);
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return;
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025") {
-      throw new NonRetriableError("The user was deleted before the delivery could be recorded");
-    }
-    throw error;
-  }
+  await recordDelivery({ userId, kind: WELCOME_KIND, providerId }, db.user.update({ where: { id: userId }, data: { welcomeEmailStatus: "SENT" } }));
 }
 
 export async function markWelcomeEmailFailed(userId: string): Promise<void> {

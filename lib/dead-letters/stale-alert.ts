@@ -1,9 +1,8 @@
 import "server-only";
 import { createElement } from "react";
-import { NonRetriableError } from "inngest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { Prisma } from "@/lib/generated/prisma/client";
+import { recordDelivery } from "@/lib/email/delivery-marker";
 import { IdempotencyKeyReusedError, sendEmail } from "@/lib/email/mailer";
 import { renderEmailHtml } from "@/lib/email/render";
 import { DeadLetterAlertEmail, deadLetterAlertSubject, deadLetterAlertText, type StaleGroup } from "@/lib/email/dead-letter-alert-template";
@@ -67,13 +66,5 @@ export async function sendDeadLetterAlert(admin: { id: string; email: string; na
 }
 
 export async function recordAlertDelivery(adminId: string, date: string, providerId: string): Promise<void> {
-  try {
-    await db.emailDelivery.create({ data: { userId: adminId, kind: alertKind(date), providerId } });
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return;
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") {
-      throw new NonRetriableError("The admin was deleted before the alert could be recorded");
-    }
-    throw error;
-  }
+  await recordDelivery({ userId: adminId, kind: alertKind(date), providerId });
 }

@@ -1,9 +1,8 @@
 import "server-only";
 import { createElement } from "react";
-import { NonRetriableError } from "inngest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { Prisma } from "@/lib/generated/prisma/client";
+import { recordDelivery } from "@/lib/email/delivery-marker";
 import { sendEmail } from "@/lib/email/mailer";
 import { renderEmailHtml } from "@/lib/email/render";
 import { DigestEmail, digestSubject, digestText } from "@/lib/email/digest-template";
@@ -77,13 +76,5 @@ export async function sendDigestEmail(userId: string, week: string, recipient: {
 
 /** The marker; recording the same delivery twice is a no-op. */
 export async function recordDigestDelivery(userId: string, week: string, providerId: string): Promise<void> {
-  try {
-    await db.emailDelivery.create({ data: { userId, kind: digestKind(week), providerId } });
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return;
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") {
-      throw new NonRetriableError("The user was deleted before the digest could be recorded");
-    }
-    throw error;
-  }
+  await recordDelivery({ userId, kind: digestKind(week), providerId });
 }

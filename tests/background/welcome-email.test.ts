@@ -88,6 +88,32 @@ describe("welcome email", () => {
     }
   });
 
+  it("stops without retrying when the person is deleted before the delivery is recorded", async () => {
+    const email = address("deleted");
+    // The person is deleted just as the marker is written (a trigger deletes them first), so the
+    // marker's foreign key fails: a NonRetriableError, not a database error retried five times.
+    const fn = `delete_first_${Math.random().toString(36).slice(2, 8)}`;
+    await db.$executeRawUnsafe(`
+      create or replace function ${fn}() returns trigger language plpgsql as $$
+      begin
+        delete from users where id = new.user_id and email = '${email}';
+        return new;
+      end $$`);
+    await db.$executeRawUnsafe(`create trigger ${fn}_trg before insert on email_deliveries for each row execute function ${fn}()`);
+    try {
+      const { outboxIds } = await signUp(email);
+      const run = await finishedRun(outboxIds[0]!, WELCOME_FN);
+      expect(run.status).toBe("Failed");
+      const recordAttempts = run.attempts.filter((a) => a.step_name === "record-delivery");
+      expect(recordAttempts).toHaveLength(1);
+      expect(await sentTo(email)).toHaveLength(1);
+      const letter = await waitFor(() => db.deadLetterJob.findUnique({ where: { runId: run.run_id } }), "the dead letter");
+      expect(letter).toMatchObject({ errorName: "NonRetriableError", attempts: 1 });
+    } finally {
+      await db.$executeRawUnsafe(`drop trigger if exists ${fn}_trg on email_deliveries`);
+    }
+  });
+
   it("relies on the provider's idempotency key when a send is repeated after a lost result", async () => {
     const email = address("idem");
     const user = await db.user.create({ data: { name: "Idem", email, passwordHash: "x" }, select: { id: true } });

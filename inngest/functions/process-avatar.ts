@@ -1,14 +1,14 @@
 import { inngest } from "@/inngest/client";
 import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
-import { avatarUploaded } from "@/inngest/events";
+import { userAvatarUploaded } from "@/inngest/events";
 import { markAvatarFailed, processAvatar } from "@/lib/avatars/resize";
 
-/** user.avatar-uploaded → 256 and 64 px WebP renditions; an unreadable image fails at once. */
+/** user/avatar.uploaded → 256 and 64 px WebP renditions; an unreadable image fails at once. */
 export const processAvatarFn = inngest.createFunction(
   {
     id: "user.avatar-process",
     name: "Process avatar",
-    triggers: [avatarUploaded],
+    triggers: [userAvatarUploaded],
     retries: 4,
     concurrency: { key: "event.data.userId", limit: 1 },
     onFailure: onFailureRecordDeadLetter("Process avatar", async ({ event, step }) => {

@@ -1,6 +1,6 @@
 import { inngest } from "@/inngest/client";
 import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
-import { digestSendRequested } from "@/inngest/events";
+import { digestEmailRequested } from "@/inngest/events";
 import { loadDigestRecipient, recordDigestDelivery, sendDigestEmail } from "@/lib/digest/sending";
 
 /**
@@ -12,7 +12,7 @@ export const sendDigestFn = inngest.createFunction(
   {
     id: "digest.send",
     name: "Send weekly digest",
-    triggers: [digestSendRequested],
+    triggers: [digestEmailRequested],
     retries: 4,
     // Per member one at a time (no two runs pass the marker check together); a few at once overall.
     concurrency: [{ key: "event.data.userId", limit: 1 }, { limit: 5 }],

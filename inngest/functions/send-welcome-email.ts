@@ -1,10 +1,10 @@
 import { inngest } from "@/inngest/client";
 import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
-import { userSignedUp } from "@/inngest/events";
+import { userAccountCreated } from "@/inngest/events";
 import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 
 /**
- * user.signed-up → one welcome email. Three memoized steps: a failure to record the delivery
+ * user/account.created → one welcome email. Three memoized steps: a failure to record the delivery
  * retries only the record, never the send; and if a crash loses the send step's result, the
  * resend carries the same idempotency key, so the provider still sends once.
  */
@@ -12,7 +12,7 @@ export const sendWelcomeEmailFn = inngest.createFunction(
   {
     id: "user.welcome-email",
     name: "Send welcome email",
-    triggers: [userSignedUp],
+    triggers: [userAccountCreated],
     retries: 4,
     // One run per user at a time: two runs cannot both pass the marker check and race.
     concurrency: { key: "event.data.userId", limit: 1 },

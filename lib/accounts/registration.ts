@@ -1,5 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { userAccountCreated, userAvatarUploaded } from "@/inngest/events";
 import { db } from "@/lib/db";
 import { hashPassword } from "@/lib/accounts/password";
 import { createSession } from "@/lib/accounts/sessions";
@@ -37,8 +38,8 @@ export async function registerUser(input: SignUpInput & { avatar?: Buffer | null
         select: { id: true },
       });
       const session = await createSession(userId, new Date(), tx);
-      const messages: OutboxMessage[] = [{ name: "user.signed-up", data: { userId } }];
-      if (uploadId) messages.push({ name: "user.avatar-uploaded", data: { userId, uploadId } });
+      const messages: OutboxMessage[] = [{ name: userAccountCreated.name, data: { userId } }];
+      if (uploadId) messages.push({ name: userAvatarUploaded.name, data: { userId, uploadId } });
       const outboxIds = await enqueue(tx, messages);
       return { userId, sessionToken: session.token, sessionExpiresAt: session.expiresAt, outboxIds };
     });

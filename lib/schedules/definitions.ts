@@ -2,6 +2,13 @@
 // trigger event from here, and the admin Schedules page lists exactly this, so what the page shows
 // is what the executor runs. Plain module: no server-only imports, no database.
 import { Cron } from "croner";
+import {
+  outboxSweepRequested,
+  purgeExpiredRequested,
+  purgeResolvedDeadLettersRequested,
+  staleDeadLetterAlertRequested,
+  weeklyDigestRequested,
+} from "@/inngest/events";
 
 export type ScheduleDefinition = {
   /** The Inngest function id (stable, dotted); also ScheduledRun.functionId. */
@@ -11,7 +18,7 @@ export type ScheduleDefinition = {
   cron: `TZ=${string} ${string}`;
   /** What it does, in plain words, for the Schedules page and the README. */
   description: string;
-  /** The event "Run now" sends; the function accepts it besides its cron. */
+  /** The event "Run now" sends (defined in inngest/events.ts); the function accepts it besides its cron. */
   runEvent: string;
 };
 
@@ -21,35 +28,35 @@ export const SCHEDULES = {
     name: "Purge expired sessions",
     cron: "TZ=UTC 0 2 * * *",
     description: "Every night at 02:00 UTC: deletes expired sessions and expired login rate-limit windows, and run records older than 30 days.",
-    runEvent: "maintenance.purge-expired/run.requested",
+    runEvent: purgeExpiredRequested.name,
   },
   purgeResolvedDeadLetters: {
     id: "dead-letters.purge-resolved",
     name: "Purge resolved dead letters",
     cron: "TZ=UTC 30 2 * * *",
     description: "Every night at 02:30 UTC: deletes resolved dead letters older than the retention period (DEAD_LETTER_RETENTION_DAYS, 30 days by default). Open ones are never purged.",
-    runEvent: "dead-letters.purge-resolved/run.requested",
+    runEvent: purgeResolvedDeadLettersRequested.name,
   },
   weeklyDigest: {
     id: "digest.weekly",
     name: "Weekly digest",
     cron: "TZ=UTC 0 8 * * 1",
     description: "Mondays at 08:00 UTC: queues one digest email per member who has not opted out; each is sent at most once per member per ISO week.",
-    runEvent: "digest.weekly/run.requested",
+    runEvent: weeklyDigestRequested.name,
   },
   staleDeadLetterAlert: {
     id: "dead-letters.stale-alert",
     name: "Stale dead-letter alert",
     cron: "TZ=UTC 0 9 * * *",
     description: "Every day at 09:00 UTC: if open dead letters older than 24 hours exist, emails every admin a summary grouped by function and error — at most once per admin per day.",
-    runEvent: "dead-letters.stale-alert/run.requested",
+    runEvent: staleDeadLetterAlertRequested.name,
   },
   outboxSweep: {
     id: "outbox.sweep",
     name: "Sweep the outbox",
     cron: "TZ=UTC * * * * *",
     description: "Every minute: re-sends background events the request that created them could not hand to the executor (executor down, process killed).",
-    runEvent: "outbox/sweep.requested",
+    runEvent: outboxSweepRequested.name,
   },
 } as const satisfies Record<string, ScheduleDefinition>;
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { executorApi } from "@/lib/dead-letters/executor-api";
 import { inngest } from "@/inngest/client";
+import { userAccountCreated } from "@/inngest/events";
 import { loadWelcomeRecipient, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";
@@ -41,7 +42,7 @@ describe("welcome email", () => {
     await finishedRun(outboxIds[0]!, WELCOME_FN);
 
     // A second event (new id, so not deduped) runs the whole function again.
-    const { ids } = await inngest.send({ name: "user.signed-up", data: { userId } });
+    const { ids } = await inngest.send({ name: userAccountCreated.name, data: { userId } });
     const second = await finishedRun(ids[0]!, WELCOME_FN);
     expect(second.status).toBe("Completed");
     expect(second.output).toMatchObject({ skipped: expect.stringMatching(/^already sent/) });

@@ -1,30 +1,41 @@
 // Shared by every background function: the onFailure recorder and the auto-resolve on success.
+import { z } from "zod";
 import { deadLetterIdOf, recordDeadLetter, resolveByRetry } from "@/lib/dead-letters/record";
 import { executorApi } from "@/lib/dead-letters/executor-api";
 import { logger } from "@/lib/logger";
 
-type StepRunner = { run: (id: string, fn: () => Promise<unknown>) => Promise<unknown> };
+export type StepRunner = { run: (id: string, fn: () => Promise<unknown>) => Promise<unknown> };
 
-type FailureContext = {
-  event: {
-    data: {
-      function_id: string;
-      run_id: string;
-      error: { name?: string; message?: string; stack?: string };
-      event: { name: string; id?: string; data?: unknown; ts?: number };
-    };
-  };
-  step: StepRunner;
-};
+/** Optional details read leniently: a missing or odd value must not cost the dead letter. */
+const detail = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
+/**
+ * The executor's `inngest/function.failed` payload: parsed, not trusted. Without the run, the
+ * function or the original event's name there is nothing to record, so those are required.
+ */
+const failedRunSchema = z.object({
+  function_id: z.string().min(1),
+  run_id: z.string().min(1),
+  error: z.object({ name: detail(z.string()), message: detail(z.string()), stack: detail(z.string()) }).catch({}),
+  event: z.object({ name: z.string().min(1), id: detail(z.string()), data: z.unknown(), ts: detail(z.number()) }),
+});
+
+export type FailedRun = z.infer<typeof failedRunSchema>;
+
+/** The failed run's original event data, read with the function's own event schema; null when it does not match. */
+export function originalEventData<S extends z.ZodType>(failed: FailedRun, schema: S): z.output<S> | null {
+  const parsed = schema.safeParse(failed.event.data);
+  return parsed.success ? parsed.data : null;
+}
 
 /**
  * onFailure for a function: records the dead letter (upsert by run id), then runs the function's
- * own clean-up (e.g. "tell the person the avatar failed").
+ * own clean-up (e.g. "tell the person the avatar failed") with the parsed failure.
  */
-export function onFailureRecordDeadLetter<C extends FailureContext>(functionName: string, then?: (ctx: C) => Promise<void>) {
-  return async (ctx: C) => {
-    const failed = ctx.event.data;
-    await ctx.step.run("record-dead-letter", async () => {
+export function onFailureRecordDeadLetter(functionName: string, then?: (failed: FailedRun, step: StepRunner) => Promise<void>) {
+  return async ({ event, step }: { event: { data: unknown }; step: StepRunner }) => {
+    const failed = failedRunSchema.parse(event.data);
+    await step.run("record-dead-letter", async () => {
       const attempts = await countAttempts(failed.run_id);
       return recordDeadLetter({
         functionId: failed.function_id,
@@ -36,7 +47,7 @@ export function onFailureRecordDeadLetter<C extends FailureContext>(functionName
         failedAt: new Date(),
       });
     });
-    if (then) await then(ctx);
+    if (then) await then(failed, step);
   };
 }
 

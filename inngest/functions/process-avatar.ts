@@ -1,5 +1,5 @@
 import { inngest } from "@/inngest/client";
-import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
+import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
 import { userAvatarUploaded } from "@/inngest/events";
 import { markAvatarFailed, processAvatar } from "@/lib/avatars/resize";
 
@@ -11,9 +11,9 @@ export const processAvatarFn = inngest.createFunction(
     triggers: [userAvatarUploaded],
     retries: 4,
     concurrency: { key: "event.data.userId", limit: 1 },
-    onFailure: onFailureRecordDeadLetter("Process avatar", async ({ event, step }) => {
-      const data = event.data.event.data as { userId?: string; uploadId?: string };
-      if (data.userId && data.uploadId) await step.run("mark-failed", () => markAvatarFailed(data.userId!, data.uploadId!));
+    onFailure: onFailureRecordDeadLetter("Process avatar", async (failed, step) => {
+      const data = originalEventData(failed, userAvatarUploaded.schema);
+      if (data) await step.run("mark-failed", () => markAvatarFailed(data.userId, data.uploadId));
     }),
   },
   async ({ event, step, runId }) => {

@@ -1,5 +1,5 @@
 import { inngest } from "@/inngest/client";
-import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
+import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
 import { userAccountCreated } from "@/inngest/events";
 import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 
@@ -16,9 +16,9 @@ export const sendWelcomeEmailFn = inngest.createFunction(
     retries: 4,
     // One run per user at a time: two runs cannot both pass the marker check and race.
     concurrency: { key: "event.data.userId", limit: 1 },
-    onFailure: onFailureRecordDeadLetter("Send welcome email", async ({ event, step }) => {
-      const userId = (event.data.event.data as { userId?: string }).userId;
-      if (userId) await step.run("mark-failed", () => markWelcomeEmailFailed(userId));
+    onFailure: onFailureRecordDeadLetter("Send welcome email", async (failed, step) => {
+      const data = originalEventData(failed, userAccountCreated.schema);
+      if (data) await step.run("mark-failed", () => markWelcomeEmailFailed(data.userId));
     }),
   },
   async ({ event, step, runId }) => {

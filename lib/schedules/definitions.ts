@@ -68,8 +68,11 @@ export const SCHEDULE_LIST: readonly ScheduleDefinition[] = Object.values(SCHEDU
 
 export const SCHEDULE_IDS = SCHEDULE_LIST.map((s) => s.id) as [ScheduleId, ...ScheduleId[]];
 
-export function findSchedule(id: string): ScheduleDefinition | undefined {
-  return SCHEDULE_LIST.find((s) => s.id === id);
+const BY_ID = Object.fromEntries(SCHEDULE_LIST.map((s) => [s.id, s])) as Record<ScheduleId, ScheduleDefinition>;
+
+/** The definition behind a known id (parse unknown input with SCHEDULE_IDS first). */
+export function scheduleById(id: ScheduleId): ScheduleDefinition {
+  return BY_ID[id];
 }
 
 /** Splits `TZ=Zone expr` (or `CRON_TZ=`) the way Inngest and the local engine read it: UTC when absent. */

@@ -8,7 +8,7 @@ export const reopenDeadLetterAction = formAction({
   access: "ADMIN",
   schema: reopenDeadLetterSchema,
   async run({ id, note }, { user }) {
-    await reopenDeadLetter(id, user!, note || undefined);
+    await reopenDeadLetter(id, user, note || undefined);
     revalidatePath(`/admin/dead-letters/${id}`);
     return { ok: true, message: "Reopened." };
   },

@@ -9,7 +9,7 @@ export const resolveDeadLetterAction = formAction({
   schema: resolveDeadLetterSchema,
   echo: ["note"],
   async run({ id, note }, { user }) {
-    await resolveDeadLetter(id, user!, note);
+    await resolveDeadLetter(id, user, note);
     revalidatePath(`/admin/dead-letters/${id}`);
     return { ok: true, message: "Resolved." };
   },

@@ -10,7 +10,7 @@ export const retryDeadLetterAction = formAction({
   access: "ADMIN",
   schema: retryDeadLetterSchema,
   async run({ id }, { user }) {
-    const outboxId = await retryDeadLetter(id, user!);
+    const outboxId = await retryDeadLetter(id, user);
     after(() => relayOutbox({ ids: [outboxId] }));
     revalidatePath(`/admin/dead-letters/${id}`);
     return { ok: true, message: "Retry started. This page updates when it finishes." };

@@ -16,7 +16,7 @@ export const startBulkActionAction = formAction({
   async run(input, { user }) {
     const { filter, ignored } = parseFilter(input);
     if (ignored.length) throw new AppError("unprocessable", `The filter has invalid values (${ignored.join(", ")}). Go back and check it.`);
-    const bulk = await startBulkAction(input.kind === "retry" ? "RETRY" : "RESOLVE", { ...filter, ids: input.ids }, user!, input.note);
+    const bulk = await startBulkAction(input.kind === "retry" ? "RETRY" : "RESOLVE", { ...filter, ids: input.ids }, user, input.note);
     after(() => relayOutbox({ ids: bulk.outboxIds }));
     redirect(`/admin/dead-letters/bulk/${bulk.id}`);
   },

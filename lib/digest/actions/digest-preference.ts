@@ -9,7 +9,7 @@ export const setDigestPreferenceAction = formAction({
   access: "ANY",
   schema: digestPreferenceSchema,
   async run({ digest }, { user }) {
-    await setDigestOptOut(user!.id, digest === "off");
+    await setDigestOptOut(user.id, digest === "off");
     revalidatePath("/account");
     return { ok: true, message: digest === "off" ? "You won't get the weekly digest any more." : "You'll get the weekly digest on Mondays." };
   },

@@ -2,9 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { env } from "@/lib/env";
 
-// Reads run history from whichever executor drives the app, through Inngest's REST API shape:
-// the local engine (INNGEST_DEV) or Inngest Cloud / a self-hosted server (INNGEST_API_BASE_URL,
-// signing key as bearer token).
+// Reads run history through Inngest's REST API shape: from the local engine when INNGEST_DEV is
+// set, otherwise from Inngest Cloud (api.inngest.com, the signing key as bearer token).
 
 const attempt = z.object({
   step_id: z.string(),

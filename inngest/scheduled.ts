@@ -1,6 +1,6 @@
 // Shared by every scheduled function: one ScheduledRun row per run (what the Schedules page shows),
 // the run's notion of "now", and the failure path that closes the row.
-import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry, type StepRunner } from "@/inngest/dead-letters";
+import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry, type StepRunner } from "@/inngest/dead-letter-hooks";
 import type { ScheduleDefinition } from "@/lib/schedules/definitions";
 import { failScheduledRun, finishScheduledRun, startScheduledRun, type RunTrigger } from "@/lib/schedules/runs";
 

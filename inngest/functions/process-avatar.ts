@@ -1,5 +1,5 @@
 import { inngest } from "@/inngest/client";
-import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
+import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { userAvatarUploaded } from "@/inngest/events";
 import { markAvatarFailed, processAvatar } from "@/lib/avatars/resize";
 

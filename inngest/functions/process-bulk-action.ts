@@ -1,5 +1,5 @@
 import { inngest } from "@/inngest/client";
-import { onFailureRecordDeadLetter, originalEventData } from "@/inngest/dead-letters";
+import { onFailureRecordDeadLetter, originalEventData } from "@/inngest/dead-letter-hooks";
 import { bulkActionRequested } from "@/inngest/events";
 import { failBulkAction, processBulkBatch } from "@/lib/dead-letters/manage";
 import { relayOutbox } from "@/lib/outbox/relay";

@@ -1,5 +1,5 @@
 import { inngest } from "@/inngest/client";
-import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
+import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { digestEmailRequested } from "@/inngest/events";
 import { loadDigestRecipient, recordDigestDelivery, sendDigestEmail } from "@/lib/digest/sending";
 

@@ -1,5 +1,5 @@
 import { inngest } from "@/inngest/client";
-import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
+import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { userAccountCreated } from "@/inngest/events";
 import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { onFailureRecordDeadLetter, originalEventData, type FailedRun, type StepRunner } from "@/inngest/dead-letters";
+import { onFailureRecordDeadLetter, originalEventData, type FailedRun, type StepRunner } from "@/inngest/dead-letter-hooks";
 import { userAccountCreated } from "@/inngest/events";
 import { db } from "@/lib/db";
 

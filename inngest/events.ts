@@ -2,8 +2,8 @@
 //
 //   <domain>/<noun>.<verb>        e.g. user/account.created, dead-letters/bulk-action.requested
 //
-// - domain: the area that owns the event, the same first word as its functions' ids
-//   (user, dead-letters, digest, maintenance, outbox); lower-case, kebab-case.
+// - domain: the area that owns the event (user, dead-letters, digest, maintenance, outbox);
+//   lower-case, kebab-case.
 // - noun: the thing it is about, kebab-case (account, avatar, bulk-action, email).
 // - verb: past tense. A fact that happened (`created`, `uploaded`), or `requested` for work
 //   someone asked for. A scheduled job's "Run now" event is its function id with the domain

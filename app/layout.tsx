@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/site-header";
-import { getCurrentUser } from "@/lib/auth/session";
-import { getSetupStatus } from "@/lib/data/setup-status";
+import { getCurrentUser } from "@/lib/accounts/current-user";
+import { getSetupStatus } from "@/lib/accounts/setup-status";
 import "./globals.css";
 
 export const metadata: Metadata = {

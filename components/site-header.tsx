@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { logOutAction } from "@/lib/actions/log-out";
+import { logOutAction } from "@/lib/accounts/actions/log-out";
 
 type HeaderUser = { name: string; email: string; role: "USER" | "ADMIN"; avatarUrl: string | null } | null;
 

@@ -5,8 +5,8 @@ import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { test as base, type BrowserContext } from "@playwright/test";
 import pg from "pg";
-import { hashPassword } from "../lib/auth/password";
-import { hashToken, newSessionToken } from "../lib/auth/tokens";
+import { hashPassword } from "../lib/accounts/password";
+import { hashToken, newSessionToken } from "../lib/accounts/session-tokens";
 import { E2E } from "./config";
 
 export type Person = { name: string; email: string; password: string };

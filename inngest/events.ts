@@ -1,40 +1,75 @@
-// Event names and payloads, one place. The SDK validates incoming events against these schemas,
-// and handlers still re-read everything else from the database (payloads carry ids, not state).
+// Every event the app sends or listens to, in one grammar (docs/decisions/2026-11-30-event-names.md):
+//
+//   <domain>/<noun>.<verb>        e.g. user/account.created, dead-letters/bulk-action.requested
+//
+// - domain: the area that owns the event (user, dead-letters, digest, maintenance, outbox);
+//   lower-case, kebab-case.
+// - noun: the thing it is about, kebab-case (account, avatar, bulk-action, email).
+// - verb: past tense. A fact that happened (`created`, `uploaded`), or `requested` for work
+//   someone asked for. A scheduled job's "Run now" event is its function id with the domain
+//   cut off by `/` and `.requested` added: `maintenance.purge-expired` → `maintenance/purge-expired.requested`.
+//
+// Names are stored (outbox rows, dead letters that a Retry re-sends), so renaming one needs a
+// migration of the stored rows and an entry in RENAMED_EVENTS.
+//
+// The SDK validates incoming events against these schemas, and handlers still re-read everything
+// else from the database (payloads carry ids, not state).
 import { eventType } from "inngest";
 import { z } from "zod";
-import { SCHEDULES } from "@/lib/schedules";
 
 /** Set when an admin retries a dead letter: the run that succeeds resolves that letter. */
 const retryMarker = { deadLetterId: z.uuid().optional() };
 
-export const userSignedUp = eventType("user.signed-up", {
+/** Someone signed up: the welcome email goes out. */
+export const userAccountCreated = eventType("user/account.created", {
   schema: z.object({ userId: z.uuid(), ...retryMarker }),
 });
 
-export const avatarUploaded = eventType("user.avatar-uploaded", {
+/** An avatar upload was stored: its renditions are made. */
+export const userAvatarUploaded = eventType("user/avatar.uploaded", {
   schema: z.object({ userId: z.uuid(), uploadId: z.uuid(), ...retryMarker }),
 });
 
 /** An admin confirmed "retry/resolve all matching": work through it in the background. */
-export const bulkActionRequested = eventType("admin/dead-letters.bulk-requested", {
+export const bulkActionRequested = eventType("dead-letters/bulk-action.requested", {
   schema: z.object({ bulkActionId: z.uuid() }),
 });
 
-/** Manual trigger for the outbox sweeper (besides its cron). */
-export const outboxSweepRequested = eventType(SCHEDULES.outboxSweep.runEvent, {
-  schema: z.object({}),
-});
-
-export type OutboxEventName = typeof userSignedUp.name | typeof avatarUploaded.name | typeof bulkActionRequested.name;
-
-// Scheduled jobs: each cron function also accepts its manual "run now" event (names in lib/schedules.ts).
-const runRequested = z.object({ requestedBy: z.string().optional(), ...retryMarker });
-export const purgeExpiredRequested = eventType(SCHEDULES.purgeExpired.runEvent, { schema: runRequested });
-export const purgeResolvedDeadLettersRequested = eventType(SCHEDULES.purgeResolvedDeadLetters.runEvent, { schema: runRequested });
-export const weeklyDigestRequested = eventType(SCHEDULES.weeklyDigest.runEvent, { schema: runRequested });
-export const staleDeadLetterAlertRequested = eventType(SCHEDULES.staleDeadLetterAlert.runEvent, { schema: runRequested });
-
 /** One member's digest for one ISO week; the fan-out gives it the id `digest-<week>-<userId>`. */
-export const digestSendRequested = eventType("digest/send.requested", {
+export const digestEmailRequested = eventType("digest/email.requested", {
   schema: z.object({ userId: z.uuid(), week: z.string().regex(/^\d{4}-W\d{2}$/), ...retryMarker }),
 });
+
+// Scheduled jobs: each cron function also accepts its manual "Run now" event
+// (lib/schedules/definitions.ts names which event belongs to which job).
+const runRequested = z.object({ requestedBy: z.string().optional(), ...retryMarker });
+export const purgeExpiredRequested = eventType("maintenance/purge-expired.requested", { schema: runRequested });
+export const purgeResolvedDeadLettersRequested = eventType("dead-letters/purge-resolved.requested", { schema: runRequested });
+export const weeklyDigestRequested = eventType("digest/weekly.requested", { schema: runRequested });
+export const staleDeadLetterAlertRequested = eventType("dead-letters/stale-alert.requested", { schema: runRequested });
+/** The outbox sweeper's (its schema has always been empty: see the decision record). */
+export const outboxSweepRequested = eventType("outbox/sweep.requested", { schema: z.object({}) });
+
+/** The events that go through the outbox (written in the transaction of the change that causes them). */
+export type OutboxEventName = typeof userAccountCreated.name | typeof userAvatarUploaded.name | typeof bulkActionRequested.name;
+
+/**
+ * Earlier names of events, and what they are called now. The migration
+ * prisma/migrations/20261130203000_event_names renames stored rows; a run still in flight across
+ * the upgrade can write a dead letter under an old name afterwards, so a Retry maps it too.
+ */
+export const RENAMED_EVENTS: Readonly<Record<string, string>> = {
+  "user.signed-up": userAccountCreated.name,
+  "user.avatar-uploaded": userAvatarUploaded.name,
+  "admin/dead-letters.bulk-requested": bulkActionRequested.name,
+  "digest/send.requested": digestEmailRequested.name,
+  "maintenance.purge-expired/run.requested": purgeExpiredRequested.name,
+  "dead-letters.purge-resolved/run.requested": purgeResolvedDeadLettersRequested.name,
+  "digest.weekly/run.requested": weeklyDigestRequested.name,
+  "dead-letters.stale-alert/run.requested": staleDeadLetterAlertRequested.name,
+};
+
+/** An event name as it is called today (a stored name may predate a rename). */
+export function currentEventName(name: string): string {
+  return RENAMED_EVENTS[name] ?? name;
+}

@@ -10,5 +10,5 @@ import { weeklyDigestFn } from "@/inngest/functions/weekly-digest";
 
 /** Every function the app serves at /api/inngest. */
 export const functions = [sendWelcomeEmailFn, processAvatarFn, sweepOutboxFn, processBulkActionFn,
-  // Scheduled jobs (lib/schedules.ts) and the digest fan-out's per-member function.
+  // Scheduled jobs (lib/schedules/definitions.ts) and the digest fan-out's per-member function.
   purgeExpiredFn, purgeResolvedDeadLettersFn, weeklyDigestFn, sendDigestFn, alertStaleDeadLettersFn];

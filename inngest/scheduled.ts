@@ -1,10 +1,9 @@
 // Shared by every scheduled function: one ScheduledRun row per run (what the Schedules page shows),
 // the run's notion of "now", and the failure path that closes the row.
-import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
-import type { ScheduleDefinition } from "@/lib/schedules";
-import { failScheduledRun, finishScheduledRun, startScheduledRun, type RunTrigger } from "@/lib/scheduled-runs";
+import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry, type StepRunner } from "@/inngest/dead-letter-hooks";
+import type { ScheduleDefinition } from "@/lib/schedules/definitions";
+import { failScheduledRun, finishScheduledRun, startScheduledRun, type RunTrigger } from "@/lib/schedules/runs";
 
-type StepRunner = { run: (id: string, fn: () => Promise<unknown>) => Promise<unknown> };
 type RunEvent = { name: string; ts?: number; data?: unknown };
 
 /**
@@ -36,11 +35,9 @@ export async function trackScheduledRun<T extends { summary: string }>(
   return result;
 }
 
-type FailedRunContext = { event: { data: { run_id: string; error: { name?: string; message?: string } } }; step: StepRunner };
-
 /** onFailure for a scheduled function: the dead letter, then the run's row marked failed. */
 export function onScheduledRunFailure(functionName: string) {
-  return onFailureRecordDeadLetter(functionName, async ({ event, step }: FailedRunContext) => {
-    await step.run("mark-run-failed", () => failScheduledRun(event.data.run_id, event.data.error));
+  return onFailureRecordDeadLetter(functionName, async (failed, step) => {
+    await step.run("mark-run-failed", () => failScheduledRun(failed.run_id, failed.error));
   });
 }

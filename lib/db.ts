@@ -28,3 +28,28 @@ export const db: Client = new Proxy({} as Client, {
     return typeof value === "function" ? value.bind(client) : value;
   },
 });
+
+/** For the health route: true when the database answers. */
+export async function checkDatabase(): Promise<boolean> {
+  try {
+    await db.$queryRaw`select 1`;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Repeats a batched delete — `deleteBatch(limit)` deletes at most `limit` rows and returns how
+ * many — until a batch comes back short, at most `maxBatches` times; returns the total. Small
+ * batches keep each delete's locks short on a big table, and the bound keeps one run short.
+ */
+export async function deleteInBatches(deleteBatch: (limit: number) => Promise<number>, { batch, maxBatches }: { batch: number; maxBatches: number }): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const count = await deleteBatch(batch);
+    total += count;
+    if (count < batch) break;
+  }
+  return total;
+}

@@ -10,7 +10,7 @@ const schema = z.object({
   /** Public origin of the app; https turns on Secure cookies. */
   APP_URL: z.url("must be a URL such as http://localhost:3000").default("http://localhost:3000"),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  /** Where uploaded originals and processed avatars live (see lib/storage.ts). */
+  /** Where uploaded originals and processed avatars live (see lib/avatars/storage.ts). */
   DATA_DIR: z.string().min(1).default(".data/files"),
   /** Resend: the real API in production; the local mail catcher (RESEND_BASE_URL) otherwise. */
   RESEND_API_KEY: z.string().min(1).optional(),

@@ -1,27 +1,37 @@
 import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
-import type { Role } from "@/lib/generated/prisma/client";
 import { AppError, fieldErrorsOf } from "@/lib/errors";
 import type { ActionState } from "@/lib/action-state";
-import type { PublicUser } from "@/lib/data/users";
-import { requireAccess } from "@/lib/auth/session";
+import type { PublicUser } from "@/lib/accounts/users";
+import type { AccessLevel, AdminUser } from "@/lib/accounts/access";
+import { requireAccess } from "@/lib/accounts/current-user";
 
+/** Who may call an action: anyone (PUBLIC), anyone signed in (ANY, USER), or admins (ADMIN). */
+export type ActionAccess = "PUBLIC" | AccessLevel;
 
-type Access = "PUBLIC" | Role | "ANY";
+/** The user an action's access level guarantees: none for PUBLIC, an admin for ADMIN. */
+export type ActionUser<A extends ActionAccess> = A extends "PUBLIC" ? null : A extends "ADMIN" ? AdminUser : PublicUser;
+
+async function userFor<A extends ActionAccess>(access: A): Promise<ActionUser<A>> {
+  // TypeScript cannot narrow the generic `A` from these checks; requireAccess's overloads give
+  // exactly ActionUser<A> for each level.
+  if (access === "PUBLIC") return null as ActionUser<A>;
+  return (access === "ADMIN" ? await requireAccess("ADMIN") : await requireAccess(access as AccessLevel)) as ActionUser<A>;
+}
 
 /**
  * Wraps a server action: checks the session and role on the server (an action is a public POST
  * endpoint, whatever page shows its form), parses the form with zod, maps errors to the state
  * shape. `redirect()` and other Next control flow pass through.
  */
-export function formAction<S extends z.ZodType>(options: {
-  access: Access;
+export function formAction<A extends ActionAccess, S extends z.ZodType>(options: {
+  access: A;
   schema: S;
   /** Fields safe to send back so the form keeps what was typed. */
   echo?: string[];
   /** `formData` is there for files, which the schema does not parse. */
-  run: (input: z.output<S>, ctx: { user: PublicUser | null; formData: FormData }) => Promise<ActionState | void>;
+  run: (input: z.output<S>, ctx: { user: ActionUser<A>; formData: FormData }) => Promise<ActionState | void>;
 }) {
   return async function action(_previous: ActionState, formData: FormData): Promise<ActionState> {
     if (!(formData instanceof FormData)) {
@@ -34,7 +44,7 @@ export function formAction<S extends z.ZodType>(options: {
     const values = Object.fromEntries((options.echo ?? []).filter((k) => k in raw).map((k) => [k, raw[k]!]));
 
     try {
-      const user = options.access === "PUBLIC" ? null : await requireAccess(options.access);
+      const user = await userFor(options.access);
       const parsed = options.schema.safeParse(raw);
       if (!parsed.success) {
         return { ok: false, fieldErrors: fieldErrorsOf(parsed.error), values };

@@ -3,7 +3,7 @@
 // The password may also come from ADMIN_PASSWORD (keeps it out of shell history).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { emailSchema, signUpSchema } from "../lib/schemas/auth";
+import { emailSchema, signUpSchema } from "../lib/accounts/schemas";
 import { ensureLocalDatabase } from "./lib/local-db";
 
 const { values } = parseArgs({
@@ -28,7 +28,7 @@ const local = process.env.DATABASE_URL ? undefined : await ensureLocalDatabase()
 if (local) process.env.DATABASE_URL = local.appUrl;
 
 // Imported after DATABASE_URL is settled: the env module reads it on first use.
-const { upsertAdmin } = await import("../lib/data/users");
+const { upsertAdmin } = await import("../lib/accounts/users");
 const { getDb } = await import("../lib/db");
 try {
   const { email, name, password } = input.data;

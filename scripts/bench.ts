@@ -7,7 +7,7 @@ import fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
-import { hashToken, newSessionToken } from "../lib/auth/tokens";
+import { hashToken, newSessionToken } from "../lib/accounts/session-tokens";
 import { seedDeadLetters } from "./lib/seed-dead-letters";
 import { startStack } from "./lib/stack";
 import { exitOnSetupError } from "@signup-jobs/devkit";

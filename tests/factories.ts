@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createUser } from "@/lib/data/users";
+import { createUser } from "@/lib/accounts/users";
 
 export function uniqueEmail(prefix = "user") {
   return `${prefix}-${randomUUID()}@example.com`;

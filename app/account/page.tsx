@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
 import { SetupProgress } from "@/components/account/setup-progress";
 import { DigestPreferenceForm } from "@/components/account/digest-preference-form";
-import { requirePageAccess } from "@/lib/auth/session";
-import { getSetupStatus } from "@/lib/data/setup-status";
-import { getDigestSubscribed } from "@/lib/digest/weekly-digest";
+import { requirePageAccess } from "@/lib/accounts/current-user";
+import { getSetupStatus } from "@/lib/accounts/setup-status";
+import { getDigestSubscribed } from "@/lib/digest/subscription";
 
 export const metadata: Metadata = { title: "Your account" };
 

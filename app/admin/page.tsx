@@ -3,9 +3,9 @@ import Link from "next/link";
 import { Card } from "@/components/ui/card";
 import { FailuresChart } from "@/components/admin/failures-chart";
 import { RevokeSessionsForm } from "@/components/admin/revoke-sessions-form";
-import { requirePageAccess } from "@/lib/auth/session";
+import { requirePageAccess } from "@/lib/accounts/current-user";
 import { deadLetterOverview } from "@/lib/dead-letters/queries";
-import { countUsers, listRecentUsers } from "@/lib/data/users";
+import { countUsers, listRecentUsers } from "@/lib/accounts/users";
 
 export const metadata: Metadata = { title: "Admin" };
 

@@ -1,11 +1,8 @@
 import { createElement, type ReactElement } from "react";
-import { db } from "@/lib/db";
+import { BadUnsubscribeLink, ConfirmUnsubscribe, Unsubscribed } from "@/components/digest/unsubscribe-page";
 import { env } from "@/lib/env";
-import { logger } from "@/lib/logger";
 import { renderEmailHtml } from "@/lib/email/render";
-import { setDigestOptOut } from "@/lib/digest/weekly-digest";
-import { verifyUnsubscribeToken } from "@/lib/digest/unsubscribe-token";
-import { BadUnsubscribeLink, ConfirmUnsubscribe, Unsubscribed } from "@/lib/digest/unsubscribe-page";
+import { checkUnsubscribeLink, unsubscribeByLink, type BadLinkReason } from "@/lib/digest/subscription";
 
 // GET shows a confirmation (never changes anything: scanners and previews fetch links);
 // POST unsubscribes — from that button, or a mail client's RFC 8058 one-click POST to the same URL.
@@ -22,17 +19,15 @@ async function html(element: ReactElement, status: number): Promise<Response> {
   return new Response(await renderEmailHtml(element), { status, headers });
 }
 
-function badLink(reason: "expired" | "invalid") {
+function badLink(reason: BadLinkReason) {
   return html(createElement(BadUnsubscribeLink, { appUrl: env.APP_URL, reason }), 400);
 }
 
 export async function GET(request: Request): Promise<Response> {
   const token = new URL(request.url).searchParams.get("token");
-  const check = verifyUnsubscribeToken(token);
-  if (!check.ok) return badLink(check.reason === "expired" ? "expired" : "invalid");
-  const user = await db.user.findUnique({ where: { id: check.userId }, select: { email: true } });
-  if (!user) return badLink("invalid");
-  return html(createElement(ConfirmUnsubscribe, { token: token!, email: user.email }), 200);
+  const link = await checkUnsubscribeLink(token);
+  if (!link.ok) return badLink(link.reason);
+  return html(createElement(ConfirmUnsubscribe, { token: token!, email: link.email }), 200);
 }
 
 export async function POST(request: Request): Promise<Response> {
@@ -44,9 +39,7 @@ export async function POST(request: Request): Promise<Response> {
   } catch {
     // No form body (a one-click POST may send only `List-Unsubscribe=One-Click`): the query has it.
   }
-  const check = verifyUnsubscribeToken(token);
-  if (!check.ok) return badLink(check.reason === "expired" ? "expired" : "invalid");
-  if (!(await setDigestOptOut(check.userId, true))) return badLink("invalid");
-  logger.info("digest unsubscribed by link", { userId: check.userId });
+  const result = await unsubscribeByLink(token);
+  if (!result.ok) return badLink(result.reason);
   return html(createElement(Unsubscribed, { appUrl: env.APP_URL }), 200);
 }

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { setDigestPreferenceAction } from "@/lib/actions/digest-preference";
+import { setDigestPreferenceAction } from "@/lib/digest/actions/digest-preference";
 import { initialActionState } from "@/lib/action-state";
 import { FormAlert } from "@/components/ui/form-alert";
 import { SubmitButton } from "@/components/ui/submit-button";

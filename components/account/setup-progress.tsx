@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import type { SetupStatus } from "@/lib/data/setup-status";
+import type { SetupStatus } from "@/lib/accounts/setup-status";
 
 const POLL_MS = 1000;
 

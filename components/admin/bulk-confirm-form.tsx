@@ -1,7 +1,7 @@
 "use client";
 import { useActionState } from "react";
 import { initialActionState } from "@/lib/action-state";
-import { startBulkActionAction } from "@/lib/actions/start-bulk-action";
+import { startBulkActionAction } from "@/lib/dead-letters/actions/start-bulk-action";
 import { FormAlert } from "@/components/ui/form-alert";
 import { SubmitButton } from "@/components/ui/submit-button";
 

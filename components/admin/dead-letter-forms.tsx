@@ -1,9 +1,9 @@
 "use client";
 import { useActionState } from "react";
 import { initialActionState } from "@/lib/action-state";
-import { reopenDeadLetterAction } from "@/lib/actions/reopen-dead-letter";
-import { resolveDeadLetterAction } from "@/lib/actions/resolve-dead-letter";
-import { retryDeadLetterAction } from "@/lib/actions/retry-dead-letter";
+import { reopenDeadLetterAction } from "@/lib/dead-letters/actions/reopen-dead-letter";
+import { resolveDeadLetterAction } from "@/lib/dead-letters/actions/resolve-dead-letter";
+import { retryDeadLetterAction } from "@/lib/dead-letters/actions/retry-dead-letter";
 import { FormAlert } from "@/components/ui/form-alert";
 import { SubmitButton } from "@/components/ui/submit-button";
 

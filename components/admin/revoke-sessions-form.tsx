@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { revokeSessionsAction } from "@/lib/actions/revoke-sessions";
+import { revokeSessionsAction } from "@/lib/accounts/actions/revoke-sessions";
 import { initialActionState } from "@/lib/action-state";
 import { SubmitButton } from "@/components/ui/submit-button";
 

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { logInAction } from "@/lib/actions/log-in";
+import { logInAction } from "@/lib/accounts/actions/log-in";
 import { initialActionState } from "@/lib/action-state";
 import { Field } from "@/components/ui/field";
 import { FormAlert } from "@/components/ui/form-alert";

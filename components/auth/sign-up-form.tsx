@@ -1,8 +1,8 @@
 "use client";
 import { useActionState, useState } from "react";
-import { signUpAction } from "@/lib/actions/sign-up";
+import { signUpAction } from "@/lib/accounts/actions/sign-up";
 import { initialActionState } from "@/lib/action-state";
-import { NAME_MAX, PASSWORD_MIN } from "@/lib/schemas/auth";
+import { NAME_MAX, PASSWORD_MIN } from "@/lib/accounts/schemas";
 import { Field } from "@/components/ui/field";
 import { FormAlert } from "@/components/ui/form-alert";
 import { SubmitButton } from "@/components/ui/submit-button";

@@ -1,7 +1,7 @@
 "use client";
 import { useActionState, useEffect, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
-import { runScheduleNowAction } from "@/lib/actions/run-schedule";
+import { runScheduleNowAction } from "@/lib/schedules/actions/run-schedule";
 import { initialActionState } from "@/lib/action-state";
 import { SubmitButton } from "@/components/ui/submit-button";
 

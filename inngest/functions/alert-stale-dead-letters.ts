@@ -2,8 +2,8 @@ import { cron } from "inngest";
 import { inngest } from "@/inngest/client";
 import { staleDeadLetterAlertRequested } from "@/inngest/events";
 import { onScheduledRunFailure, trackScheduledRun } from "@/inngest/scheduled";
-import { findStaleDeadLetters, listAdminsToAlert, recordAlertDelivery, sendDeadLetterAlert } from "@/lib/maintenance/stale-dead-letters";
-import { SCHEDULES, utcDate } from "@/lib/schedules";
+import { findStaleDeadLetters, listAdminsToAlert, recordAlertDelivery, sendDeadLetterAlert } from "@/lib/dead-letters/stale-alert";
+import { SCHEDULES, utcDate } from "@/lib/schedules/definitions";
 
 const schedule = SCHEDULES.staleDeadLetterAlert;
 const s = (n: number) => (n === 1 ? "" : "s");

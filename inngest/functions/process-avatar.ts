@@ -1,19 +1,19 @@
 import { inngest } from "@/inngest/client";
-import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
-import { avatarUploaded } from "@/inngest/events";
-import { markAvatarFailed, processAvatar } from "@/lib/avatars";
+import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
+import { userAvatarUploaded } from "@/inngest/events";
+import { markAvatarFailed, processAvatar } from "@/lib/avatars/resize";
 
-/** user.avatar-uploaded → 256 and 64 px WebP renditions; an unreadable image fails at once. */
+/** user/avatar.uploaded → 256 and 64 px WebP renditions; an unreadable image fails at once. */
 export const processAvatarFn = inngest.createFunction(
   {
     id: "user.avatar-process",
     name: "Process avatar",
-    triggers: [avatarUploaded],
+    triggers: [userAvatarUploaded],
     retries: 4,
     concurrency: { key: "event.data.userId", limit: 1 },
-    onFailure: onFailureRecordDeadLetter("Process avatar", async ({ event, step }) => {
-      const data = event.data.event.data as { userId?: string; uploadId?: string };
-      if (data.userId && data.uploadId) await step.run("mark-failed", () => markAvatarFailed(data.userId!, data.uploadId!));
+    onFailure: onFailureRecordDeadLetter("Process avatar", async (failed, step) => {
+      const data = originalEventData(failed, userAvatarUploaded.schema);
+      if (data) await step.run("mark-failed", () => markAvatarFailed(data.userId, data.uploadId));
     }),
   },
   async ({ event, step, runId }) => {

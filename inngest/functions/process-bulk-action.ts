@@ -1,8 +1,8 @@
 import { inngest } from "@/inngest/client";
-import { onFailureRecordDeadLetter } from "@/inngest/dead-letters";
+import { onFailureRecordDeadLetter, originalEventData } from "@/inngest/dead-letter-hooks";
 import { bulkActionRequested } from "@/inngest/events";
 import { failBulkAction, processBulkBatch } from "@/lib/dead-letters/manage";
-import { relayOutbox } from "@/lib/outbox";
+import { relayOutbox } from "@/lib/outbox/relay";
 
 /**
  * Works through a confirmed bulk retry/resolve in batches of 100, one memoized step each, so a
@@ -15,10 +15,10 @@ export const processBulkActionFn = inngest.createFunction(
     triggers: [bulkActionRequested],
     retries: 3,
     idempotency: "event.data.bulkActionId",
-    onFailure: onFailureRecordDeadLetter("Dead letters: bulk action", async ({ event, step }) => {
-      const bulkActionId = (event.data.event.data as { bulkActionId?: string }).bulkActionId;
-      const message = event.data.error.message ?? "failed";
-      if (bulkActionId) await step.run("mark-failed", () => failBulkAction(bulkActionId, message));
+    onFailure: onFailureRecordDeadLetter("Dead letters: bulk action", async (failed, step) => {
+      const data = originalEventData(failed, bulkActionRequested.schema);
+      const message = failed.error.message ?? "failed";
+      if (data) await step.run("mark-failed", () => failBulkAction(data.bulkActionId, message));
     }),
   },
   async ({ event, step }) => {

@@ -2,8 +2,8 @@ import { cron } from "inngest";
 import { inngest } from "@/inngest/client";
 import { purgeExpiredRequested } from "@/inngest/events";
 import { onScheduledRunFailure, trackScheduledRun } from "@/inngest/scheduled";
-import { describePurge, purgeExpired } from "@/lib/maintenance/purge-expired";
-import { SCHEDULES } from "@/lib/schedules";
+import { describePurge, purgeExpired } from "@/lib/accounts/purge";
+import { SCHEDULES } from "@/lib/schedules/definitions";
 
 const schedule = SCHEDULES.purgeExpired;
 

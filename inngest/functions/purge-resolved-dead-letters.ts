@@ -3,8 +3,8 @@ import { inngest } from "@/inngest/client";
 import { purgeResolvedDeadLettersRequested } from "@/inngest/events";
 import { onScheduledRunFailure, trackScheduledRun } from "@/inngest/scheduled";
 import { env } from "@/lib/env";
-import { purgeResolvedDeadLetters } from "@/lib/maintenance/dead-letter-retention";
-import { SCHEDULES } from "@/lib/schedules";
+import { purgeResolvedDeadLetters } from "@/lib/dead-letters/retention";
+import { SCHEDULES } from "@/lib/schedules/definitions";
 
 const schedule = SCHEDULES.purgeResolvedDeadLetters;
 

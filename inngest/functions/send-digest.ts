@@ -1,7 +1,7 @@
 import { inngest } from "@/inngest/client";
-import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
-import { digestSendRequested } from "@/inngest/events";
-import { loadDigestRecipient, recordDigestDelivery, sendDigestEmail } from "@/lib/digest/weekly-digest";
+import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
+import { digestEmailRequested } from "@/inngest/events";
+import { loadDigestRecipient, recordDigestDelivery, sendDigestEmail } from "@/lib/digest/sending";
 
 /**
  * One member's weekly digest. Same shape as the welcome email: the EmailDelivery marker
@@ -12,7 +12,7 @@ export const sendDigestFn = inngest.createFunction(
   {
     id: "digest.send",
     name: "Send weekly digest",
-    triggers: [digestSendRequested],
+    triggers: [digestEmailRequested],
     retries: 4,
     // Per member one at a time (no two runs pass the marker check together); a few at once overall.
     concurrency: [{ key: "event.data.userId", limit: 1 }, { limit: 5 }],

@@ -1,10 +1,10 @@
 import { inngest } from "@/inngest/client";
-import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letters";
-import { userSignedUp } from "@/inngest/events";
-import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/welcome-email";
+import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
+import { userAccountCreated } from "@/inngest/events";
+import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 
 /**
- * user.signed-up → one welcome email. Three memoized steps: a failure to record the delivery
+ * user/account.created → one welcome email. Three memoized steps: a failure to record the delivery
  * retries only the record, never the send; and if a crash loses the send step's result, the
  * resend carries the same idempotency key, so the provider still sends once.
  */
@@ -12,13 +12,13 @@ export const sendWelcomeEmailFn = inngest.createFunction(
   {
     id: "user.welcome-email",
     name: "Send welcome email",
-    triggers: [userSignedUp],
+    triggers: [userAccountCreated],
     retries: 4,
     // One run per user at a time: two runs cannot both pass the marker check and race.
     concurrency: { key: "event.data.userId", limit: 1 },
-    onFailure: onFailureRecordDeadLetter("Send welcome email", async ({ event, step }) => {
-      const userId = (event.data.event.data as { userId?: string }).userId;
-      if (userId) await step.run("mark-failed", () => markWelcomeEmailFailed(userId));
+    onFailure: onFailureRecordDeadLetter("Send welcome email", async (failed, step) => {
+      const data = originalEventData(failed, userAccountCreated.schema);
+      if (data) await step.run("mark-failed", () => markWelcomeEmailFailed(data.userId));
     }),
   },
   async ({ event, step, runId }) => {

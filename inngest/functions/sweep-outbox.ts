@@ -3,8 +3,8 @@ import { inngest } from "@/inngest/client";
 import { outboxSweepRequested } from "@/inngest/events";
 import { onScheduledRunFailure, trackScheduledRun } from "@/inngest/scheduled";
 import { env } from "@/lib/env";
-import { relayOutbox } from "@/lib/outbox";
-import { SCHEDULES } from "@/lib/schedules";
+import { relayOutbox } from "@/lib/outbox/relay";
+import { SCHEDULES } from "@/lib/schedules/definitions";
 
 const schedule = SCHEDULES.outboxSweep;
 

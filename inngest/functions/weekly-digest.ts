@@ -1,15 +1,15 @@
 import { cron } from "inngest";
 import { inngest } from "@/inngest/client";
-import { digestSendRequested, weeklyDigestRequested } from "@/inngest/events";
+import { digestEmailRequested, weeklyDigestRequested } from "@/inngest/events";
 import { onScheduledRunFailure, trackScheduledRun } from "@/inngest/scheduled";
-import { digestEventId, listDigestRecipients } from "@/lib/digest/weekly-digest";
-import { isoWeek, SCHEDULES } from "@/lib/schedules";
+import { digestEventId, listDigestRecipients } from "@/lib/digest/sending";
+import { isoWeek, SCHEDULES } from "@/lib/schedules/definitions";
 
 const schedule = SCHEDULES.weeklyDigest;
 const PAGE = 500;
 
 /**
- * Mondays: one `digest/send.requested` event per member due this week's digest; each is its own
+ * Mondays: one `digest/email.requested` event per member due this week's digest; each is its own
  * run (digest.send), so one bad address cannot hold up or fail the others. Idempotent three ways:
  * the listing skips members already sent this week's digest, each page is a memoized step, and the
  * event ids are derived from (week, user), so a repeated fan-out inside the executor's dedupe
@@ -35,7 +35,7 @@ export const weeklyDigestFn = inngest.createFunction(
         if (ids.length) {
           await step.sendEvent(
             `fan-out-${page}`,
-            ids.map((userId) => ({ id: digestEventId(week, userId), name: digestSendRequested.name, data: { userId, week } })),
+            ids.map((userId) => ({ id: digestEventId(week, userId), name: digestEmailRequested.name, data: { userId, week } })),
           );
         }
         queued += ids.length;

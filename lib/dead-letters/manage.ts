@@ -1,10 +1,11 @@
 import "server-only";
-import { audit } from "@/lib/audit";
+import { bulkActionRequested, currentEventName } from "@/inngest/events";
+import { audit } from "@/lib/audit/audit-log";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { enqueue, type OutboxMessage } from "@/lib/outbox";
-import type { PublicUser } from "@/lib/data/users";
+import { enqueue, type OutboxMessage } from "@/lib/outbox/relay";
+import type { PublicUser } from "@/lib/accounts/users";
 import { storedFilterSchema, type DeadLetterFilter, type StoredFilter } from "@/lib/dead-letters/filters";
 import { countDeadLetters, whereOf } from "@/lib/dead-letters/queries";
 
@@ -32,7 +33,8 @@ export async function retryDeadLetter(id: string, actor: Admin, tx?: Tx, bulkAct
     const letter = await lock(t, id);
     if (letter.status === "RESOLVED") throw new AppError("conflict", "This dead letter is already resolved. Reopen it first to retry.");
     if (letter.status === "RETRYING") throw new AppError("conflict", "A retry is already running for this dead letter.");
-    const message = { name: (letter.payload.name ?? letter.event_name) as OutboxMessage["name"], data: { ...(letter.payload.data ?? {}), deadLetterId: id } };
+    // Under the name it has today: a run in flight across a rename may have stored the old one.
+    const message = { name: currentEventName(letter.payload.name ?? letter.event_name) as OutboxMessage["name"], data: { ...(letter.payload.data ?? {}), deadLetterId: id } };
     const [eventId] = await enqueue(t, [message as OutboxMessage]);
     await t.deadLetterJob.update({
       where: { id },
@@ -79,7 +81,7 @@ export async function startBulkAction(kind: "RETRY" | "RESOLVE", filter: DeadLet
       data: { kind, filter: JSON.parse(JSON.stringify(stored)) as Prisma.InputJsonObject, note: note ?? null, total, createdById: actor.id, createdBy: actor.email },
       select: { id: true },
     });
-    const outboxIds = await enqueue(tx, [{ name: "admin/dead-letters.bulk-requested", data: { bulkActionId: bulk.id } }]);
+    const outboxIds = await enqueue(tx, [{ name: bulkActionRequested.name, data: { bulkActionId: bulk.id } }]);
     await audit({ actor: { id: actor.id, email: actor.email }, action: `dead_letter.bulk_${kind.toLowerCase()}`, targetType: "bulk_action", targetId: bulk.id, note: note ?? null, details: { total, filter: JSON.parse(JSON.stringify(stored)) as Prisma.InputJsonObject } }, tx);
     return { id: bulk.id, outboxIds, total };
   });

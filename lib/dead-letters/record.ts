@@ -1,5 +1,5 @@
 import "server-only";
-import { audit } from "@/lib/audit";
+import { audit } from "@/lib/audit/audit-log";
 import { db } from "@/lib/db";
 import { z } from "zod";
 

@@ -20,9 +20,9 @@ export async function seedDeadLetters(databaseUrl: string, count: number): Promi
          case when s.status = 'RESOLVED' then 'Seeded' end,
          now()
        from generate_series(1, $1::int) g
-       cross join lateral (select (array['signup-app-user.welcome-email','signup-app-user.avatar-process','signup-app-outbox.sweep','signup-app-maintenance.weekly-digest'])[1 + g % 4] as id,
+       cross join lateral (select (array['signup-app-user.welcome-email','signup-app-user.avatar-process','signup-app-outbox.sweep','signup-app-digest.weekly'])[1 + g % 4] as id,
                                   (array['Send welcome email','Process avatar','Sweep the outbox','Weekly digest'])[1 + g % 4] as name,
-                                  (array['user.signed-up','user.avatar-uploaded','outbox/sweep.requested','maintenance/digest.requested'])[1 + g % 4] as event) f
+                                  (array['user/account.created','user/avatar.uploaded','outbox/sweep.requested','digest/weekly.requested'])[1 + g % 4] as event) f
        cross join lateral (select (array['NonRetriableError','Error','RetryAfterError'])[1 + g % 3] as name,
                                   (array['Email provider answered 422: invalid recipient address',
                                          'Email provider answered 503: service unavailable',

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
-import { processAvatar } from "@/lib/avatars";
-import { avatarKeys, storage } from "@/lib/storage";
+import { userAvatarUploaded } from "@/inngest/events";
+import { processAvatar } from "@/lib/avatars/resize";
+import { avatarKeys, storage } from "@/lib/avatars/storage";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";
 import { address, AVATAR_FN, finishedRun, signUp, userState } from "./helpers";
@@ -48,7 +49,7 @@ describe("avatar processing", () => {
     const { avatarUploadId } = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { avatarUploadId: true } });
     const before = await storage().get(avatarKeys.sized(userId, avatarUploadId!, 256));
 
-    const { ids } = await inngest.send({ name: "user.avatar-uploaded", data: { userId, uploadId: avatarUploadId! } });
+    const { ids } = await inngest.send({ name: userAvatarUploaded.name, data: { userId, uploadId: avatarUploadId! } });
     const second = await finishedRun(ids[0]!, AVATAR_FN);
     expect(second.output).toMatchObject({ status: "skipped", reason: "already processed" });
     expect(await processAvatar(userId, avatarUploadId!)).toEqual({ status: "skipped", reason: "already processed" });
@@ -64,7 +65,7 @@ describe("avatar processing", () => {
     const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#fff" } }).png().toBuffer();
     await storage().put(avatarKeys.original(user.id, user.avatarUploadId!), png.subarray(0, 40));
 
-    const { ids } = await inngest.send({ name: "user.avatar-uploaded", data: { userId: user.id, uploadId: user.avatarUploadId! } });
+    const { ids } = await inngest.send({ name: userAvatarUploaded.name, data: { userId: user.id, uploadId: user.avatarUploadId! } });
     const run = await finishedRun(ids[0]!, AVATAR_FN);
     expect(run.status).toBe("Failed");
     expect(run.attempts.filter((a) => a.step_name === "resize")).toHaveLength(1);

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
-import { executorApi } from "@/lib/executor-api";
-import { relayOutbox } from "@/lib/outbox";
-import { registerUser, type Registration } from "@/lib/signup";
+import { executorApi } from "@/lib/dead-letters/executor-api";
+import { relayOutbox } from "@/lib/outbox/relay";
+import { registerUser, type Registration } from "@/lib/accounts/registration";
 import { waitFor } from "@/tests/harness/wait";
 
 /** Signs someone up the way the route does: commit, then relay the outbox. */

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
-import { countUnsent, relayOutbox } from "@/lib/outbox";
-import { registerUser } from "@/lib/signup";
+import { outboxSweepRequested } from "@/inngest/events";
+import { countUnsent, relayOutbox } from "@/lib/outbox/relay";
+import { registerUser } from "@/lib/accounts/registration";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { address } from "./helpers";
 
@@ -31,7 +32,7 @@ describe("outbox", () => {
 
     await stack.restartEngine();
     // The sweeper's manual trigger (its cron fires every minute in production).
-    await inngest.send({ name: "outbox/sweep.requested", data: {} });
+    await inngest.send({ name: outboxSweepRequested.name, data: {} });
 
     // This file has its own mail catcher, so every message in it is one of these.
     const delivered = await stack.mail.waitForMessages({ count: 50, timeoutMs: 60_000 });

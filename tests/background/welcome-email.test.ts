@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { executorApi } from "@/lib/executor-api";
+import { executorApi } from "@/lib/dead-letters/executor-api";
 import { inngest } from "@/inngest/client";
-import { loadWelcomeRecipient, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/welcome-email";
+import { userAccountCreated } from "@/inngest/events";
+import { loadWelcomeRecipient, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";
 import { address, finishedRun, signUp, userState, WELCOME_FN } from "./helpers";
@@ -41,7 +42,7 @@ describe("welcome email", () => {
     await finishedRun(outboxIds[0]!, WELCOME_FN);
 
     // A second event (new id, so not deduped) runs the whole function again.
-    const { ids } = await inngest.send({ name: "user.signed-up", data: { userId } });
+    const { ids } = await inngest.send({ name: userAccountCreated.name, data: { userId } });
     const second = await finishedRun(ids[0]!, WELCOME_FN);
     expect(second.status).toBe("Completed");
     expect(second.output).toMatchObject({ skipped: expect.stringMatching(/^already sent/) });
@@ -85,6 +86,32 @@ describe("welcome email", () => {
       expect(await requestsTo(email)).toHaveLength(1);
     } finally {
       await db.$executeRawUnsafe(`drop trigger if exists ${seq}_trg on email_deliveries`);
+    }
+  });
+
+  it("stops without retrying when the person is deleted before the delivery is recorded", async () => {
+    const email = address("deleted");
+    // The person is deleted just as the marker is written (a trigger deletes them first), so the
+    // marker's foreign key fails: a NonRetriableError, not a database error retried five times.
+    const fn = `delete_first_${Math.random().toString(36).slice(2, 8)}`;
+    await db.$executeRawUnsafe(`
+      create or replace function ${fn}() returns trigger language plpgsql as $$
+      begin
+        delete from users where id = new.user_id and email = '${email}';
+        return new;
+      end $$`);
+    await db.$executeRawUnsafe(`create trigger ${fn}_trg before insert on email_deliveries for each row execute function ${fn}()`);
+    try {
+      const { outboxIds } = await signUp(email);
+      const run = await finishedRun(outboxIds[0]!, WELCOME_FN);
+      expect(run.status).toBe("Failed");
+      const recordAttempts = run.attempts.filter((a) => a.step_name === "record-delivery");
+      expect(recordAttempts).toHaveLength(1);
+      expect(await sentTo(email)).toHaveLength(1);
+      const letter = await waitFor(() => db.deadLetterJob.findUnique({ where: { runId: run.run_id } }), "the dead letter");
+      expect(letter).toMatchObject({ errorName: "NonRetriableError", attempts: 1 });
+    } finally {
+      await db.$executeRawUnsafe(`drop trigger if exists ${fn}_trg on email_deliveries`);
     }
   });
 

@@ -2,7 +2,7 @@
 // not a second early, once per tick, and its run records what it did for the Schedules page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { SCHEDULES } from "@/lib/schedules";
+import { SCHEDULES } from "@/lib/schedules/definitions";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { executorRuns, fakeClock, finishedTickRun, optOutEveryone, settledScheduledRun } from "./helpers";
 

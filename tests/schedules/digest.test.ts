@@ -3,13 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
-import { digestEventId, digestKind } from "@/lib/digest/weekly-digest";
-import { SCHEDULES } from "@/lib/schedules";
+import { digestEmailRequested } from "@/inngest/events";
+import { digestEventId, digestKind } from "@/lib/digest/sending";
+import { SCHEDULES } from "@/lib/schedules/definitions";
 import { address } from "@/tests/background/helpers";
 import { makeUser } from "@/tests/factories";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";
-import { executorApi } from "@/lib/executor-api";
+import { executorApi } from "@/lib/dead-letters/executor-api";
 import { fakeClock, finishedEventRun, finishedTickRun, optOutEveryone, settledScheduledRun } from "./helpers";
 
 const WEEK = "2026-W23";
@@ -66,13 +67,13 @@ describe("weekly digest", () => {
 
   it("starts no second send for a repeated fan-out event (its id is derived from week and member)", async () => {
     const id = digestEventId(WEEK, ada.id);
-    await inngest.send({ id, name: "digest/send.requested", data: { userId: ada.id, week: WEEK } });
+    await inngest.send({ id, name: digestEmailRequested.name, data: { userId: ada.id, week: WEEK } });
     const runs = await executorApi.eventRuns(id);
     expect(runs.filter((r) => r.function_id === "signup-app-digest.send")).toHaveLength(1);
   });
 
   it("skips a member who already has this week's digest, even with a new event", async () => {
-    const { ids } = await inngest.send({ name: "digest/send.requested", data: { userId: bob.id, week: WEEK } });
+    const { ids } = await inngest.send({ name: digestEmailRequested.name, data: { userId: bob.id, week: WEEK } });
     const run = await finishedEventRun(ids[0]!, "digest.send");
     expect(run.status).toBe("Completed");
     expect(run.output).toMatchObject({ skipped: expect.stringMatching(/^already sent/) });

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db";
-import { executorApi } from "@/lib/executor-api";
+import { executorApi } from "@/lib/dead-letters/executor-api";
 import type { Engine } from "@signup-jobs/engine";
-import type { ScheduleDefinition } from "@/lib/schedules";
+import type { ScheduleDefinition } from "@/lib/schedules/definitions";
 import { waitFor } from "@/tests/harness/wait";
 
 /**

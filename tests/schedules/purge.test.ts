@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
-import { SCHEDULES } from "@/lib/schedules";
+import { SCHEDULES } from "@/lib/schedules/definitions";
 import { makeUser } from "@/tests/factories";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { fakeClock, finishedEventRun, finishedTickRun, settledScheduledRun } from "./helpers";

@@ -8,7 +8,7 @@ import { startEngine, type Engine } from "@signup-jobs/engine";
 import { inngest } from "@/inngest/client";
 import { functions } from "@/inngest/index";
 import { db } from "@/lib/db";
-import { SCHEDULES } from "@/lib/schedules";
+import { SCHEDULES } from "@/lib/schedules/definitions";
 import { startBackgroundStack, TIME_SCALE, type BackgroundStack } from "@/tests/harness/background";
 import { executorFnId, executorRuns, fakeClock, finishedTickRun, optOutEveryone, settledScheduledRun } from "./helpers";
 

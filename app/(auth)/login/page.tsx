@@ -3,8 +3,8 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { LogInForm } from "@/components/auth/log-in-form";
-import { getCurrentUser } from "@/lib/auth/session";
-import { safeNextPath } from "@/lib/schemas/auth";
+import { getCurrentUser } from "@/lib/accounts/current-user";
+import { safeNextPath } from "@/lib/accounts/schemas";
 
 export const metadata: Metadata = { title: "Log in" };
 

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Card } from "@/components/ui/card";
-import { requirePageAccess } from "@/lib/auth/session";
-import { listAudit } from "@/lib/data/audit";
+import { requirePageAccess } from "@/lib/accounts/current-user";
+import { listAudit } from "@/lib/audit/audit-log";
 import { decodeCursor, encodeCursor } from "@/lib/dead-letters/queries";
 
 export const metadata: Metadata = { title: "Audit log" };

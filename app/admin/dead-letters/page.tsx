@@ -3,7 +3,7 @@ import Link from "next/link";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { Card } from "@/components/ui/card";
-import { requirePageAccess } from "@/lib/auth/session";
+import { requirePageAccess } from "@/lib/accounts/current-user";
 import { filterToParams, parseFilter, STATUSES } from "@/lib/dead-letters/filters";
 import { listDeadLetters, listFunctionIds } from "@/lib/dead-letters/queries";
 

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { LocalTime } from "@/components/schedules/local-time";
 import { RunNowForm } from "@/components/schedules/run-now-form";
-import { requirePageAccess } from "@/lib/auth/session";
-import { getScheduleOverview, type LastRun } from "@/lib/data/schedules";
+import { requirePageAccess } from "@/lib/accounts/current-user";
+import { getScheduleOverview, type LastRun } from "@/lib/schedules/overview";
 
 export const metadata: Metadata = { title: "Schedules" };
 

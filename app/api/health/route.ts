@@ -1,4 +1,4 @@
-import { checkDatabase } from "@/lib/data/health";
+import { checkDatabase } from "@/lib/db";
 
 /** Liveness for Playwright's webServer and operators: 200 only when the database answers. */
 export async function GET() {

@@ -1,9 +1,9 @@
 import { after } from "next/server";
-import { setSessionCookie } from "@/lib/auth/session";
+import { setSessionCookie } from "@/lib/accounts/current-user";
 import { toErrorResponse } from "@/lib/errors";
-import { readSignUpRequest } from "@/lib/http/sign-up-request";
-import { relayOutbox } from "@/lib/outbox";
-import { registerUser } from "@/lib/signup";
+import { readSignUpRequest } from "@/lib/accounts/sign-up-request";
+import { relayOutbox } from "@/lib/outbox/relay";
+import { registerUser } from "@/lib/accounts/registration";
 
 /**
  * Sign-up for API clients: 202 Accepted once the user, session and outbox rows are committed; the

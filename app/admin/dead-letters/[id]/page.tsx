@@ -6,11 +6,11 @@ import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { ReopenForm, ResolveForm, RetryForm } from "@/components/admin/dead-letter-forms";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { Card } from "@/components/ui/card";
-import { requirePageAccess } from "@/lib/auth/session";
+import { requirePageAccess } from "@/lib/accounts/current-user";
 import type { HistoryEntry } from "@/lib/dead-letters/record";
 import { getDeadLetter } from "@/lib/dead-letters/queries";
-import { executorApi, type ExecutorRunDetail } from "@/lib/executor-api";
-import { listAuditFor } from "@/lib/data/audit";
+import { executorApi, type ExecutorRunDetail } from "@/lib/dead-letters/executor-api";
+import { listAuditFor } from "@/lib/audit/audit-log";
 
 export const metadata: Metadata = { title: "Dead letter" };
 

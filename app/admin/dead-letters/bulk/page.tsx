@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { BulkConfirmForm } from "@/components/admin/bulk-confirm-form";
 import { Card } from "@/components/ui/card";
-import { requirePageAccess } from "@/lib/auth/session";
+import { requirePageAccess } from "@/lib/accounts/current-user";
 import { describeFilter, filterToParams, parseFilter } from "@/lib/dead-letters/filters";
 import { countDeadLetters } from "@/lib/dead-letters/queries";
 import { z } from "zod";

@@ -1,5 +1,5 @@
-import { requireAccess } from "@/lib/auth/session";
-import { listRecentUsers } from "@/lib/data/users";
+import { requireAccess } from "@/lib/accounts/current-user";
+import { listRecentUsers } from "@/lib/accounts/users";
 import { toErrorResponse } from "@/lib/errors";
 
 /** Newest accounts, for admins (401 without a session, 403 for members). */

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { Card } from "@/components/ui/card";
-import { requirePageAccess } from "@/lib/auth/session";
+import { requirePageAccess } from "@/lib/accounts/current-user";
 import { describeFilter, storedFilterSchema } from "@/lib/dead-letters/filters";
 import { getBulkAction } from "@/lib/dead-letters/manage";
 

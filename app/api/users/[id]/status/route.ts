@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { requireAccess } from "@/lib/auth/session";
-import { getSetupStatus } from "@/lib/data/setup-status";
+import { requireAccess } from "@/lib/accounts/current-user";
+import { getSetupStatus } from "@/lib/accounts/setup-status";
 import { AppError, toErrorResponse } from "@/lib/errors";
 
 /** Progress of a user's background work: for that user and for admins only. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getProcessedAvatar } from "@/lib/data/avatars";
+import { getProcessedAvatar } from "@/lib/avatars/renditions";
 import { toErrorResponse } from "@/lib/errors";
 
 const params = z.object({ userId: z.uuid(), uploadId: z.uuid(), size: z.enum(["256", "64"]) });

@@ -1,0 +1,46 @@
+import "server-only";
+import { createElement } from "react";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { recordDelivery } from "@/lib/email/delivery-marker";
+import { sendEmail } from "@/lib/email/mailer";
+import { renderEmailHtml } from "@/lib/email/render";
+import { WELCOME_SUBJECT, WelcomeEmail, welcomeEmailText } from "@/lib/email/welcome-template";
+
+export const WELCOME_KIND = "welcome";
+
+/** Same key for every attempt and every run for this user: the provider sends it once. */
+export const welcomeIdempotencyKey = (userId: string) => `welcome-email/${userId}`;
+
+export type WelcomeRecipient = { status: "pending"; email: string; name: string } | { status: "done"; reason: string };
+
+/** The completion marker decides: an email already recorded is never sent again. */
+export async function loadWelcomeRecipient(userId: string): Promise<WelcomeRecipient> {
+  const user = await db.user.findUnique({
+    where: { id: userId },
+    select: { email: true, name: true, deliveries: { where: { kind: WELCOME_KIND }, select: { providerId: true } } },
+  });
+  if (!user) return { status: "done", reason: "user no longer exists" };
+  if (user.deliveries.length) return { status: "done", reason: `already sent (${user.deliveries[0]!.providerId})` };
+  return { status: "pending", email: user.email, name: user.name };
+}
+
+export async function sendWelcomeEmail(userId: string, recipient: { email: string; name: string }): Promise<{ providerId: string }> {
+  const props = { name: recipient.name, appUrl: env.APP_URL };
+  return sendEmail({
+    to: recipient.email,
+    subject: WELCOME_SUBJECT,
+    html: await renderEmailHtml(createElement(WelcomeEmail, props)),
+    text: welcomeEmailText(props),
+    idempotencyKey: welcomeIdempotencyKey(userId),
+  });
+}
+
+/** Marker and status in one transaction; a second record of the same delivery is a no-op. */
+export async function recordWelcomeDelivery(userId: string, providerId: string): Promise<void> {
+  await recordDelivery({ userId, kind: WELCOME_KIND, providerId }, db.user.update({ where: { id: userId }, data: { welcomeEmailStatus: "SENT" } }));
+}
+
+export async function markWelcomeEmailFailed(userId: string): Promise<void> {
+  await db.user.updateMany({ where: { id: userId, welcomeEmailStatus: "QUEUED" }, data: { welcomeEmailStatus: "FAILED" } });
+}

@@ -1,0 +1,18 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { after } from "next/server";
+import { formAction } from "@/lib/safe-action";
+import { retryDeadLetter } from "@/lib/dead-letters/manage";
+import { relayOutbox } from "@/lib/outbox/relay";
+import { retryDeadLetterSchema } from "@/lib/dead-letters/schemas";
+
+export const retryDeadLetterAction = formAction({
+  access: "ADMIN",
+  schema: retryDeadLetterSchema,
+  async run({ id }, { user }) {
+    const outboxId = await retryDeadLetter(id, user);
+    after(() => relayOutbox({ ids: [outboxId] }));
+    revalidatePath(`/admin/dead-letters/${id}`);
+    return { ok: true, message: "Retry started. This page updates when it finishes." };
+  },
+});

@@ -1,0 +1,56 @@
+import "server-only";
+import { z } from "zod";
+import { env } from "@/lib/env";
+
+// Reads run history through Inngest's REST API shape: from the local engine when INNGEST_DEV is
+// set, otherwise from Inngest Cloud (api.inngest.com, the signing key as bearer token).
+
+const attempt = z.object({
+  step_id: z.string(),
+  step_name: z.string().nullable().optional(),
+  attempt: z.number(),
+  outcome: z.string(),
+  status_code: z.number().nullable().optional(),
+  error: z.unknown(),
+  retry_at: z.string().nullable().optional(),
+  started_at: z.string(),
+  ended_at: z.string().nullable().optional(),
+});
+
+const run = z.object({
+  run_id: z.string(),
+  function_id: z.string().optional(),
+  status: z.string(),
+  queued_at: z.string().optional(),
+  ended_at: z.string().nullable().optional(),
+  output: z.unknown().optional(),
+});
+
+const runDetail = run.extend({
+  steps: z.array(z.object({ id: z.string(), name: z.string().nullable().optional(), op: z.string().optional() })).default([]),
+  attempts: z.array(attempt).default([]),
+});
+
+export type ExecutorRun = z.infer<typeof run>;
+export type ExecutorRunDetail = z.infer<typeof runDetail>;
+
+function apiBase(): { url: string; headers: Record<string, string> } {
+  if (env.INNGEST_DEV) {
+    const url = /^https?:\/\//.test(env.INNGEST_DEV) ? env.INNGEST_DEV : `http://${env.INNGEST_DEV}`;
+    return { url: url.replace(/\/$/, ""), headers: {} };
+  }
+  return { url: "https://api.inngest.com", headers: { authorization: `Bearer ${env.INNGEST_SIGNING_KEY}` } };
+}
+
+async function get<T>(path: string, schema: z.ZodType<T>): Promise<T | null> {
+  const { url, headers } = apiBase();
+  const response = await fetch(`${url}${path}`, { headers, cache: "no-store", signal: AbortSignal.timeout(10_000) });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`Executor API ${path} answered ${response.status}`);
+  return z.object({ data: schema }).parse(await response.json()).data;
+}
+
+export const executorApi = {
+  eventRuns: (eventId: string) => get(`/v1/events/${encodeURIComponent(eventId)}/runs`, z.array(run)).then((r) => r ?? []),
+  run: (runId: string) => get(`/v1/runs/${encodeURIComponent(runId)}`, runDetail),
+};

@@ -1,6 +1,7 @@
 // Executes one claimed queue item: calls the SDK (or ends a sleep), then records the outcome in one
 // transaction fenced on the item's lease (writeback.ts) through the op state machine (ops.ts).
 import type { Ctx } from "./context";
+import { fireFlowItem } from "./flow-control/fire";
 import { applyOutcome, endSleep } from "./ops";
 import { dropItem, loadRun, TERMINAL } from "./run-store";
 import { callSdk, type Inflight, type Outcome } from "./sdk-call";
@@ -9,6 +10,8 @@ import type { QueueItem } from "./types";
 import { writeBack } from "./writeback";
 
 export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight): Promise<QueueItem | null> {
+  // A debounce or batch timer: starts the run (flow-control/fire.ts).
+  if (item.kind === "flow") return fireFlowItem(ctx, item);
   if (item.kind === "wake") return writeBack(ctx, item, null, ctx.clock(), (tx, it) => endSleep(ctx, tx, it, null));
 
   const run = await loadRun(ctx, item.run_id);

@@ -3,6 +3,7 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { compile, type Compiled } from "./cel";
+import { compileFlowControl, type FlowControl } from "./flow-control/config";
 
 export class SyncError extends Error {
   override name = "SyncError";
@@ -24,6 +25,8 @@ export type FnDef = {
   crons: CronTrigger[];
   idempotency?: Compiled;
   concurrency: ConcurrencyLimit[];
+  /** throttle, rateLimit, debounce, batchEvents (flow-control/); undefined when none is set. */
+  flow?: FlowControl;
   config: FunctionConfig;
 };
 
@@ -63,7 +66,7 @@ const functionConfigSchema = z
 export type FunctionConfig = z.infer<typeof functionConfigSchema>;
 
 // Flow control the engine does not implement. Rejecting them beats pretending.
-const UNSUPPORTED = ["throttle", "rateLimit", "debounce", "batchEvents", "cancel", "singleton", "timeouts", "priority"];
+const UNSUPPORTED = ["cancel", "singleton", "timeouts", "priority"];
 
 /** The SDK leaks `deployId` into registered URLs (protocol doc §1.3); strip it before calling them. */
 export function stripDeployId(url: string): string {
@@ -170,6 +173,8 @@ export function compileFunction(raw: unknown, appId: string): FnDef {
     concurrency.push({ limit: item.limit, key, scope: item.scope ?? "fn" });
   }
 
+  const flow = compileFlowControl(config as Record<string, unknown>, fail);
+
   return {
     id: config.id,
     appId,
@@ -180,6 +185,7 @@ export function compileFunction(raw: unknown, appId: string): FnDef {
     crons,
     idempotency,
     concurrency,
+    flow,
     config,
   };
 }

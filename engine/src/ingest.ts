@@ -3,6 +3,7 @@
 import { evaluateKey, matches } from "./cel";
 import { QUEUE_CHANNEL, type Ctx } from "./context";
 import { iso, type Tx } from "./db";
+import { FlowIngest, throttledStart, throttledStarts, type ScheduleOptions } from "./flow-control";
 import type { FnDef } from "./functions";
 import type { EventPayload, QueueItem } from "./types";
 import { seededUlid, ulid } from "./ulid";
@@ -103,9 +104,13 @@ export async function ingestEvents(
   // by one.
   const bulk: { fn: FnDef; internalId: string; payload: EventPayload; key: string }[] = [];
   const seen = new Set<string>();
+  // Flow control (flow-control/): batchEvents and debounce hold events, rateLimit skips runs,
+  // throttle (in scheduleRun) delays starts. Locks the flow state of the functions involved first.
+  const flow = await FlowIngest.open(ctx, tx, rows.filter((r) => fresh.has(r.internalId)).map((r) => r.payload), matchingFunctions, scheduleRun, direct);
   for (const r of rows) {
     if (!fresh.has(r.internalId)) continue;
     for (const fn of matchingFunctions(ctx, r.payload)) {
+      if (flow && (await flow.intercept(fn, r.internalId, r.payload))) continue;
       if (fn.idempotency || fn.concurrency.length) {
         const scheduled = await scheduleRun(ctx, tx, fn, r.internalId, r.payload, direct);
         if (scheduled) runIds.push(scheduled.runId);
@@ -137,23 +142,39 @@ export async function ingestEvents(
       if (!won.has(p.runId)) ctx.log.info("run skipped (duplicate)", { fn: p.fn.id, event: p.payload.name, key: p.key });
     }
     if (create.length) {
-      const leased = create.map(() => direct?.reserve() === true);
+      // throttle: each run's start time, reserved in event order (flow-control/throttle.ts).
+      const runAt = await throttledStarts(ctx, tx, create.map((c) => ({ fn: c.fn, event: c.payload })), now);
+      // A delayed start is never leased to this process now.
+      const leased = create.map((_, i) => runAt[i]! <= now && direct?.reserve() === true);
       const res = await tx.query<QueueItem>(
-        `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[]) as t(id, f, e, leased)),
+        `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[], $7::timestamptz[]) as t(id, f, e, leased, at)),
               r as (insert into runs (id, function_id, event_id, status, created_at) select id, f, e, 'queued', $4 from t returning id)
          insert into queue (run_id, kind, step_id, state, run_at, lease_token, lease_until)
-         select t.id, 'call', 'step', case when t.leased then 'running' else 'queued' end, $4,
+         select t.id, 'call', 'step', case when t.leased then 'running' else 'queued' end, t.at,
                 case when t.leased then gen_random_uuid() end, case when t.leased then $5::timestamptz end
            from t join r on r.id = t.id
          returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
-        [create.map((c) => c.runId), create.map((c) => c.fn.id), create.map((c) => c.internalId), iso(now), iso(now + ctx.opts.leaseMs), leased],
+        [
+          create.map((c) => c.runId),
+          create.map((c) => c.fn.id),
+          create.map((c) => c.internalId),
+          iso(now),
+          iso(now + ctx.opts.leaseMs),
+          leased,
+          runAt.map((t) => iso(t)),
+        ],
       );
-      for (const c of create) {
+      create.forEach((c, i) => {
         runIds.push(c.runId);
-        ctx.log.info("run queued", { run: c.runId, fn: c.fn.id, event: c.payload.name });
-      }
+        ctx.log.info("run queued", { run: c.runId, fn: c.fn.id, event: c.payload.name, ...(runAt[i]! > now ? { starts_at: iso(runAt[i]!) } : {}) });
+      });
       for (const item of res.rows) if (item.lease_token) claimed.push(item);
     }
+  }
+  // Batches that filled up start now (flow-control/batch.ts).
+  for (const s of (await flow?.finish()) ?? []) {
+    runIds.push(s.runId);
+    if (s.claimed) claimed.push(s.claimed);
   }
   // One NOTIFY per transaction wakes the other engine processes (this one is woken directly).
   if (runIds.length > claimed.length) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
@@ -174,7 +195,11 @@ export function matchingFunctions(ctx: Ctx, event: EventPayload): FnDef[] {
   return out;
 }
 
-/** Creates a run unless a dedupe key (event id, idempotency key) already holds one. */
+/**
+ * Creates a run unless a dedupe key (event id, idempotency key) already holds one. `opts.dedupeKey`
+ * (a batch run) replaces those keys. A throttled function's run starts at the time its throttle
+ * allows (flow-control/throttle.ts).
+ */
 export async function scheduleRun(
   ctx: Ctx,
   tx: Tx,
@@ -182,11 +207,12 @@ export async function scheduleRun(
   eventInternalId: string,
   event: EventPayload,
   direct?: Direct,
+  opts?: ScheduleOptions,
 ): Promise<{ runId: string; claimed?: QueueItem } | null> {
   const now = ctx.clock();
   const runId = ulid(now);
-  const keys = [`event:${event.id}`];
-  if (fn.idempotency) {
+  const keys = opts?.dedupeKey ? [opts.dedupeKey] : [`event:${event.id}`];
+  if (fn.idempotency && !opts?.dedupeKey) {
     let value: string;
     try {
       value = evaluateKey(fn.idempotency, { event });
@@ -231,16 +257,19 @@ export async function scheduleRun(
     ckeys.push(c.scope === "fn" ? `fn:${fn.id}:${expr}=${value}` : `${c.scope}:${expr}=${value}`);
     climits.push(c.limit);
   }
-  // Keyed items always go through the claim path, which enforces the concurrency limits.
-  const leased = !ckeys.length && direct?.reserve() === true;
+  // throttle: the start time its GCRA allows (now, or a reserved later slot).
+  const runAt = fn.flow?.throttle ? await throttledStart(ctx, tx, fn, event, now) : now;
+  // Keyed items always go through the claim path, which enforces the concurrency limits; a delayed
+  // start is never leased now.
+  const leased = !ckeys.length && runAt <= now && direct?.reserve() === true;
   const res = await tx.query<QueueItem>(
     `with r as (insert into runs (id, function_id, event_id, status, created_at) values ($1, $2, $3, 'queued', $4) returning id)
      insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits, lease_token, lease_until)
-     select id, 'call', 'step', case when $7 then 'running' else 'queued' end, $4, $5, $6,
+     select id, 'call', 'step', case when $7 then 'running' else 'queued' end, $9, $5, $6,
             case when $7 then gen_random_uuid() end, case when $7 then $8::timestamptz end from r
      returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
-    [runId, fn.id, eventInternalId, iso(now), ckeys, climits, leased, iso(now + ctx.opts.leaseMs)],
+    [runId, fn.id, eventInternalId, iso(now), ckeys, climits, leased, iso(now + ctx.opts.leaseMs), iso(runAt)],
   );
-  ctx.log.info("run queued", { run: runId, fn: fn.id, event: event.name });
+  ctx.log.info("run queued", { run: runId, fn: fn.id, event: event.name, ...(runAt > now ? { starts_at: iso(runAt) } : {}) });
   return { runId, claimed: leased ? res.rows[0] : undefined };
 }

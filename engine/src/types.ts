@@ -1,11 +1,14 @@
 // Plain data shapes shared across the engine. This module imports nothing, so any module may
 // depend on it without creating an import cycle.
 
-/** A row of the `queue` table as a worker holds it (claimed, with its lease token). */
+/**
+ * A row of the `queue` table as a worker holds it (claimed, with its lease token). Kind `flow` is a
+ * debounce or batch timer (flow-control/): it has no run yet (`run_id` is null in the table).
+ */
 export type QueueItem = {
   id: number;
   run_id: string;
-  kind: "call" | "wake";
+  kind: "call" | "wake" | "flow";
   step_id: string;
   attempt: number;
   lease_token: string;

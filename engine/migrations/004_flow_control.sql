@@ -4,18 +4,34 @@
 -- lock (flow-control/lock.ts), so several engine processes never race on it.
 
 -- GCRA state per function and key: the theoretical arrival time, in engine-clock milliseconds
--- (fractional: period / limit need not be a whole number of ms).
+-- (fractional: period / limit need not be a whole number of ms). For a throttle key with runs
+-- waiting, `gate_id` is the 'flow' queue item that admits them when the limit allows.
 create table flow_gcra (
   kind        text not null check (kind in ('throttle', 'rate_limit')),
   function_id text not null,
   key         text not null,
   tat_ms      double precision not null,
+  gate_id     bigint,
   primary key (kind, function_id, key)
 );
+create index flow_gcra_gate_idx on flow_gcra (gate_id) where gate_id is not null;
 
--- Timers of debounces and batches ride the queue as kind 'flow' items without a run (the run is
--- created when they fire); step_id names what fires: 'debounce:<id>' or 'batch:<id>'. The kind list
--- includes the run-side kinds ('timeout', 'deadline') so this migration composes with 003.
+-- Throttled runs waiting to start, FIFO per function and key (`seq`). The run row exists (status
+-- 'queued'); its first queue item is created when the gate admits it. Outside the queue, a backlog
+-- of any size costs the claim nothing.
+create table flow_throttle_waiting (
+  seq         bigserial primary key,
+  function_id text not null,
+  key         text not null,
+  run_id      text not null references runs(id) on delete cascade deferrable initially deferred,
+  ckeys       text[] not null default '{}',
+  climits     int[] not null default '{}'
+);
+create index flow_throttle_waiting_key_idx on flow_throttle_waiting (function_id, key, seq);
+
+-- Timers of flow control ride the queue as kind 'flow' items without a run; step_id names what
+-- fires: 'debounce:<id>', 'batch:<id>' (these create a run) or 'throttle' (a gate, see above). The
+-- kind list includes the run-side kinds ('timeout', 'deadline') so this migration composes with 003.
 alter table queue alter column run_id drop not null;
 alter table queue drop constraint queue_kind_check;
 alter table queue add constraint queue_kind_check check (kind in ('call', 'wake', 'timeout', 'deadline', 'flow'));

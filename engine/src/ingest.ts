@@ -3,7 +3,7 @@
 import { evaluateKey, matches } from "./cel";
 import { QUEUE_CHANNEL, type Ctx } from "./context";
 import { iso, type Tx } from "./db";
-import { FlowIngest, throttledStart, throttledStarts, type ScheduleOptions } from "./flow-control";
+import { FlowIngest, throttleRuns, type ScheduleOptions } from "./flow-control";
 import type { FnDef } from "./functions";
 import type { EventPayload, QueueItem } from "./types";
 import { seededUlid, ulid } from "./ulid";
@@ -105,7 +105,8 @@ export async function ingestEvents(
   const bulk: { fn: FnDef; internalId: string; payload: EventPayload; key: string }[] = [];
   const seen = new Set<string>();
   // Flow control (flow-control/): batchEvents and debounce hold events, rateLimit skips runs,
-  // throttle (in scheduleRun) delays starts. Locks the flow state of the functions involved first.
+  // throttle (throttleRuns, below and in scheduleRun) holds runs over the limit. Locks the flow
+  // state of the functions involved first.
   const flow = await FlowIngest.open(ctx, tx, rows.filter((r) => fresh.has(r.internalId)).map((r) => r.payload), matchingFunctions, scheduleRun, direct);
   for (const r of rows) {
     if (!fresh.has(r.internalId)) continue;
@@ -142,31 +143,23 @@ export async function ingestEvents(
       if (!won.has(p.runId)) ctx.log.info("run skipped (duplicate)", { fn: p.fn.id, event: p.payload.name, key: p.key });
     }
     if (create.length) {
-      // throttle: each run's start time, reserved in event order (flow-control/throttle.ts).
-      const runAt = await throttledStarts(ctx, tx, create.map((c) => ({ fn: c.fn, event: c.payload })), now);
-      // A delayed start is never leased to this process now.
-      const leased = create.map((_, i) => runAt[i]! <= now && direct?.reserve() === true);
+      // throttle: runs over the limit wait for their key's gate and get no queue item yet
+      // (flow-control/throttle.ts).
+      const admitted = await throttleRuns(ctx, tx, create.map((c) => ({ fn: c.fn, event: c.payload, runId: c.runId, ckeys: [], climits: [] })), now);
+      const leased = create.map((_, i) => admitted[i] === true && direct?.reserve() === true);
       const res = await tx.query<QueueItem>(
-        `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[], $7::timestamptz[]) as t(id, f, e, leased, at)),
+        `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[], $7::bool[]) as t(id, f, e, leased, admitted)),
               r as (insert into runs (id, function_id, event_id, status, created_at) select id, f, e, 'queued', $4 from t returning id)
          insert into queue (run_id, kind, step_id, state, run_at, lease_token, lease_until)
-         select t.id, 'call', 'step', case when t.leased then 'running' else 'queued' end, t.at,
+         select t.id, 'call', 'step', case when t.leased then 'running' else 'queued' end, $4,
                 case when t.leased then gen_random_uuid() end, case when t.leased then $5::timestamptz end
-           from t join r on r.id = t.id
+           from t join r on r.id = t.id where t.admitted
          returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
-        [
-          create.map((c) => c.runId),
-          create.map((c) => c.fn.id),
-          create.map((c) => c.internalId),
-          iso(now),
-          iso(now + ctx.opts.leaseMs),
-          leased,
-          runAt.map((t) => iso(t)),
-        ],
+        [create.map((c) => c.runId), create.map((c) => c.fn.id), create.map((c) => c.internalId), iso(now), iso(now + ctx.opts.leaseMs), leased, admitted],
       );
       create.forEach((c, i) => {
         runIds.push(c.runId);
-        ctx.log.info("run queued", { run: c.runId, fn: c.fn.id, event: c.payload.name, ...(runAt[i]! > now ? { starts_at: iso(runAt[i]!) } : {}) });
+        ctx.log.info("run queued", { run: c.runId, fn: c.fn.id, event: c.payload.name, ...(admitted[i] ? {} : { throttled: true }) });
       });
       for (const item of res.rows) if (item.lease_token) claimed.push(item);
     }
@@ -197,8 +190,8 @@ export function matchingFunctions(ctx: Ctx, event: EventPayload): FnDef[] {
 
 /**
  * Creates a run unless a dedupe key (event id, idempotency key) already holds one. `opts.dedupeKey`
- * (a batch run) replaces those keys. A throttled function's run starts at the time its throttle
- * allows (flow-control/throttle.ts).
+ * (a batch run) replaces those keys. A throttled function's run over the limit is created without
+ * its first queue item: the throttle gate adds it later (flow-control/throttle.ts).
  */
 export async function scheduleRun(
   ctx: Ctx,
@@ -257,19 +250,18 @@ export async function scheduleRun(
     ckeys.push(c.scope === "fn" ? `fn:${fn.id}:${expr}=${value}` : `${c.scope}:${expr}=${value}`);
     climits.push(c.limit);
   }
-  // throttle: the start time its GCRA allows (now, or a reserved later slot).
-  const runAt = fn.flow?.throttle ? await throttledStart(ctx, tx, fn, event, now) : now;
-  // Keyed items always go through the claim path, which enforces the concurrency limits; a delayed
-  // start is never leased now.
-  const leased = !ckeys.length && runAt <= now && direct?.reserve() === true;
+  // throttle: a run over the limit waits for its key's gate, without a queue item yet.
+  const admitted = fn.flow?.throttle ? (await throttleRuns(ctx, tx, [{ fn, event, runId, ckeys, climits }], now))[0] !== false : true;
+  // Keyed items always go through the claim path, which enforces the concurrency limits.
+  const leased = admitted && !ckeys.length && direct?.reserve() === true;
   const res = await tx.query<QueueItem>(
     `with r as (insert into runs (id, function_id, event_id, status, created_at) values ($1, $2, $3, 'queued', $4) returning id)
      insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits, lease_token, lease_until)
-     select id, 'call', 'step', case when $7 then 'running' else 'queued' end, $9, $5, $6,
-            case when $7 then gen_random_uuid() end, case when $7 then $8::timestamptz end from r
+     select id, 'call', 'step', case when $7 then 'running' else 'queued' end, $4, $5, $6,
+            case when $7 then gen_random_uuid() end, case when $7 then $8::timestamptz end from r where $9
      returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
-    [runId, fn.id, eventInternalId, iso(now), ckeys, climits, leased, iso(now + ctx.opts.leaseMs), iso(runAt)],
+    [runId, fn.id, eventInternalId, iso(now), ckeys, climits, leased, iso(now + ctx.opts.leaseMs), admitted],
   );
-  ctx.log.info("run queued", { run: runId, fn: fn.id, event: event.name, ...(runAt > now ? { starts_at: iso(runAt) } : {}) });
+  ctx.log.info("run queued", { run: runId, fn: fn.id, event: event.name, ...(admitted ? {} : { throttled: true }) });
   return { runId, claimed: leased ? res.rows[0] : undefined };
 }

@@ -47,13 +47,14 @@ async function completed(fn: string, n: number, what = `${n} completed runs of $
     return r.length >= n ? r : null;
   }, { what });
 }
-/** Queue items of a function (or flow timers) that are due at the engine's `now`. */
+/** Queue items of a function (or its flow timers: debounce, batch, throttle gate) due at `now`. */
 async function dueItems(fn: string): Promise<number> {
   const r = await sql.query<{ n: number }>(
     `select count(*)::int as n from queue q left join runs r on r.id = q.run_id
       where q.state = 'queued' and q.run_at <= $2
         and (r.function_id = $1 or q.step_id in (select 'debounce:' || id from flow_debounces where function_id = $1)
-             or q.step_id in (select 'batch:' || id from flow_batches where function_id = $1))`,
+             or q.step_id in (select 'batch:' || id from flow_batches where function_id = $1)
+             or q.id in (select gate_id from flow_gcra where function_id = $1))`,
     [`flow-${fn}`, new Date(now).toISOString()],
   );
   return r.rows[0]?.n ?? 0;
@@ -198,6 +199,13 @@ describe("throttle", () => {
     expect(queued).toHaveLength(500); // the read API's page size; the total is below
     const total = await sql.query<{ n: number }>("select count(*)::int as n from runs where function_id = 'flow-backlog' and status = 'queued'");
     expect(total.rows[0]?.n).toBe(999);
+    // They wait outside the queue: the queue holds only the key's gate.
+    const waiting = await sql.query<{ n: number }>("select count(*)::int as n from flow_throttle_waiting where function_id = 'flow-backlog'");
+    expect(waiting.rows[0]?.n).toBe(999);
+    const inQueue = await sql.query<{ n: number }>(
+      "select count(*)::int as n from queue q join runs r on r.id = q.run_id where r.function_id = 'flow-backlog'",
+    );
+    expect(inQueue.rows[0]?.n).toBe(0);
     expect(promptMs).toBeLessThan(2000);
     console.info(`[flow-control] 1000 throttled events ingested in ${ingestMs} ms; unthrottled run completed in ${promptMs} ms`);
   });
@@ -349,9 +357,8 @@ describe("batchEvents", () => {
 });
 
 describe("two engine processes on one database", () => {
-  test("concurrent sends to both: each batch gets every event once; one debounce run; throttle slots shared", async () => {
+  test("concurrent sends to both: each batch gets every event once; one debounce run; one throttle gate", async () => {
     second = await startTestEngine(db.url, { clock, timeScale: 1, leaseMs: 1e9, workers: 16 });
-    const start = now;
     const ids = (base: number) => Array.from({ length: 100 }, (_, i) => ({ name: "flow/batch", data: { i: base + i } }));
     const [ra, rb] = await Promise.all([sendEvents(engine.url, ids(1000)), sendEvents(second.url, ids(2000))]);
     expect(ra.status + rb.status).toBe(400);
@@ -368,21 +375,27 @@ describe("two engine processes on one database", () => {
     await completed("debounced", 4);
     expect(seen.get("debounced")).toHaveLength(1);
 
-    // Throttle: 20 events sent concurrently through both engines for a fresh key; 2 start now, and
-    // the reserved slots never collide.
-    const tStart = now;
+    // Throttle: 20 events sent concurrently through both engines for a fresh key (limit 1 + burst 1
+    // per minute): 2 start, 18 wait behind one gate, then one more per minute.
     await Promise.all([
       sendEvents(engine.url, Array.from({ length: 10 }, (_, i) => ({ name: "flow/throttle-keyed", data: { i: 100 + i, provider: "multi" } }))),
       sendEvents(second.url, Array.from({ length: 10 }, (_, i) => ({ name: "flow/throttle-keyed", data: { i: 200 + i, provider: "multi" } }))),
     ]);
-    const slots = await sql.query<{ run_at: Date }>(
-      `select q.run_at from queue q join runs r on r.id = q.run_id join events e on e.internal_id = r.event_id
-        where r.function_id = 'flow-throttle-keyed' and e.payload->'data'->>'provider' = 'multi' and q.step_id = 'step' and q.state = 'queued'`,
-    );
-    const times = slots.rows.map((r) => r.run_at.getTime()).sort((a, b) => a - b);
-    expect(times.length).toBeGreaterThanOrEqual(18);
-    expect(new Set(times).size).toBe(times.length);
-    expect(times[0]).toBe(tStart + 60_000);
-    expect(times.at(-1)).toBe(tStart + 18 * 60_000);
+    const multi = async () => {
+      const r = await sql.query<{ started: number; waiting: number; gates: number }>(
+        `select (select count(*)::int from runs r join events e on e.internal_id = r.event_id
+                  where r.function_id = 'flow-throttle-keyed' and e.payload->'data'->>'provider' = 'multi' and r.started_at is not null) as started,
+                (select count(*)::int from flow_throttle_waiting where function_id = 'flow-throttle-keyed' and key = '=multi') as waiting,
+                (select count(*)::int from queue where id in (select gate_id from flow_gcra where function_id = 'flow-throttle-keyed' and key = '=multi')) as gates`,
+      );
+      return r.rows[0]!;
+    };
+    await waitFor(async () => (await multi()).started === 2, { what: "2 throttled runs to start" });
+    expect(await multi()).toEqual({ started: 2, waiting: 18, gates: 1 });
+    for (let k = 1; k <= 3; k++) {
+      await advance(60_000, k % 2 ? second : engine);
+      await waitFor(async () => (await multi()).started === 2 + k, { what: `${2 + k} throttled runs to start` });
+      expect(await multi()).toEqual({ started: 2 + k, waiting: 18 - k, gates: 1 });
+    }
   });
 });

@@ -133,7 +133,8 @@ describe("function configs", () => {
     expect(() => parseCron("0 0 9 * * *")).toThrow(/5 fields/);
     expect(() => compileFunction(base({ triggers: [{ cron: "61 * * * *" }] }), "app")).toThrow(/app-fn/);
   });
-  test.each(["throttle", "rateLimit", "debounce", "batchEvents", "cancel", "singleton", "timeouts", "priority"])(
+  // throttle, rateLimit, debounce and batchEvents are supported: test/flow-units.test.ts.
+  test.each(["cancel", "singleton", "timeouts", "priority"])(
     "%s is rejected loudly",
     (key) => {
       expect(() => compileFunction(base({ [key]: { limit: 1 } }), "app")).toThrow(new RegExp(`"app-fn": "${key}" is not supported`));

@@ -18,7 +18,7 @@ import { rateLimitAdmits } from "./rate-limit";
 import type { Schedule, Started } from "./schedule";
 
 export type { FlowControl } from "./config";
-export { throttledStart, throttledStarts } from "./throttle";
+export { throttleRuns } from "./throttle";
 export type { ScheduleOptions } from "./schedule";
 
 export class FlowIngest {

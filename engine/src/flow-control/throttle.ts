@@ -1,62 +1,163 @@
-// throttle: GCRA over run starts, per function and key (notes §4). A run over the limit is never
-// dropped: its first queue item is created with the start time the algorithm allows, so it waits
-// outside the claim's range (run_at in the future) and starts later, FIFO within its key.
+// throttle (notes §4): GCRA over run starts, per function and key. A run over the limit is never
+// dropped: it waits, FIFO within its key, in flow_throttle_waiting (outside the queue, so a backlog
+// of any size costs the claim nothing), and the key's gate — one 'flow' queue item due at the next
+// time the limit allows — admits the waiting runs when it fires.
 //
 //   emission = period / limit;  dvt = emission × (limit + burst)
-//   tat' = max(tat, now) + emission;  start = max(now, tat' − dvt);  store tat'
+//   admit at T ⇔ max(tat, T) + emission − dvt ≤ T;  then tat := max(tat, T) + emission
 //
-// From idle, `limit + burst` runs start at once, then one every `period / limit`. Because the start
-// time is reserved when the run is created (rather than re-checked when it comes due), a throttled
-// backlog of any size costs the claim nothing, and a restart keeps every reserved slot.
-import type { Ctx } from "../context";
-import type { Tx } from "../db";
+// From idle, `limit + burst` runs start at once, then one every `period / limit`. Admission is
+// decided when a run is created (nobody waiting and the limit allows → it starts now) or when the
+// gate fires; either way at the engine clock of that moment, so after downtime the backlog resumes at
+// the limit instead of starting all at once. A waiting run that was cancelled is skipped without
+// using capacity.
+import { QUEUE_CHANNEL, type Ctx } from "../context";
+import { iso, type Tx } from "../db";
 import type { FnDef } from "../functions";
-import type { EventPayload } from "../types";
+import type { EventPayload, QueueItem } from "../types";
 import { sharedKey } from "./keys";
+import { lockFunctions } from "./lock";
 
-/**
- * The time the run triggered by `event` may start (≥ `now`), reserving its slot. The caller holds
- * the function's flow lock or touches a single key in its transaction (see lock.ts).
- */
-export async function throttledStart(ctx: Ctx, tx: Tx, fn: FnDef, event: EventPayload, now: number): Promise<number> {
-  return (await throttledStarts(ctx, tx, [{ fn, event }], now))[0] ?? now;
+export type ThrottledRun = { fn: FnDef; event: EventPayload; runId: string; ckeys: string[]; climits: number[] };
+
+type Gcra = { emission: number; dvt: number };
+function gcra(ctx: Ctx, fn: FnDef): Gcra | null {
+  const t = fn.flow?.throttle;
+  if (!t) return null;
+  const emission = (t.periodMs * ctx.opts.timeScale) / t.limit;
+  return { emission, dvt: emission * (t.limit + t.burst) };
+}
+
+/** How many runs the limit admits at `now` given the stored tat (GCRA, a float tolerance). */
+function admissible(g: Gcra, tat: number, now: number): number {
+  return Math.max(0, Math.floor((now + g.dvt - Math.max(tat, now)) / g.emission + 1e-9));
 }
 
 /**
- * Start times for several new runs at once (one statement per function and key), in order: the
- * runs of one key take consecutive slots. Runs of functions without a throttle start `now`.
+ * Decides, in order, which new runs start now (true) and which wait (false: queued behind their
+ * key, with its gate armed). Runs of functions without a throttle start now. Call it before the
+ * runs are inserted (the waiting rows reference them, checked at commit) and create the first
+ * queue item only for the admitted ones. Takes the functions' flow locks (lock.ts).
  */
-export async function throttledStarts(ctx: Ctx, tx: Tx, runs: { fn: FnDef; event: EventPayload }[], now: number): Promise<number[]> {
-  const out = runs.map(() => now);
-  const groups = new Map<string, { fn: FnDef; key: string; idx: number[] }>();
+export async function throttleRuns(ctx: Ctx, tx: Tx, runs: ThrottledRun[], now: number): Promise<boolean[]> {
+  const out = runs.map(() => true);
+  const groups = new Map<string, { fn: FnDef; g: Gcra; key: string; idx: number[] }>();
   runs.forEach(({ fn, event }, i) => {
-    const t = fn.flow?.throttle;
-    if (!t) return;
-    const key = sharedKey(ctx, fn.id, "throttle", t.key, event);
-    const g = groups.get(`${fn.id}\n${key}`) ?? { fn, key, idx: [] };
-    g.idx.push(i);
-    groups.set(`${fn.id}\n${key}`, g);
+    const g = gcra(ctx, fn);
+    if (!g) return;
+    const key = sharedKey(ctx, fn.id, "throttle", fn.flow?.throttle?.key, event);
+    const k = `${fn.id}\n${key}`;
+    const group = groups.get(k) ?? { fn, g, key, idx: [] };
+    group.idx.push(i);
+    groups.set(k, group);
   });
-  for (const { fn, key, idx } of groups.values()) {
-    const t = fn.flow!.throttle!;
-    const emission = (t.periodMs * ctx.opts.timeScale) / t.limit;
-    const dvt = emission * (t.limit + t.burst);
-    // tat after n arrivals = max(tat, now) + n × emission; the k-th of them got base + k × emission.
-    const res = await tx.query<{ tat_ms: number }>(
-      `insert into flow_gcra (kind, function_id, key, tat_ms) values ('throttle', $1, $2, $3::float8 + $4::float8 * $5::int)
-       on conflict (kind, function_id, key) do update set tat_ms = greatest(flow_gcra.tat_ms, $3::float8) + $4::float8 * $5::int
-       returning tat_ms`,
-      [fn.id, key, now, emission, idx.length],
+  if (!groups.size) return out;
+  // Callers outside an ingest session (cron, scheduleRun from a flow timer) may not hold the lock yet.
+  await lockFunctions(tx, [...groups.values()].map((g) => g.fn.id));
+  let waited = 0;
+  for (const { fn, g, key, idx } of groups.values()) {
+    const state = await tx.query<{ tat_ms: number; gate: number | null }>(
+      `select s.tat_ms, q.id as gate from flow_gcra s left join queue q on q.id = s.gate_id
+        where s.kind = 'throttle' and s.function_id = $1 and s.key = $2 for update of s`,
+      [fn.id, key],
     );
-    const base = (res.rows[0]?.tat_ms ?? now) - idx.length * emission;
-    idx.forEach((runIndex, k) => {
-      out[runIndex] = Math.max(now, Math.ceil(base + (k + 1) * emission - dvt - 1e-6));
-    });
-    const last = out[idx.at(-1)!]!;
-    if (last > now) {
-      const delayed = idx.filter((i) => out[i]! > now).length;
-      ctx.log.info("runs throttled", { fn: fn.id, key: key.slice(1) || undefined, runs: delayed, last_starts_at: new Date(last).toISOString() });
+    const cur = state.rows[0];
+    const tat0 = cur?.tat_ms ?? now;
+    // FIFO: while runs of the key wait (its gate exists), a new run queues behind them.
+    const admitted = cur?.gate ? 0 : Math.min(idx.length, admissible(g, tat0, now));
+    const tat = admitted ? Math.max(tat0, now) + admitted * g.emission : tat0;
+    const waiting = idx.slice(admitted);
+    let gate = cur?.gate ?? null;
+    if (waiting.length) {
+      for (const i of waiting) out[i] = false;
+      await tx.query(
+        `insert into flow_throttle_waiting (function_id, key, run_id, ckeys, climits)
+         select $1, $2, r, array(select jsonb_array_elements_text(c)), array(select jsonb_array_elements_text(l)::int)
+           from unnest($3::text[], $4::jsonb[], $5::jsonb[]) with ordinality as t(r, c, l, o) order by o`,
+        [
+          fn.id,
+          key,
+          waiting.map((i) => runs[i]!.runId),
+          waiting.map((i) => JSON.stringify(runs[i]!.ckeys)),
+          waiting.map((i) => JSON.stringify(runs[i]!.climits)),
+        ],
+      );
+      if (!gate) {
+        const at = Math.ceil(Math.max(tat, now) + g.emission - g.dvt);
+        const item = await tx.query<{ id: number }>(
+          "insert into queue (run_id, kind, step_id, state, run_at) values (null, 'flow', 'throttle', 'queued', $1) returning id",
+          [iso(at)],
+        );
+        gate = item.rows[0]?.id ?? null;
+        waited++;
+      }
+      ctx.log.info("runs throttled", { fn: fn.id, key: key.slice(1) || undefined, waiting: waiting.length, started: admitted });
     }
+    await tx.query(
+      `insert into flow_gcra (kind, function_id, key, tat_ms, gate_id) values ('throttle', $1, $2, $3, $4)
+       on conflict (kind, function_id, key) do update set tat_ms = excluded.tat_ms, gate_id = excluded.gate_id`,
+      [fn.id, key, tat, gate],
+    );
   }
+  if (waited) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
   return out;
+}
+
+/**
+ * A throttle gate fired (its item is claimed and locked by the caller, under the function's flow
+ * lock): admits the waiting runs the limit allows now, FIFO, skipping runs that ended meanwhile.
+ * The first admitted run is leased to the caller's worker when `direct` allows (so it starts now,
+ * not whenever the queue gets to it: a gate is only claimed by a worker with a free slot, so a
+ * saturated engine admits later instead of piling admitted runs up). Returns when the gate is due
+ * again (null: nobody waits any more, the caller deletes it) and the leased item.
+ * With the function gone or no longer throttled, everyone waiting is admitted.
+ */
+export async function openThrottleGate(
+  ctx: Ctx,
+  tx: Tx,
+  fn: FnDef | undefined,
+  fnId: string,
+  key: string,
+  direct?: { reserve(): boolean },
+): Promise<{ next: number | null; claimed?: QueueItem }> {
+  const now = ctx.clock();
+  const g = fn ? gcra(ctx, fn) : null;
+  await tx.query(
+    `delete from flow_throttle_waiting w using runs r
+      where w.function_id = $1 and w.key = $2 and r.id = w.run_id and r.status <> 'queued'`,
+    [fnId, key],
+  );
+  const state = await tx.query<{ tat_ms: number }>(
+    "select tat_ms from flow_gcra where kind = 'throttle' and function_id = $1 and key = $2 for update",
+    [fnId, key],
+  );
+  const tat0 = state.rows[0]?.tat_ms ?? now;
+  const limit = g ? admissible(g, tat0, now) : 2 ** 31 - 1;
+  const lease = limit > 0 && direct?.reserve() === true;
+  // The head is leased (if allowed and it has no concurrency keys, which need the claim's checks).
+  const moved = await tx.query<QueueItem>(
+    `with h as (
+       delete from flow_throttle_waiting where seq in (
+         select seq from flow_throttle_waiting where function_id = $1 and key = $2 order by seq limit $3)
+       returning seq, run_id, ckeys, climits),
+     o as (select h.*, $5::boolean and ckeys = '{}' and seq = (select min(seq) from h) as leased from h)
+     insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits, lease_token, lease_until)
+     select run_id, 'call', 'step', case when leased then 'running' else 'queued' end, $4, ckeys, climits,
+            case when leased then gen_random_uuid() end, case when leased then $6::timestamptz end
+       from o order by seq
+     returning id, run_id, kind, step_id, attempt, lease_token, ckeys, climits`,
+    [fnId, key, limit, iso(now), lease, iso(now + ctx.opts.leaseMs)],
+  );
+  const admitted = moved.rowCount ?? 0;
+  const claimed = moved.rows.find((r) => r.lease_token);
+  const tat = g && admitted ? Math.max(tat0, now) + admitted * g.emission : tat0;
+  const left = await tx.query("select 1 from flow_throttle_waiting where function_id = $1 and key = $2 limit 1", [fnId, key]);
+  const next = left.rowCount && g ? Math.ceil(Math.max(tat, now) + g.emission - g.dvt) : null;
+  await tx.query(
+    `update flow_gcra set tat_ms = $3, gate_id = case when $4::boolean then gate_id end where kind = 'throttle' and function_id = $1 and key = $2`,
+    [fnId, key, tat, next !== null],
+  );
+  if (admitted > (claimed ? 1 : 0)) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
+  ctx.log.info("throttle admitted runs", { fn: fnId, key: key.slice(1) || undefined, runs: admitted, next: next === null ? undefined : iso(next) });
+  return { next, claimed };
 }

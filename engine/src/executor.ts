@@ -10,7 +10,7 @@ import type { QueueItem } from "./types";
 import { writeBack } from "./writeback";
 
 export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight): Promise<QueueItem | null> {
-  // A debounce or batch timer: starts the run (flow-control/fire.ts).
+  // A debounce timer, a batch timeout or a throttle gate (flow-control/fire.ts).
   if (item.kind === "flow") return fireFlowItem(ctx, item);
   if (item.kind === "wake") return writeBack(ctx, item, null, ctx.clock(), (tx, it) => endSleep(ctx, tx, it, null));
 

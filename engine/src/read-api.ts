@@ -45,12 +45,12 @@ const meta = (ctx: Ctx) => ({ fetched_at: iso(ctx.clock()), cached_until: null }
 
 export async function eventRuns(ctx: Ctx, eventId: string) {
   const rows = await ctx.db.query<RunRow>(
-    `with ev as (select internal_id from events where internal_id = $1 or id = $1)
-     select ${RUN_COLUMNS} from runs where event_id in (select internal_id from ev)
-        -- a batch run, for every event of its batch (flow-control/batch.ts)
-        or id in (select b.run_id from flow_batch_events be join flow_batches b on b.id = be.batch_id
+    `with ev as (select internal_id from events where internal_id = $1 or id = $1),
+          ids as (select id from runs where event_id in (select internal_id from ev)
+                  union -- a batch run, for every event of its batch (flow-control/batch.ts)
+                  select b.run_id from flow_batch_events be join flow_batches b on b.id = be.batch_id
                    where be.event_id in (select internal_id from ev) and b.run_id is not null)
-      order by created_at, id`,
+     select ${RUN_COLUMNS} from runs where id in (select id from ids) order by created_at, id`,
     [eventId],
   );
   return { data: rows.rows.map(runSummary), metadata: meta(ctx) };

@@ -3,7 +3,7 @@
 
 /**
  * A row of the `queue` table as a worker holds it (claimed, with its lease token). Kind `flow` is a
- * debounce or batch timer (flow-control/): it has no run yet (`run_id` is null in the table).
+ * flow-control timer (debounce, batch timeout, throttle gate): it has no run (`run_id` is null).
  */
 export type QueueItem = {
   id: number;

@@ -82,7 +82,7 @@ beforeAll(async () => {
       { id: "throttle-keyed", throttle: { limit: 1, period: "1m", burst: 1, key: "event.data.provider" }, triggers: [{ event: "flow/throttle-keyed" }] },
       async ({ event }) => event.data.i,
     ),
-    inngest.createFunction({ id: "backlog", throttle: { limit: 1, period: "1h" }, triggers: [{ event: "flow/backlog" }] }, async () => "sent"),
+    inngest.createFunction({ id: "backlog", throttle: { limit: 1, period: "1h" }, triggers: [{ event: "flow/backlog" }] }, async ({ event }) => event.data.i),
     inngest.createFunction({ id: "plain", triggers: [{ event: "flow/plain" }] }, async ({ step }) => step.run("s", () => "ok")),
     inngest.createFunction({ id: "rate", rateLimit: { limit: 1, period: "1m" }, triggers: [{ event: "flow/rate" }] }, async ({ event }) => event.data.i),
     inngest.createFunction({ id: "rate-burst", rateLimit: { limit: 20, period: "1m" }, triggers: [{ event: "flow/rate-burst" }] }, async () => 1),
@@ -208,6 +208,22 @@ describe("throttle", () => {
     expect(inQueue.rows[0]?.n).toBe(0);
     expect(promptMs).toBeLessThan(2000);
     console.info(`[flow-control] 1000 throttled events ingested in ${ingestMs} ms; unthrottled run completed in ${promptMs} ms`);
+  });
+
+  test("after 5 idle hours the backlog resumes at the limit, not all at once; a cancelled waiting run uses no slot", async () => {
+    await advance(5 * 3600_000);
+    await completed("backlog", 2);
+    expect(await started("backlog")).toBe(2); // limit + burst = 1 after idle, not 5
+    // Cancel the next in line (i = 2): the gate skips it and starts i = 3 an hour later.
+    const next = await sql.query<{ run_id: string }>(
+      "select run_id from flow_throttle_waiting where function_id = 'flow-backlog' order by seq limit 1",
+    );
+    const res = await fetch(`${engine.url}/v1/runs/${next.rows[0]!.run_id}`, { method: "DELETE" });
+    expect(res.status).toBe(200);
+    await advance(3600_000);
+    const done = await completed("backlog", 3);
+    expect(done.map((r) => r.output).sort()).toEqual([0, 1, 3]);
+    expect(await started("backlog")).toBe(3);
   });
 });
 

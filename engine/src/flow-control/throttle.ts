@@ -56,19 +56,22 @@ export async function throttleRuns(ctx: Ctx, tx: Tx, runs: ThrottledRun[], now: 
   await lockFunctions(tx, [...groups.values()].map((g) => g.fn.id));
   let waited = 0;
   for (const { fn, g, key, idx } of groups.values()) {
-    const state = await tx.query<{ tat_ms: number; gate: number | null }>(
-      `select s.tat_ms, q.id as gate from flow_gcra s left join queue q on q.id = s.gate_id
-        where s.kind = 'throttle' and s.function_id = $1 and s.key = $2 for update of s`,
+    const state = await tx.query<{ tat_ms: number | null; gate: number | null; queued: boolean }>(
+      `select s.tat_ms, q.id as gate,
+              exists (select 1 from flow_throttle_waiting w where w.function_id = $1 and w.key = $2) as queued
+         from (select 1) one
+         left join flow_gcra s on s.kind = 'throttle' and s.function_id = $1 and s.key = $2
+         left join queue q on q.id = s.gate_id`,
       [fn.id, key],
     );
     const cur = state.rows[0];
     const tat0 = cur?.tat_ms ?? now;
-    // FIFO: while runs of the key wait (its gate exists), a new run queues behind them.
-    const admitted = cur?.gate ? 0 : Math.min(idx.length, admissible(g, tat0, now));
+    // FIFO: while runs of the key wait, a new run queues behind them.
+    const admitted = cur?.queued ? 0 : Math.min(idx.length, admissible(g, tat0, now));
     const tat = admitted ? Math.max(tat0, now) + admitted * g.emission : tat0;
     const waiting = idx.slice(admitted);
     let gate = cur?.gate ?? null;
-    if (waiting.length) {
+    if (waiting.length || cur?.queued) {
       for (const i of waiting) out[i] = false;
       await tx.query(
         `insert into flow_throttle_waiting (function_id, key, run_id, ckeys, climits)

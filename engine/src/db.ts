@@ -12,14 +12,44 @@ pg.types.setTypeParser(20, (v) => Number(v));
  * connection parses and plans it once. The engine's SQL is a fixed set of strings, so the number of
  * statements per connection stays small.
  */
-class PreparedClient extends pg.Client {}
+class PreparedClient extends pg.Client {
+  /** On the synchronous-commit pool: a commit that wrote waits for the WAL flush. */
+  durable = false;
+  inTx = false;
+  txWrote = false;
+}
+class DurableClient extends PreparedClient {
+  override durable = true;
+}
+
+/**
+ * Round trips to PostgreSQL (every statement, both pools) and durable commits (transactions on the
+ * synchronous-commit pool that wrote or locked rows, explicit or single-statement), for the bench.
+ */
+export const dbStats = { statements: 0, durableCommits: 0 };
+const WRITES = /\b(insert|update|delete)\b|\bfor update\b/i;
+function count(client: PreparedClient, text: string) {
+  dbStats.statements++;
+  if (text === "begin") {
+    client.inTx = true;
+    client.txWrote = false;
+  } else if (text === "commit" || text === "rollback") {
+    if (text === "commit" && client.durable && client.txWrote) dbStats.durableCommits++;
+    client.inTx = false;
+  } else if (WRITES.test(text)) {
+    if (client.inTx) client.txWrote = true;
+    else if (client.durable) dbStats.durableCommits++;
+  }
+}
+
 const names = new Map<string, string>();
 const baseQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 (PreparedClient.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
-  this: pg.Client,
+  this: PreparedClient,
   ...args: unknown[]
 ) {
   const [text, values] = args;
+  if (typeof text === "string") count(this, text);
   if (args.length === 2 && typeof text === "string" && Array.isArray(values)) {
     let name = names.get(text);
     if (!name) {
@@ -37,7 +67,7 @@ const baseQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknow
  */
 export function createPool(databaseUrl: string, max = 10, asyncCommit = false): Db {
   const pool = new pg.Pool({
-    Client: PreparedClient,
+    Client: asyncCommit ? PreparedClient : DurableClient,
     connectionString: databaseUrl,
     max,
     ...(asyncCommit ? { options: "-c synchronous_commit=off" } : {}),

@@ -37,7 +37,8 @@ const INVOKE_TIMEOUT_ERROR = {
 };
 
 const opName = (op: Op) => op.displayName ?? op.name ?? op.userland?.id ?? null;
-const done: Applied = { next: null, releasedSlots: true, notify: true };
+// The item is gone; whatever became runnable meanwhile was notified by its creator.
+const done: Applied = { next: null, releasedSlots: true, notify: false };
 
 async function failWith(ctx: Ctx, tx: Tx, item: QueueItem, stepId: string, name: string | null, error: SerializedError, startedAt: number): Promise<Applied> {
   await recordAttempt(tx, ctx, item, { stepId, name, outcome: "failed", error, startedAt });
@@ -147,7 +148,7 @@ export async function applyOutcome(
         break;
       }
       case "StepPlanned": {
-        if (!run.steps.some(([id]) => id === op.id)) await enqueue(tx, item, "call", op.id, now, race);
+        if (!run.steps.some(([id]) => id === op.id) && (await enqueue(tx, item, "call", op.id, now, race))) notify = true;
         break;
       }
       case "Sleep": {
@@ -233,7 +234,6 @@ export async function applyOutcome(
         ]);
         await recordAttempt(tx, ctx, item, { stepId: op.id, name, outcome: "invoked", retryAt: expiresAt, startedAt, endedAt: now });
         ctx.log.info("function invoked", { run: item.run_id, step: name, fn: target, child: started.runIds[0] ?? null });
-        notify = true;
         // A rate-limited child answered the step already (events.ts): it counts as completed here.
         if (started.invokeRefusals.some((r) => r.correlationId === correlationId)) completed = true;
         break;

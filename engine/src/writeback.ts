@@ -11,7 +11,10 @@ export class LeaseLost extends Error {
   override name = "LeaseLost";
 }
 
-/** What applying an outcome did: the item to continue with (same lease), and who to wake. */
+/**
+ * What applying an outcome did: the item to continue with (same lease), whether it freed the item's
+ * slot, and whether it queued work that is runnable now (other processes are NOTIFYed).
+ */
 export type Applied = { next: QueueItem | null; releasedSlots: boolean; notify: boolean };
 
 /** Run and item state read under the lock, for the outcome handlers. */
@@ -92,7 +95,11 @@ function fencedTx(
         [item.ckeys, iso(ctx.clock())],
       );
     }
-    if (out.notify || out.releasedSlots) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
+    // NOTIFY only when work became runnable for other processes: items this write-back queued
+    // (`notify`), or parked items a released concurrency slot may admit. Work created elsewhere
+    // (runs started by lifecycle events, resumed waits) is notified by whoever created it, and this
+    // process is woken directly below.
+    if (out.notify || (out.releasedSlots && item.ckeys.length)) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
     return out;
   });
 }

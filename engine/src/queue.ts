@@ -8,30 +8,36 @@ import type { QueueItem, QueueKind } from "./types";
 /** The columns of a claimed item, in `returning` clauses. */
 export const ITEM_COLUMNS = "id, run_id, kind, step_id, attempt, lease_token, ckeys, climits, race";
 
-/** Claims up to `n` due items, skipping (and parking) those whose concurrency keys are full. */
-export async function claim(ctx: Ctx, n: number): Promise<QueueItem[]> {
-  if (n <= 0) return [];
+/**
+ * Claims up to `n` due items, skipping (and parking) those whose concurrency keys are full. Also
+ * returns when the next queued item is due (null: none), so the worker arms its timer without
+ * another query; after a keyed claim (which may park items) that is left undefined.
+ */
+export async function claim(ctx: Ctx, n: number): Promise<{ items: QueueItem[]; nextDue?: number | null }> {
+  if (n <= 0) return { items: [] };
   // Fast path, one statement: items without concurrency keys. It also reports whether keyed items
-  // are due, which need the locking path below.
+  // are due, which need the locking path below, and the time of the next item not due yet.
   const now = ctx.clock();
   // On the async-commit pool: a claim lost in a crash only means the item is claimed again.
-  const fast = await ctx.lightDb.query<QueueItem & { keyed_due: boolean }>(
+  const fast = await ctx.lightDb.query<QueueItem & { keyed_due: boolean | null; next_due: Date | null }>(
     `with c as (
        select id from queue where state = 'queued' and run_at <= $1 and ckeys = '{}'
         order by run_at, id limit $2 for update skip locked),
      u as (
        update queue q set state = 'running', blocked = false, lease_token = gen_random_uuid(), lease_until = $3
          from c where q.id = c.id returning q.id, q.run_id, q.kind, q.step_id, q.attempt, q.lease_token, q.ckeys, q.climits, q.race)
-     select u.*, false as keyed_due from u
+     select u.*, null::boolean as keyed_due, null::timestamptz as next_due from u
      union all
-     select null, null, null, null, null, null, null, null, null, true
-      where exists (select 1 from queue where state = 'queued' and run_at <= $1 and ckeys <> '{}')`,
+     select null, null, null, null, null, null, null, null, null,
+            exists (select 1 from queue where state = 'queued' and run_at <= $1 and ckeys <> '{}'),
+            (select min(run_at) from queue where state = 'queued' and run_at > $1)`,
     [iso(now), n, iso(now + ctx.opts.leaseMs)],
   );
-  const items = fast.rows.filter((r) => !r.keyed_due).map(({ keyed_due: _k, ...item }) => item as QueueItem);
-  const keyedDue = fast.rows.some((r) => r.keyed_due);
-  if (!keyedDue || items.length >= n) return items;
-  return [...items, ...(await claimKeyed(ctx, n - items.length))];
+  const meta = fast.rows.find((r) => r.keyed_due !== null);
+  const items = fast.rows.filter((r) => r.keyed_due === null).map(({ keyed_due: _k, next_due: _n, ...item }) => item as QueueItem);
+  const nextDue = meta?.next_due ? meta.next_due.getTime() : null;
+  if (!meta?.keyed_due || items.length >= n) return { items, nextDue };
+  return { items: [...items, ...(await claimKeyed(ctx, n - items.length))] };
 }
 
 async function claimKeyed(ctx: Ctx, n: number): Promise<QueueItem[]> {

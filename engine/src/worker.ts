@@ -41,15 +41,20 @@ export class Worker {
   private async pumpLoop() {
     this.pumping = true;
     try {
+      // When the next queued item is due, as the last claim saw it (undefined: ask the database).
+      let nextDue: number | null | undefined;
       do {
         this.again = false;
+        nextDue = undefined;
         while (!this.stopped && this.active + this.reserved < this.ctx.opts.workers) {
-          const items = await claim(this.ctx, this.ctx.opts.workers - this.active - this.reserved);
-          if (!items.length) break;
-          for (const item of items) this.start(item);
+          const claimed = await claim(this.ctx, this.ctx.opts.workers - this.active - this.reserved);
+          nextDue = claimed.nextDue;
+          if (!claimed.items.length) break;
+          nextDue = undefined;
+          for (const item of claimed.items) this.start(item);
         }
       } while (this.again && !this.stopped);
-      await this.armTimer();
+      await this.armTimer(nextDue);
     } catch (err) {
       if (!this.stopped) this.ctx.log.warn("claim failed", { error: (err as Error).message });
     } finally {
@@ -94,13 +99,19 @@ export class Worker {
     this.running.add(p);
   }
 
-  /** A timer for the next future item (scaled retries and sleeps are often shorter than a poll). */
-  private async armTimer() {
+  /**
+   * A timer for the next future item (scaled retries and sleeps are often shorter than a poll).
+   * `known`: the next due time the last claim returned (null: nothing queued); else it is queried.
+   */
+  private async armTimer(known?: number | null) {
     if (this.stopped) return;
-    const res = await this.ctx.db.query<{ at: Date | null }>("select min(run_at) as at from queue where state = 'queued'");
-    const at = res.rows[0]?.at;
-    if (!at) return;
-    const delay = Math.max(0, at.getTime() - this.ctx.clock());
+    let at = known;
+    if (at === undefined) {
+      const res = await this.ctx.db.query<{ at: Date | null }>("select min(run_at) as at from queue where state = 'queued'");
+      at = res.rows[0]?.at?.getTime() ?? null;
+    }
+    if (at === null) return;
+    const delay = Math.max(0, at - this.ctx.clock());
     if (delay >= this.ctx.opts.pollMs) return;
     if (this.nextTimer) clearTimeout(this.nextTimer);
     this.nextTimer = setTimeout(() => {

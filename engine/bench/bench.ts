@@ -24,6 +24,9 @@ const { values } = parseArgs({
     workers: { type: "string", default: "32" },
     checkpoint: { type: "boolean", default: false },
     repeat: { type: "string", default: "3" },
+    // Diagnostics: load pg_stat_statements and print the statements by PostgreSQL time (adds a
+    // little PostgreSQL CPU of its own; not for the reported figures).
+    pgss: { type: "boolean", default: false },
   },
 });
 const fsyncOn = values.fsync !== "off";
@@ -86,7 +89,10 @@ async function runOnce(): Promise<Result> {
     dataDir: dir,
     port: pgPort,
     ephemeral: true,
-    settings: fsyncOn ? { fsync: "on", synchronous_commit: "on", full_page_writes: "on" } : {},
+    settings: {
+      ...(fsyncOn ? { fsync: "on", synchronous_commit: "on", full_page_writes: "on" } : {}),
+      ...(values.pgss ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track_planning": "on", "pg_stat_statements.track_utility": "on" } : {}),
+    },
   });
   const base = `postgresql://postgres:postgres@127.0.0.1:${pgPort}/`;
   const admin = new pg.Client({ connectionString: `${base}postgres` });
@@ -94,6 +100,12 @@ async function runOnce(): Promise<Result> {
   await admin.query("create database engine_bench");
   await admin.end();
   const databaseUrl = `${base}engine_bench`;
+  if (values.pgss) {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    await c.connect();
+    await c.query("create extension pg_stat_statements");
+    await c.end();
+  }
 
   const engine = await startEngine({
     databaseUrl,
@@ -150,6 +162,7 @@ async function runOnce(): Promise<Result> {
     return r.rows[0] ?? { x: 0, w: 0 };
   };
   let polls = 0;
+  if (values.pgss) await db.query("select pg_stat_statements_reset()");
   const stats0 = { ...dbStats, pg: await pgCounters() };
   const load0 = os.loadavg()[0] ?? 0;
   const cpu0 = { engine: process.cpuUsage(), app: cpuSeconds(childPid), pg: cpuSeconds(process.pid, [childPid]) };
@@ -181,6 +194,18 @@ async function runOnce(): Promise<Result> {
     pg: cpuSeconds(process.pid, [childPid]) - cpu0.pg - (engineCpu.user + engineCpu.system) / 1e6,
   };
 
+  if (values.pgss) {
+    const top = await db.query<{ calls: number; plans: number; plan: number; exec: number; query: string }>(
+      `select calls::int, plans::int, total_plan_time as plan, total_exec_time as exec, regexp_replace(query, '\\s+', ' ', 'g') as query
+         from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+        order by total_plan_time + total_exec_time desc limit 15`,
+    );
+    for (const t of top.rows) {
+      process.stdout.write(
+        `pgss ${((t.plan + t.exec) / (total * 2)).toFixed(3)} ms/step (plan ${t.plan.toFixed(0)} ms in ${t.plans} plannings, exec ${t.exec.toFixed(0)} ms, ${(t.calls / (total * 2)).toFixed(2)} calls/step): ${t.query.slice(0, 140)}\n`,
+      );
+    }
+  }
   const cpus = os.cpus().length;
   const per = (sec: number) => (sec * 1000) / steps;
   const result: Result = {

@@ -48,15 +48,18 @@ const baseQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknow
   this: PreparedClient,
   ...args: unknown[]
 ) {
-  const [text, values] = args;
+  const [text, values, callback] = args;
   if (typeof text === "string") count(this, text);
-  if (args.length === 2 && typeof text === "string" && Array.isArray(values)) {
+  // (text, values) from a pool client, or (text, values, callback) from pool.query(): both become
+  // the named statement (pool.query passes its own callback, which the first version missed, so
+  // every pool.query was parsed and planned again).
+  if (typeof text === "string" && Array.isArray(values) && (args.length === 2 || (args.length === 3 && typeof callback === "function"))) {
     let name = names.get(text);
     if (!name) {
       name = `e_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
       names.set(text, name);
     }
-    return baseQuery.call(this, { name, text, values });
+    return args.length === 3 ? baseQuery.call(this, { name, text, values }, callback) : baseQuery.call(this, { name, text, values });
   }
   return baseQuery.apply(this, args);
 };
@@ -70,7 +73,10 @@ export function createPool(databaseUrl: string, max = 10, asyncCommit = false): 
     Client: asyncCommit ? PreparedClient : DurableClient,
     connectionString: databaseUrl,
     max,
-    ...(asyncCommit ? { options: "-c synchronous_commit=off" } : {}),
+    // The engine's statements are a fixed set of OLTP statements on indexes: a generic plan per
+    // connection fits every parameter value, and re-planning the CTE-heavy ones on each call (what
+    // the default plan cache mode keeps doing for them) costs more than executing them.
+    options: `-c plan_cache_mode=force_generic_plan${asyncCommit ? " -c synchronous_commit=off" : ""}`,
   });
   // An idle client that loses its connection emits 'error' on the pool; without a listener Node
   // would crash the engine. The next query simply gets a new connection.

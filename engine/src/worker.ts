@@ -43,18 +43,24 @@ export class Worker {
     try {
       // When the next queued item is due, as the last claim saw it (undefined: ask the database).
       let nextDue: number | null | undefined;
+      let full = false;
       do {
         this.again = false;
         nextDue = undefined;
+        full = true;
         while (!this.stopped && this.active + this.reserved < this.ctx.opts.workers) {
           const claimed = await claim(this.ctx, this.ctx.opts.workers - this.active - this.reserved);
           nextDue = claimed.nextDue;
-          if (!claimed.items.length) break;
+          if (!claimed.items.length) {
+            full = false;
+            break;
+          }
           nextDue = undefined;
           for (const item of claimed.items) this.start(item);
         }
       } while (this.again && !this.stopped);
-      await this.armTimer(nextDue);
+      // Every slot busy: no timer needed, the next item to finish pumps again.
+      if (!full) await this.armTimer(nextDue);
     } catch (err) {
       if (!this.stopped) this.ctx.log.warn("claim failed", { error: (err as Error).message });
     } finally {

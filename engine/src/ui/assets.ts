@@ -65,6 +65,7 @@ button[disabled]{opacity:.6;cursor:progress}
 .rows{list-style:none;margin:0;padding:0;background:#fff;border:1px solid #d0d7de;border-radius:6px}
 .rows>li{padding:.625rem .875rem;border-top:1px solid #d0d7de;min-width:0}
 .rows>li:first-child{border-top:0}
+.rows>li>h2{margin-top:0}
 .row-head{display:flex;flex-wrap:wrap;gap:.25rem .75rem;align-items:baseline;min-width:0}
 .row-head a,.row-head strong{font-weight:600;overflow-wrap:anywhere;min-width:0}
 .meta{display:flex;flex-wrap:wrap;gap:0 1.5rem;margin:.25rem 0 0;color:#424a53;font-size:.875rem}

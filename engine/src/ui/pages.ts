@@ -108,7 +108,7 @@ const OUTCOME: Record<string, { label: string; cls: "ok" | "error" | "other"; ba
   completed: { label: "run completed", cls: "ok", badge: "o-ok" },
   error: { label: "error, will retry", cls: "error", badge: "o-error" },
   failed: { label: "failed", cls: "error", badge: "o-error" },
-  sleep: { label: "sleeping", cls: "other", badge: "o-other" },
+  sleep: { label: "sleep", cls: "other", badge: "o-other" },
   waiting: { label: "waiting for an event", cls: "other", badge: "o-other" },
   invoked: { label: "invoked a function", cls: "other", badge: "o-other" },
   "event received": { label: "event received", cls: "ok", badge: "o-ok" },
@@ -168,7 +168,7 @@ ${a.attempt > 0 || a.outcome === "error" || a.outcome === "failed" ? `Attempt ${
         a.retry_at ? html` · ${gapText}${a.outcome === "error" && next ? "" : time(a.retry_at)}` : ""
       }</p>${
         err
-          ? html`<details id="err-${n}"><summary>Error: ${err.head.length > 140 ? `${err.head.slice(0, 140)}…` : err.head}</summary><pre>${err.stack ?? err.head}</pre></details>`
+          ? html`<details id="err-${n}"><summary>${err.head.length > 140 ? `${err.head.slice(0, 140)}…` : err.head}</summary><pre>${err.stack ?? err.head}</pre></details>`
           : ""
       }</li>`;
     });
@@ -416,7 +416,7 @@ const FLOW_FIELDS: [string, string][] = [
 
 function settings(fn: FnDef): [string, string][] {
   const cfg = fn.config as Record<string, unknown>;
-  const out: [string, string][] = [["Retries", `${fn.maxAttempts - 1} (${fn.maxAttempts} attempts)`]];
+  const out: [string, string][] = [["Retries", `${fn.maxAttempts - 1} (${fn.maxAttempts} attempt${fn.maxAttempts === 1 ? "" : "s"})`]];
   for (const [key, label] of FLOW_FIELDS) {
     const v = cfg[key];
     if (v === undefined || v === null) continue;

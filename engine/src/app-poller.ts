@@ -102,11 +102,11 @@ export class AppPoller {
     const timeoutMs = Math.min(this.ctx.opts.requestTimeoutMs, Math.max(10_000, this.intervalMs * 5));
     let fetched;
     try {
-      fetched = await fetchAppConfig(this.ctx, url, timeoutMs);
+      fetched = await fetchAppConfig(this.ctx, url, { timeoutMs, poll: true });
     } catch (err) {
       const message = (err as Error).message;
       if (st.error !== message) {
-        this.ctx.log.warn("app sync failed, keeping its last synced functions", { url, error: message });
+        this.ctx.log.warn("app poll failed, will retry", { url, error: message });
         await recordSyncError(this.ctx, url, message);
       }
       // Whatever it serves once it answers again is registered (and clears the error).

@@ -32,6 +32,9 @@ export async function register(ctx: Ctx, payload: RegisterPayload): Promise<Sync
   const url = stripDeployId(payload.url);
   const now = iso(ctx.clock());
   const changes = await withTx(ctx.db, async (tx) => {
+    // One sync of an app at a time (across processes too), so two that race (the start-up sync, a
+    // poll, `POST /v1/apps/sync`) compare with each other's result instead of both writing.
+    await tx.query("select pg_advisory_xact_lock(hashtext('engine-app-sync'), hashtext($1))", [payload.appId]);
     // Compare with what is stored first: a re-sync of the same functions (an app poll, a second
     // engine process) writes nothing, reloads nothing and logs nothing.
     const app = await tx.query<{ url: string; sdk: string | null; error: string | null }>(
@@ -71,20 +74,23 @@ export async function register(ctx: Ctx, payload: RegisterPayload): Promise<Sync
       }
     }
     await tx.query("select pg_notify($1, '')", [FUNCTIONS_CHANNEL]);
-    return diff;
+    return { ...diff, first: !a };
   });
   const result = { appId: payload.appId, url, functions: defs.map((d) => d.id) };
   if (!changes) return { ...result, changes: { added: [], removed: [], updated: [] } };
   await ctx.registry.reload();
+  // A first sync lists nothing (every function is new); later ones name what changed.
+  const names = (ids: string[]) => (ids.length && !changes.first ? ids.slice(0, 10).join(",") + (ids.length > 10 ? `,…(+${ids.length - 10})` : "") : undefined);
   ctx.log.info("app synced", {
     app: payload.appId,
     url,
     functions: defs.length,
-    added: changes.added.join(",") || undefined,
-    removed: changes.removed.join(",") || undefined,
-    updated: changes.updated.join(",") || undefined,
+    added: names(changes.added),
+    removed: names(changes.removed),
+    updated: names(changes.updated),
   });
-  return { ...result, changes };
+  const { first: _first, ...diff } = changes;
+  return { ...result, changes: diff };
 }
 
 /** JSON with object keys sorted (jsonb reorders keys), so stored and fresh configs compare equal. */
@@ -109,10 +115,20 @@ export async function recordSyncError(ctx: Ctx, url: string, message: string) {
 export type AppConfig = { kind: "in_band"; payload: RegisterPayload } | { kind: "out_of_band" };
 
 /** `PUT <url>` with the in-band header (protocol §1.4); throws SyncError naming what went wrong. */
-export async function fetchAppConfig(ctx: Ctx, url: string, timeoutMs = ctx.opts.requestTimeoutMs): Promise<AppConfig> {
+export async function fetchAppConfig(
+  ctx: Ctx,
+  url: string,
+  opts: { timeoutMs?: number; poll?: boolean } = {},
+): Promise<AppConfig> {
+  const timeoutMs = opts.timeoutMs ?? ctx.opts.requestTimeoutMs;
   let res: Response;
   try {
-    res = await fetch(url, {
+    // A poll is marked in the query (`engine-poll=1`; the SDK reads only `deployId` there and takes
+    // the URL it registers from the body), so an app can leave these frequent requests out of its
+    // request log (next.config.ts does).
+    const target = new URL(url);
+    if (opts.poll) target.searchParams.set("engine-poll", "1");
+    res = await fetch(target, {
       method: "PUT",
       headers: { "content-type": "application/json", "x-inngest-sync-kind": "in_band" },
       body: JSON.stringify({ url }),

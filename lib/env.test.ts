@@ -43,8 +43,10 @@ describe("production fails closed", () => {
   });
 
   it("checks the signing keys' shape", () => {
-    expect(() => loadEnv({ DATABASE_URL: "postgresql://h/db", INNGEST_SIGNING_KEY: "s" })).toThrow(/INNGEST_SIGNING_KEY: must look like signkey-<env>-<hex>/);
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://h/db", INNGEST_SIGNING_KEY: "s" })).toThrow(/INNGEST_SIGNING_KEY: must be hex, optionally prefixed signkey-<env>-/);
     expect(() => loadEnv({ DATABASE_URL: "postgresql://h/db", INNGEST_SIGNING_KEY_FALLBACK: "signkey-prod-xyz" })).toThrow(/INNGEST_SIGNING_KEY_FALLBACK/);
+    // A self-hosted server's key is bare hex.
+    expect(loadEnv({ DATABASE_URL: "postgresql://h/db", INNGEST_SIGNING_KEY: "ab12".repeat(16) }).INNGEST_SIGNING_KEY).toHaveLength(64);
   });
 
   it("requires an https APP_URL in production (loopback excepted)", () => {

@@ -18,10 +18,13 @@ const isUrl = (value: string) => {
   }
 };
 
-/** An Inngest signing key: `signkey-<env>-<hex>`. The SDK hex-decodes the part after the prefix. */
+/**
+ * An Inngest signing key: `signkey-<env>-<hex>` from Inngest Cloud, or the bare hex a self-hosted
+ * server is started with (`openssl rand -hex 32`). The SDK hex-decodes the part after the prefix.
+ */
 const signingKey = z
   .string()
-  .regex(/^signkey-\w+-([0-9a-f]{2}){16,}$/i, "must look like signkey-<env>-<hex> (copy it from the Inngest dashboard)");
+  .regex(/^(signkey-\w+-)?([0-9a-f]{2}){16,}$/i, "must be hex, optionally prefixed signkey-<env>- (from the Inngest dashboard, or `openssl rand -hex 32` for a self-hosted server)");
 
 const DEV_APP_URL = "http://localhost:3000";
 

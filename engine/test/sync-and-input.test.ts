@@ -102,19 +102,19 @@ describe("sync", () => {
     expect(status.body.functions.map((f) => f.id)).not.toContain("badexpr-fine");
   });
 
-  test("flow control the engine does not implement (throttle) is rejected at sync, also via /fn/register", async () => {
-    const inngest = fixtureClient(engine.url, "throttled");
+  test("flow control the engine does not implement (singleton) is rejected at sync, also via /fn/register", async () => {
+    const inngest = fixtureClient(engine.url, "singled");
     const fn = inngest.createFunction(
-      { id: "t", throttle: { limit: 1, period: "1m" }, triggers: [{ event: "t/x" }] },
+      { id: "t", singleton: { mode: "skip" }, triggers: [{ event: "t/x" }] },
       async () => 1,
     );
     const app = await startFixtureApp(inngest, [fn]);
     apps.push(app);
-    await expect(engine.syncApp(app.url)).rejects.toThrow(/"throttled-t": "throttle" is not supported/);
+    await expect(engine.syncApp(app.url)).rejects.toThrow(/"singled-t": "singleton" is not supported/);
     // Out-of-band: the SDK takes the PUT's status from our reply body's `status` (protocol §1.3).
     const put = await fetch(app.url, { method: "PUT" });
     expect(put.status).toBe(400);
-    expect(((await put.json()) as { message: string }).message).toMatch(/throttle/);
+    expect(((await put.json()) as { message: string }).message).toMatch(/singleton/);
   });
 });
 

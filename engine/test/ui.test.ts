@@ -49,6 +49,8 @@ beforeAll(async () => {
       });
     }),
     inngest.createFunction({ id: "nightly", triggers: [{ cron: "TZ=UTC 0 3 * * *" }] }, async ({ event }) => ({ invokedWith: event.data })),
+    inngest.createFunction({ id: "limited", rateLimit: { limit: 1, period: "1h" }, triggers: [{ event: "ui/limited" }] }, async () => "ran"),
+    inngest.createFunction({ id: "batched", batchEvents: { maxSize: 2, timeout: "10s" }, triggers: [{ event: "ui/batched" }] }, async ({ events }) => events.length),
   ];
   app = await startFixtureApp(inngest, fns);
   await engine.syncApp(app.url);
@@ -81,7 +83,7 @@ describe("pages", () => {
     expect(home.headers.get("location")).toBe("/runs");
     const json = await getJson<{ engine: string; functions: unknown[] }>(`${engine.url}/`);
     expect(json.body.engine).toBe("local-inngest-engine");
-    expect((await getJson<{ functions: unknown[] }>(`${engine.url}/v1/status`)).body.functions).toHaveLength(4);
+    expect((await getJson<{ functions: unknown[] }>(`${engine.url}/v1/status`)).body.functions).toHaveLength(6);
   });
 
   test("every page renders with one h1, the engine's own assets and a strict CSP", async () => {
@@ -140,6 +142,37 @@ describe("pages", () => {
   });
 });
 
+describe("flow control", () => {
+  test("a rate-limited event's run shows as Skipped; a batch run is listed under each of its events, with its batch", async () => {
+    const sent = await sendEvents(engine.url, [{ name: "ui/limited" }, { name: "ui/limited" }]);
+    await waitForRun(engine.url, sent.body.ids[0]!, "ui-limited");
+    const skipped = await waitFor(async () => (await runsOf(engine.url, sent.body.ids[1]!)).find((r) => r.status === "Skipped"), { what: "the skipped run" });
+    const runs = await page("/runs?function=ui-limited&status=skipped");
+    expect(runs.html).toContain(skipped.run_id);
+    expect(runs.html).toContain('<span class="badge s-skipped">Skipped</span>');
+    const sp = await page(`/runs/${skipped.run_id}`);
+    expect(sp.html).toContain("rate limited (rateLimit)");
+    expect(sp.html).not.toContain('id="cancel"');
+
+    const batch = await sendEvents(engine.url, [{ name: "ui/batched", data: { i: 1 } }, { name: "ui/batched", data: { i: 2 } }]);
+    const run = await waitForRun(engine.url, batch.body.ids[0]!, "ui-batched");
+    expect(run.output).toBe(2);
+    for (const id of batch.body.ids) expect((await page(`/events/${id}`)).html).toContain(`/runs/${run.run_id}`);
+    const rp = await page(`/runs/${run.run_id}`);
+    expect(rp.html).toContain("Events in its batch");
+    for (const id of batch.body.ids) expect(rp.html).toContain(id);
+
+    // A rerun of the batch run gets the whole batch again.
+    const rerun = (await (await post(`/ui/api/runs/${run.run_id}/rerun`, {})).json()) as { run_id: string };
+    await waitFor(async () => (await getRun(engine.url, rerun.run_id)).status === "Completed", { what: "the batch rerun" });
+    expect((await getRun(engine.url, rerun.run_id)).output).toBe(2);
+
+    const fns = await page("/functions");
+    expect(fns.html).toContain("Rate limit: {&quot;limit&quot;:1,&quot;period&quot;:&quot;1h&quot;}");
+    expect(fns.html).toContain("Batch events: {&quot;maxSize&quot;:2,&quot;timeout&quot;:&quot;10s&quot;}");
+  });
+});
+
 describe("actions", () => {
   test("send an event, replay it, rerun its run", async () => {
     const res = await post("/ui/api/events", { name: "ui/steps", data: { n: 1 } });
@@ -193,7 +226,7 @@ describe("actions", () => {
   test("sync now", async () => {
     const res = await post("/ui/api/apps/sync", { url: app.url });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { message: string }).message).toBe("Synced 4 functions.");
+    expect(((await res.json()) as { message: string }).message).toBe("Synced 6 functions.");
     const bad = await post("/ui/api/apps/sync", { url: "http://127.0.0.1:1/api/inngest" });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { error: string }).error).toMatch(/Sync failed: cannot reach/);

@@ -122,6 +122,9 @@ export async function startStack(options: StackOptions) {
       // `next start` is production mode, which requires a real secret: a fresh one per stack.
       APP_SECRET: process.env.APP_SECRET ?? randomBytes(32).toString("hex"),
       APP_URL: `http://localhost:${options.appPort}`,
+      // `next start` is production mode, which refuses INNGEST_DEV (it turns off signature checks)
+      // unless this local production-mode run says it means it.
+      ...(options.mode === "start" ? { ALLOW_INNGEST_DEV_IN_PRODUCTION: "true" } : {}),
       ...options.appEnv,
     },
     options.quiet,

@@ -1,7 +1,7 @@
 // What the UI's buttons do: send, replay, invoke, cancel, rerun. Events go through the same
 // acceptance as `POST /e/` (stored, runs started, waits resolved, in one transaction).
 import { QUEUE_CHANNEL, type Ctx } from "../context";
-import { withTx } from "../db";
+import { iso, withTx } from "../db";
 import { acceptEvents } from "../events";
 import { scheduleRun, validateEvent, type IncomingEvent } from "../ingest";
 import { INVOKED_EVENT } from "../pauses";
@@ -71,9 +71,10 @@ export async function invokeFunction(ctx: Ctx, fnId: string, payload: unknown): 
 }
 
 /**
- * A new run of the same function with the same trigger event, from the start. A deliberate rerun:
- * neither the event-id dedupe nor the idempotency key of the first run stops it; concurrency,
- * cancelOn and timeouts apply as to any run.
+ * A new run of the same function with the same trigger event (a batch run: the same batch), from
+ * the start. A deliberate rerun: neither the event-id dedupe nor the idempotency key of the first
+ * run stops it; concurrency, throttle, cancelOn and timeouts apply as to any run (rateLimit,
+ * debounce and batching, which decide whether events start a run at all, do not).
  */
 export async function rerun(ctx: Ctx, runId: string): Promise<string> {
   const fnId = (await ctx.db.query<{ function_id: string }>("select function_id from runs where id = $1", [runId])).rows[0]?.function_id;
@@ -92,6 +93,21 @@ export async function rerun(ctx: Ctx, runId: string): Promise<string> {
     const keyed = { ...row.payload, id: `rerun:${ulid(ctx.clock())}` };
     const res = await scheduleRun(ctx, tx, { ...fn, idempotency: undefined }, row.event_id, keyed);
     if (!res) throw new ActionError(409, "the rerun was not scheduled");
+    // A batch run (batchEvents) reads its events from its batch: the rerun gets a closed copy.
+    const batch = await tx.query<{ id: string }>("select id from flow_batches where run_id = $1", [runId]);
+    const from = batch.rows[0];
+    if (from) {
+      const copy = ulid(ctx.clock());
+      await tx.query(
+        `insert into flow_batches (id, function_id, key, open, size, bytes, created_at, run_id)
+         select $2, function_id, key, false, size, bytes, $3, $4 from flow_batches where id = $1`,
+        [from.id, copy, iso(ctx.clock()), res.runId],
+      );
+      await tx.query("insert into flow_batch_events (batch_id, seq, event_id) select $2, seq, event_id from flow_batch_events where batch_id = $1", [
+        from.id,
+        copy,
+      ]);
+    }
     await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
     return res.runId;
   });

@@ -71,6 +71,10 @@ export type RunDetail = {
   waits: { kind: string; step_name: string | null; event_name: string; expires_at: Date }[];
   /** Events sent by its steps (step.sendEvent answers `{ids}`), by internal id. */
   sent: { internal_id: string; name: string; received_at: Date }[];
+  /** A batch run's events (batchEvents), in order. */
+  batch: { internal_id: string; name: string; received_at: Date }[];
+  /** Flow control holding a run that has not started: waiting for its throttle, a delayed start. */
+  held: { throttled: boolean; startsAt: Date | null };
 };
 
 export async function getRunDetail(ctx: Ctx, runId: string): Promise<RunDetail | null> {
@@ -80,7 +84,7 @@ export async function getRunDetail(ctx: Ctx, runId: string): Promise<RunDetail |
   );
   const r = run.rows[0];
   if (!r) return null;
-  const [event, steps, attempts, pending, waits] = await Promise.all([
+  const [event, steps, attempts, pending, waits, batch, throttled, delayed] = await Promise.all([
     ctx.db.query<{ internal_id: string; payload: EventPayload }>("select internal_id, payload from events where internal_id = $1", [r.event_id]),
     ctx.db.query<StepRow>("select step_id, name, op, result, created_at from steps where run_id = $1 order by seq", [runId]),
     ctx.db.query<AttemptRow>(
@@ -95,6 +99,13 @@ export async function getRunDetail(ctx: Ctx, runId: string): Promise<RunDetail |
       "select kind, step_name, event_name, expires_at from pauses where run_id = $1 order by id",
       [runId],
     ),
+    ctx.db.query<{ internal_id: string; name: string; received_at: Date }>(
+      `select e.internal_id, e.name, e.received_at from flow_batches b join flow_batch_events be on be.batch_id = b.id
+         join events e on e.internal_id = be.event_id where b.run_id = $1 order by be.seq`,
+      [runId],
+    ),
+    ctx.db.query("select 1 from flow_throttle_waiting where run_id = $1", [runId]),
+    ctx.db.query<{ run_at: Date }>("select run_at from queue where kind = 'flow' and step_id = 'start:' || $1::text", [runId]),
   ]);
   const sentIds = steps.rows.flatMap((s) => {
     const data = (s.result as { data?: { ids?: unknown } } | null)?.data;
@@ -116,11 +127,16 @@ export async function getRunDetail(ctx: Ctx, runId: string): Promise<RunDetail |
     pending: pending.rows,
     waits: waits.rows,
     sent,
+    batch: batch.rows,
+    held: { throttled: (throttled.rowCount ?? 0) > 0, startsAt: delayed.rows[0]?.run_at ?? null },
   };
 }
 
+// The runs an event started: by its trigger event, and a batch run for every event of its batch.
 const EVENT_RUNS = `coalesce((select json_agg(json_build_object('id', r.id, 'function_id', r.function_id, 'status', r.status) order by r.id)
-  from runs r where r.event_id = e.internal_id), '[]'::json) as runs`;
+  from runs r where r.id in (select id from runs where event_id = e.internal_id
+                             union select b.run_id from flow_batch_events be join flow_batches b on b.id = be.batch_id
+                              where be.event_id = e.internal_id and b.run_id is not null)), '[]'::json) as runs`;
 
 export async function listEvents(ctx: Ctx, f: { name: string | null; internal: boolean; limit: number }): Promise<EventRow[]> {
   const rows = await ctx.db.query<EventRow>(

@@ -37,10 +37,13 @@ function runDurationMs(r: RunRow, now: number): number | null {
 function runItem(r: RunRow, fns: Map<string, FnDef>, now: number): Html {
   return html`<li>
 <div class="row-head"><a href="${path("/runs", r.id)}">${fnLabel(r.function_id, fns)}</a>${badge(r.status)}</div>
-<dl class="meta">${meta("Started", r.started_at ? time(r.started_at) : html`not yet (queued ${time(r.created_at)})`)}${meta(
+<dl class="meta">${meta(
+    r.status === "skipped" ? "Skipped" : "Started",
+    r.started_at ? time(r.started_at) : TERMINAL.has(r.status) ? html`never (${r.status === "skipped" ? "" : "queued "}${time(r.created_at)})` : html`not yet (queued ${time(r.created_at)})`,
+  )}${meta(
     "Duration",
     r.started_at ? `${duration(runDurationMs(r, now))}${r.ended_at ? "" : " so far"}` : null,
-  )}${meta("Event", r.event_name ?? null)}${meta("Run", html`<code>${r.id}</code>`)}${r.skip_reason ? meta("Skipped", r.skip_reason) : ""}</dl>
+  )}${meta("Event", r.event_name ?? null)}${meta("Run", html`<code>${r.id}</code>`)}${r.skip_reason ? meta("Reason", r.skip_reason) : ""}</dl>
 </li>`;
 }
 
@@ -202,6 +205,8 @@ ${a.attempt > 0 || a.outcome === "error" || a.outcome === "failed" ? `Attempt ${
 function pendingText(d: RunDetail): Html | null {
   if (TERMINAL.has(d.run.status)) return null;
   const parts: Html[] = [];
+  if (d.held.throttled) parts.push(html`waiting for its throttle to admit it`);
+  if (d.held.startsAt) parts.push(html`starts at ${time(d.held.startsAt)}`);
   for (const p of d.pending) {
     if (p.kind === "wake") parts.push(html`sleeping until ${time(p.run_at)}`);
     else if (p.kind === "call" && p.state === "running") parts.push(html`a request to the app is in flight`);
@@ -240,10 +245,10 @@ ${field("Function", html`<a href="${path("/functions", r.function_id)}">${r.func
 ${field("Event", d.event ? html`<a href="${path("/events", d.event.internal_id)}">${d.event.payload.name}</a>` : r.event_id)}
 ${field("Run id", html`<code>${r.id}</code>`)}
 ${field("Queued", time(r.created_at))}
-${field("Started", r.started_at ? time(r.started_at) : "not yet")}
+${field("Started", r.started_at ? time(r.started_at) : ended ? "never" : "not yet")}
 ${field("Ended", r.ended_at ? time(r.ended_at) : null)}
 ${field("Duration", r.started_at ? `${duration(runDurationMs(r, now))}${r.ended_at ? "" : " so far"}` : null)}
-${field("Skipped", r.skip_reason ?? null)}
+${field("Skipped because", r.skip_reason ? (r.skip_reason === "rate_limited" ? "rate limited (rateLimit)" : r.skip_reason) : null)}
 </dl>
 ${
   r.status === "completed"
@@ -256,6 +261,13 @@ ${
 }
 <h2>Steps</h2>
 ${waterfall(d, now)}
+${
+  d.batch.length
+    ? html`<h2>Events in its batch</h2><ul class="rows">${d.batch.map(
+        (e) => html`<li><div class="row-head"><a href="${path("/events", e.internal_id)}">${e.name}</a></div><dl class="meta">${meta("Received", time(e.received_at))}${meta("Event", html`<code>${e.internal_id}</code>`)}</dl></li>`,
+      )}</ul>`
+    : ""
+}
 ${
   d.sent.length
     ? html`<h2>Events it sent</h2><ul class="rows">${d.sent.map(
@@ -279,7 +291,7 @@ function runsOfEvent(e: EventRow, l: Listeners, fns: Map<string, FnDef>): Html {
   if (!l.matched.length) {
     return html`<span class="note-inline">No run: ${l.byName.map((f) => f.id).join(", ")} listen${l.byName.length === 1 ? "s" : ""} to this name, but the trigger's <code>if</code> did not match.</span>`;
   }
-  return html`<span class="note-inline">No run started for ${l.matched.map((f) => f.id).join(", ")} (a duplicate event id or idempotency key, a delayed start, or flow control holding it).</span>`;
+  return html`<span class="note-inline">No run started for ${l.matched.map((f) => f.id).join(", ")} (a duplicate event id or idempotency key, a delayed start, or flow control: a debounce a later event won, a batch still collecting).</span>`;
 }
 
 export function eventsPage(o: {

@@ -194,8 +194,14 @@ export const JS = `"use strict";
         btn.disabled = false;
         if (!r.ok) { say(out, (r.data && r.data.error) || "That did not work."); return; }
         say(out, r.data.message || "Done.");
-        if (r.data.location) location.assign(r.data.location);
-        else refresh();
+        if (r.data.location) { location.assign(r.data.location); return; }
+        // A button the refresh will take away (Cancel on a run that has ended) hands focus to
+        // the message that says what happened.
+        if (btn.hasAttribute("data-focus-result")) {
+          var msg = document.getElementById(out);
+          if (msg) { msg.setAttribute("tabindex", "-1"); msg.focus(); }
+        }
+        refresh();
       })
       .catch(function () { btn.disabled = false; say(out, "The engine did not answer."); });
   });

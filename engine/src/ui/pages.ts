@@ -227,7 +227,11 @@ export function runPage(d: RunDetail, fns: Map<string, FnDef>, now: number, aler
   const fnExists = fns.has(r.function_id);
   const body = html`<h1>Run of ${fnLabel(r.function_id, fns)}</h1>
 <div class="actions">
-${ended ? "" : html`<button type="button" class="danger" id="cancel" data-action="${path("/ui/api/runs", r.id, "cancel")}" data-result="action-result" data-pending="Cancelling…">Cancel run</button>`}
+<span id="run-controls" ${ended ? "" : raw("data-live")}>${
+    ended
+      ? ""
+      : html`<button type="button" class="danger" id="cancel" data-action="${path("/ui/api/runs", r.id, "cancel")}" data-result="action-result" data-pending="Cancelling…" data-focus-result>Cancel run</button>`
+  }</span>
 ${
   fnExists
     ? html`<button type="button" class="secondary" id="rerun" data-action="${path("/ui/api/runs", r.id, "rerun")}" data-result="action-result" data-pending="Starting a new run…">Rerun from the start</button>`
@@ -502,8 +506,9 @@ export function appsPage(o: { apps: AppRow[]; watch: AppWatchState[]; pollMs: nu
   const urls = new Set(o.apps.map((a) => a.url));
   const unsynced = o.watch.filter((w) => !urls.has(w.url));
   const watchOf = (url: string) => o.watch.find((w) => w.url === url);
+  // The result is shown outside the live list, which a refresh may redraw.
   const syncButton = (url: string, i: number) =>
-    html`<div class="actions"><button type="button" id="sync-${i}" data-action="/ui/api/apps/sync" data-body="${JSON.stringify({ url })}" data-result="sync-result-${i}" data-pending="Syncing…">Sync now</button><span role="status" id="sync-result-${i}" class="result"></span></div>`;
+    html`<div class="actions"><button type="button" id="sync-${i}" data-action="/ui/api/apps/sync" data-body="${JSON.stringify({ url })}" data-result="sync-result" data-pending="Syncing ${url}…">Sync now</button></div>`;
   const body = html`<h1>Apps</h1>
 <p class="muted">${
     o.pollMs > 0
@@ -511,6 +516,7 @@ export function appsPage(o: { apps: AppRow[]; watch: AppWatchState[]; pollMs: nu
       : "Polling is off: apps are synced when the engine starts and when you sync them here (start the engine with --app-poll <ms> to pick up changes by itself)."
   }</p>
 ${liveNote(true)}
+<p role="status" id="sync-result" class="result"></p>
 <section id="apps" data-live aria-label="Apps">
 ${
   o.apps.length || unsynced.length

@@ -21,7 +21,7 @@ export type AppWatchState = {
   error: string | null;
 };
 
-type UrlState = AppWatchState & { hash?: string };
+type UrlState = AppWatchState & { hash?: string; syncing?: number };
 
 export class AppPoller {
   private states = new Map<string, UrlState>();
@@ -60,6 +60,7 @@ export class AppPoller {
    */
   async syncNow(url: string): Promise<SyncResult> {
     const st = this.state(url);
+    st.syncing = (st.syncing ?? 0) + 1;
     try {
       const fetched = await fetchAppConfig(this.ctx, url);
       if (fetched.kind === "out_of_band") {
@@ -74,6 +75,8 @@ export class AppPoller {
       Object.assign(st, { checkedAt: this.ctx.clock(), error: (err as Error).message });
       if (!(err instanceof SyncError)) st.hash = undefined;
       throw err;
+    } finally {
+      st.syncing = (st.syncing ?? 1) - 1;
     }
   }
 
@@ -98,8 +101,11 @@ export class AppPoller {
 
   private async poll(url: string): Promise<void> {
     const st = this.state(url);
-    // A poll answers quickly or not at all; a long stall must not hold up the other apps.
-    const timeoutMs = Math.min(this.ctx.opts.requestTimeoutMs, Math.max(10_000, this.intervalMs * 5));
+    // A sync of this app is under way (the start-up one waits for `next dev` to compile the route).
+    if (st.syncing) return;
+    // Long enough for a dev server to compile the route after a change; a stall beyond that must
+    // not hold up the other apps for good.
+    const timeoutMs = Math.min(this.ctx.opts.requestTimeoutMs, Math.max(30_000, this.intervalMs * 5));
     let fetched;
     try {
       fetched = await fetchAppConfig(this.ctx, url, { timeoutMs, poll: true });

@@ -187,9 +187,9 @@ ${a.attempt > 0 || a.outcome === "error" || a.outcome === "failed" ? `Attempt ${
     const total = g.attempts.length
       ? g.attempts[g.attempts.length - 1]!.ended_at.getTime() - g.attempts[0]!.started_at.getTime()
       : null;
-    return html`<li><div class="row-head"><h3>${g.name}</h3><span class="muted">${
-      g.step ? g.step.op : g.id === "step" ? "request" : ""
-    }${g.attempts.length > 1 ? ` · ${g.attempts.length} attempts` : ""}${total !== null && total > 0 ? ` · ${duration(total)} in all` : ""}</span></div>
+    const kind = g.step ? g.step.op : g.id === "step" ? "request" : null;
+    const about = [kind, g.attempts.length > 1 ? `${g.attempts.length} attempts` : null, total !== null && total > 0 ? `${duration(total)} in all` : null];
+    return html`<li><div class="row-head"><h3>${g.name}</h3><span class="muted">${about.filter(Boolean).join(" · ")}</span></div>
 <ol class="attempts">${rows}</ol>${resultHtml}</li>`;
   });
   return html`<ul class="legend" aria-hidden="true">

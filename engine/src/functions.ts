@@ -93,11 +93,15 @@ const DEFER_EVENT = "inngest/deferred.schedule";
 const JITTER_MIN_MS = 1000;
 const JITTER_MAX_MS = 5 * 60_000;
 
-/** The SDK leaks `deployId` into registered URLs (protocol doc §1.3); strip it before calling them. */
+/**
+ * The SDK leaks `deployId` into registered URLs (protocol doc §1.3); strip it before calling them.
+ * Also the app poll's `engine-poll` marker, which an out-of-band sync would register otherwise.
+ */
 export function stripDeployId(url: string): string {
   try {
     const u = new URL(url);
     u.searchParams.delete("deployId");
+    u.searchParams.delete("engine-poll");
     return u.toString();
   } catch {
     return url;

@@ -68,7 +68,7 @@ describe("sync", () => {
     const put = await fetch(`${app.url}?deployId=dep-1`, { method: "PUT" });
     expect(put.status).toBe(200);
     expect(put.headers.get("x-inngest-sync-kind")).toBe("out_of_band");
-    const status = await getJson<{ apps: { id: string; url: string }[]; functions: { id: string }[] }>(`${engine.url}/?format=json`);
+    const status = await getJson<{ apps: { id: string; url: string }[]; functions: { id: string }[] }>(`${engine.url}/v1/status`);
     expect(status.body.apps.find((a) => a.id === "oob")?.url).toBe(app.url);
     expect(status.body.functions.map((f) => f.id)).toContain("oob-hello");
     const sent = await sendEvents(engine.url, [{ name: "oob/hello" }]);
@@ -98,7 +98,7 @@ describe("sync", () => {
     const res = await fetch(`${engine.url}/v1/apps/sync`, { method: "POST", body: JSON.stringify({ url: app.url }) });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: string }).error).toMatch(/badexpr-uses-size/);
-    const status = await getJson<{ functions: { id: string }[] }>(`${engine.url}/?format=json`);
+    const status = await getJson<{ functions: { id: string }[] }>(`${engine.url}/v1/status`);
     expect(status.body.functions.map((f) => f.id)).not.toContain("badexpr-fine");
   });
 
@@ -234,7 +234,7 @@ describe("lifecycle", () => {
     try {
       await waitFor(
         async () =>
-          (await getJson<{ functions: { id: string }[] }>(`${late.url}/?format=json`)).body.functions.some((f) => f.id === "late-f"),
+          (await getJson<{ functions: { id: string }[] }>(`${late.url}/v1/status`)).body.functions.some((f) => f.id === "late-f"),
         { what: "background sync of the late app" },
       );
       const sent = await sendEvents(late.url, [{ name: "late/x" }]);

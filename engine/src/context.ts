@@ -2,7 +2,7 @@ import type { Random } from "./backoff";
 import type { Db } from "./db";
 import type { Logger } from "./log";
 import type { Registry } from "./registry";
-import type { QueueItem } from "./types";
+import type { CarriedRun, QueueItem } from "./types";
 
 export type Clock = () => number;
 
@@ -40,7 +40,7 @@ export type Ctx = {
   wake(): void;
   /** Direct dispatch of new runs to this process's worker (see ingest.ts `Direct`). */
   reserveSlot(): boolean;
-  dispatch(reservedCount: number, items: QueueItem[]): void;
+  dispatch(reservedCount: number, items: QueueItem[], carried?: Map<number, CarriedRun>): void;
 };
 
 export const QUEUE_CHANNEL = "engine_queue";

@@ -96,7 +96,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
     registry,
     wake: () => worker?.wake(),
     reserveSlot: () => worker?.reserve() ?? false,
-    dispatch: (n, items) => worker?.dispatch(n, items),
+    dispatch: (n, items, carried) => worker?.dispatch(n, items, carried),
   };
   worker = new Worker(ctx);
   const cron = new CronScheduler(ctx);

@@ -8,7 +8,7 @@ import { armDelayedStart, FlowIngest, throttleRuns, type InvokeRefusal, type Sch
 import type { FnDef } from "./functions";
 import { createCancelPauses, FINISHED_EVENT, INVOKED_EVENT, pauseLookupSql, type PauseRow } from "./pauses";
 import { enqueueDeadline, ITEM_COLUMNS } from "./queue";
-import type { EventPayload, QueueItem } from "./types";
+import type { CarriedRun, EventPayload, QueueItem } from "./types";
 import { seededUlid, ulid } from "./ulid";
 
 export const DEDUPE_TTL_MS = 24 * 3600 * 1000;
@@ -41,6 +41,8 @@ export type IngestResult = {
   pauses: PauseRow[];
   /** step.invoke calls whose child rateLimit skipped: events.ts fails the parent's step at once. */
   invokeRefusals: InvokeRefusal[];
+  /** The state of runs in `claimed` that were started here, by queue id (the worker skips loading it). */
+  carried: Map<number, CarriedRun>;
 };
 
 /**
@@ -108,6 +110,7 @@ export async function ingestEvents(
   const ids: string[] = [];
   const runIds: string[] = [];
   const claimed: QueueItem[] = [];
+  const carried = new Map<number, CarriedRun>();
   const rows = events.map((e, i) => {
     const internalId = (seed ? seededUlid(seed, i) : null) ?? ulid(now);
     const payload: EventPayload = {
@@ -195,9 +198,13 @@ export async function ingestEvents(
       const admitted = await throttleRuns(ctx, tx, create.map((c) => ({ fn: c.fn, event: c.payload, runId: c.runId, ckeys: [], climits: [] })), now);
       // A delayed start (future ts) is never leased to this process now.
       const leased = create.map((c, i) => admitted[i] === true && c.runAt <= now && direct?.reserve() === true);
+      // A run leased to this process here is started here too (inserted 'running'; its first request
+      // follows at once), unless it has a timeouts.finish: the first request's loadRun arms that.
+      const started = create.map((c, i) => leased[i] === true && !c.fn.timeouts.finishMs);
       const res = await tx.query<QueueItem>(
-        `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[], $7::timestamptz[], $8::bool[]) as t(id, f, e, leased, at, admitted)),
-              r as (insert into runs (id, function_id, event_id, status, created_at) select id, f, e, 'queued', $4 from t returning id)
+        `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[], $7::timestamptz[], $8::bool[], $9::bool[]) as t(id, f, e, leased, at, admitted, started)),
+              r as (insert into runs (id, function_id, event_id, status, created_at, started_at)
+                    select id, f, e, case when started then 'running' else 'queued' end, $4, case when started then $4::timestamptz end from t returning id)
          insert into queue (run_id, kind, step_id, state, run_at, lease_token, lease_until)
          select t.id, 'call', 'step', case when t.leased then 'running' else 'queued' end, t.at,
                 case when t.leased then gen_random_uuid() end, case when t.leased then $5::timestamptz end
@@ -212,6 +219,7 @@ export async function ingestEvents(
           leased,
           create.map((c) => iso(c.runAt)),
           admitted,
+          started,
         ],
       );
       create.forEach((c, i) => {
@@ -224,7 +232,16 @@ export async function ingestEvents(
           ...(admitted[i] ? {} : { throttled: true }),
         });
       });
-      for (const item of res.rows) if (item.lease_token) claimed.push(item);
+      // The worker needs nothing loaded for a run started here.
+      const created = new Map(create.flatMap((c, i) => (started[i] ? [[c.runId, c] as const] : [])));
+      for (const item of res.rows) {
+        if (!item.lease_token) continue;
+        claimed.push(item);
+        const c = created.get(item.run_id);
+        if (!c) continue;
+        const at = new Date(now);
+        carried.set(item.id, { function_id: c.fn.id, status: "running", version: -1, force_plan: false, payload: c.payload, steps: [], created_at: at, started_at: at, started: true });
+      }
     }
   }
   // Batches that filled up start now (flow-control/batch.ts).
@@ -241,6 +258,7 @@ export async function ingestEvents(
     fresh: rows.filter((r) => fresh.has(r.internalId)).map((r) => r.payload),
     pauses: inserted.rows[0]?.pauses ?? [],
     invokeRefusals: flow?.invokeRefusals ?? [],
+    carried,
   };
 }
 

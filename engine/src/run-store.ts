@@ -3,21 +3,10 @@
 // run (see writeback.ts); the lifecycle events a run emits when it ends are in events.ts.
 import type { Ctx } from "./context";
 import { iso, type Tx } from "./db";
-import type { EventPayload, QueueItem } from "./types";
+import type { EventPayload, QueueItem, RunState } from "./types";
 
-export type RunState = {
-  function_id: string;
-  status: string;
-  version: number;
-  force_plan: boolean;
-  payload: EventPayload;
-  /** Memoised results in completion order (the SDK's stack). */
-  steps: [string, unknown][];
-  created_at: Date;
-  started_at: Date | null;
-};
+export type { RunState } from "./types";
 
-/** `skipped`: a run rateLimit dropped (never queued; flow-control/rate-limit.ts). */
 export const TERMINAL = new Set(["completed", "failed", "cancelled", "skipped"]);
 
 /**

@@ -130,7 +130,7 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
         throw err;
       }
     }
-    ctx.dispatch(reserved, result.claimed);
+    ctx.dispatch(reserved, result.claimed, result.carried);
     if (result.queued) ctx.wake();
     logUnheard(ctx, result.fresh);
     return send(res, 200, { ids: result.ids, status: 200 });

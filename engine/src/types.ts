@@ -47,3 +47,23 @@ export type Op = {
 };
 
 export type SerializedError = { name: string; message: string; stack?: string; [k: string]: unknown };
+
+/** What a request needs of its run (run-store.ts `loadRun`). */
+export type RunState = {
+  function_id: string;
+  status: string;
+  version: number;
+  force_plan: boolean;
+  payload: EventPayload;
+  /** Memoised results in completion order (the SDK's stack). */
+  steps: [string, unknown][];
+  created_at: Date;
+  started_at: Date | null;
+};
+
+/**
+ * A run's state handed to the worker with its item, so it is not loaded again: after an in-place
+ * continuation (the write-back knows what it wrote) or for a run just created and dispatched
+ * directly by ingest (`started`: this dispatch started it, as loadRun's first call would report).
+ */
+export type CarriedRun = RunState & { started?: boolean };

@@ -3,10 +3,10 @@
 // by the poll fallback. Also the dedicated LISTEN connection.
 import pg from "pg";
 import { FUNCTIONS_CHANNEL, QUEUE_CHANNEL, type Ctx } from "./context";
-import { processItem } from "./executor";
+import { processItem, type Next } from "./executor";
 import { claim, releaseItem } from "./queue";
 import type { Inflight } from "./sdk-call";
-import type { QueueItem } from "./types";
+import type { CarriedRun, QueueItem } from "./types";
 
 export class Worker {
   private active = 0;
@@ -75,23 +75,26 @@ export class Worker {
     return true;
   };
 
-  /** After the ingest commit (or rollback: items = []), run what was leased and free the rest. */
-  dispatch(reservedCount: number, items: QueueItem[]) {
+  /**
+   * After the ingest commit (or rollback: items = []), run what was leased and free the rest.
+   * `carried`: the new runs' state by queue id (not loaded again).
+   */
+  dispatch(reservedCount: number, items: QueueItem[], carried?: Map<number, CarriedRun>) {
     this.reserved -= reservedCount;
-    for (const item of items) this.start(item);
+    for (const item of items) this.start(item, carried?.get(item.id));
     if (reservedCount > items.length) this.wake();
   }
 
-  private start(item: QueueItem) {
+  private start(item: QueueItem, run?: CarriedRun) {
     this.active++;
     this.ownItems.add(item.id);
     const p = (async () => {
-      let next: QueueItem | null = item;
+      let next: Next = { item, run };
       try {
-        while (next && !this.stopped) next = await processItem(this.ctx, next, this.inflight);
+        while (next && !this.stopped) next = await processItem(this.ctx, next.item, this.inflight, next.run);
         // Stopping: a continuation this worker still holds goes back to the queue at once, so a
         // restart (or another process) picks it up without waiting for the lease to expire.
-        if (next) await releaseItem(this.ctx, next);
+        if (next) await releaseItem(this.ctx, next.item);
       } catch (err) {
         // The item keeps its lease and is rescued when it expires; the engine keeps running.
         if (!this.inflight.stopping) this.ctx.log.warn("item failed", { run: item.run_id, error: (err as Error).message });

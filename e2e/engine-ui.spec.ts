@@ -4,6 +4,7 @@
 import type { APIRequestContext } from "@playwright/test";
 import { expectNoAxeViolations, expectNoHorizontalScroll } from "./axe";
 import { expect, test } from "./fixtures";
+import { engineAuth, inngestKeys } from "./inngest-keys";
 import { ENGINE_URL, EngineUiPage } from "./pages/engine-ui-page";
 
 /** The outbox sweeper: cheap, idempotent, three steps, and startable by an event with empty data. */
@@ -11,7 +12,8 @@ const SWEEP = "signup-app-outbox.sweep";
 const SWEEP_NAME = "Sweep the outbox";
 
 async function sendToEngine(request: APIRequestContext, events: unknown[]): Promise<string[]> {
-  const res = await request.post(`${ENGINE_URL}/e/e2e`, { data: events });
+  // The engine is in signed mode: events need the stack's event key.
+  const res = await request.post(`${ENGINE_URL}/e/${inngestKeys().eventKey}`, { data: events });
   expect(res.status()).toBe(200);
   return ((await res.json()) as { ids: string[] }).ids;
 }
@@ -20,7 +22,7 @@ async function runOf(request: APIRequestContext, eventId: string, status?: strin
   let runId = "";
   await expect
     .poll(async () => {
-      const body = (await (await request.get(`${ENGINE_URL}/v1/events/${eventId}/runs`)).json()) as { data: { run_id: string; status: string }[] };
+      const body = (await (await request.get(`${ENGINE_URL}/v1/events/${eventId}/runs`, { headers: engineAuth() })).json()) as { data: { run_id: string; status: string }[] };
       const run = body.data.find((r) => !status || r.status === status);
       runId = run?.run_id ?? "";
       return runId;

@@ -1,5 +1,6 @@
 // CLI: `npm run engine -- --database-url postgresql://… --app-url http://127.0.0.1:3000/api/inngest`
 import { parseArgs } from "node:util";
+import { AuthConfigError } from "./src/auth";
 import { startEngine } from "./src/engine";
 
 const HELP = `Local Inngest-protocol engine
@@ -21,6 +22,18 @@ const HELP = `Local Inngest-protocol engine
   --max-rescues <n>        a step in flight while the engine died this many times fails its run; default 3
   --log-level <level>      info (default) or debug (adds events no function listens to, polls)
   --quiet                  no log lines
+Signed mode (a self-hosted Inngest server; required to bind off loopback):
+  --signing-key <key>      sign every request to apps (X-Inngest-Signature) and require it as
+                           Authorization: Bearer on /fn/register and /v1/ (or ENGINE_SIGNING_KEY);
+                           hex, optionally signkey-<env>-: signkey-prod-$(openssl rand -hex 32)
+  --signing-key-fallback <key>  also accepted as Bearer while rotating (or ENGINE_SIGNING_KEY_FALLBACK)
+  --event-key <key>        POST /e/<key> accepts only these; repeatable (or ENGINE_EVENT_KEY,
+                           comma-separated); required with --signing-key
+Who may talk to it, and whom it calls:
+  --public-host <name>     answer to this Host name too (repeatable or comma-separated); by default
+                           only localhost, 127.0.0.1, [::1] and --host
+  --allow-app-host <name>  a sync may name an app on this host (repeatable or comma-separated); by
+                           default only loopback hosts and the --app-url ones
 The browser UI is at the engine's URL (/runs, /events, /functions, /apps); the status JSON at /v1/status.`;
 
 function num(name: string, v: string | undefined, fallback?: number): number | undefined {
@@ -52,6 +65,11 @@ async function main() {
       checkpoint: { type: "boolean" },
       "stop-grace": { type: "string" },
       "max-rescues": { type: "string" },
+      "signing-key": { type: "string" },
+      "signing-key-fallback": { type: "string" },
+      "event-key": { type: "string", multiple: true },
+      "public-host": { type: "string", multiple: true },
+      "allow-app-host": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -78,6 +96,9 @@ async function main() {
     process.stderr.write(`--log-level must be info or debug, got "${logLevel}"\n`);
     process.exit(2);
   }
+  const list = (values: string[]) => values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  // Keys from the environment keep them out of the process list (`ps` shows arguments).
+  const eventKeys = list([...(values["event-key"] ?? []), ...(process.env.ENGINE_EVENT_KEY ? [process.env.ENGINE_EVENT_KEY] : [])]);
   const engine = await startEngine({
     databaseUrl,
     port: num("port", values.port, 8288),
@@ -95,6 +116,15 @@ async function main() {
     checkpoint: values.checkpoint ?? false,
     stopGraceMs: num("stop-grace", values["stop-grace"]),
     maxRescues: num("max-rescues", values["max-rescues"]),
+    signingKey: values["signing-key"] ?? (process.env.ENGINE_SIGNING_KEY || undefined),
+    signingKeyFallback: values["signing-key-fallback"] ?? (process.env.ENGINE_SIGNING_KEY_FALLBACK || undefined),
+    eventKeys,
+    publicHosts: list(values["public-host"] ?? []),
+    allowAppHosts: list(values["allow-app-host"] ?? []),
+  }).catch((err: unknown) => {
+    if (!(err instanceof AuthConfigError)) throw err;
+    process.stderr.write(`engine: ${err.message}\n`);
+    process.exit(2);
   });
   let stopping = false;
   const shutdown = () => {

@@ -1,4 +1,6 @@
-// Playwright's web server: a throwaway database and the production build (`next start`).
+// Playwright's web server: a throwaway database and the production build (`next start`), in
+// production mode for real: the app in Inngest cloud mode (every request's signature checked by
+// the SDK) against the engine in signed mode, with keys made for this run (E2E.keysFile).
 import { runMain } from "@signup-jobs/devkit";
 import { E2E } from "../e2e/config";
 import { startStack } from "./lib/stack";
@@ -10,10 +12,11 @@ await runMain(async () => {
     appPort: E2E.appPort,
     enginePort: E2E.enginePort,
     mailPort: E2E.mailPort,
-    dataDir: ".data/e2e",
+    dataDir: E2E.dataDir,
+    keysFile: E2E.keysFile,
     // Files and mail from an earlier run would leak into this one.
     fresh: true,
-    pg: { dataDir: ".data/e2e/postgres", port: E2E.pgPort, ephemeral: true },
+    pg: { dataDir: `${E2E.dataDir}/postgres`, port: E2E.pgPort, ephemeral: true },
     // Inngest's backoff table, 20× faster: a retried step waits 0.75 s instead of 15 s.
     engineArgs: ["--time-scale", "0.05"],
   });

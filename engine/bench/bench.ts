@@ -129,7 +129,7 @@ async function runOnce(): Promise<Result> {
   const completed = async () =>
     ((await db.query("select count(*)::int as n from runs where status = 'completed'")).rows[0] as { n: number }).n;
   const send = (events: unknown[]) =>
-    fetch(`${engine.url}/e/bench`, { method: "POST", body: JSON.stringify(events) }).then((r) => r.json());
+    fetch(`${engine.url}/e/bench`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) }).then((r) => r.json());
   const waitCompleted = async (n: number) => {
     while ((await completed()) < n) await new Promise((r) => setTimeout(r, 100));
   };

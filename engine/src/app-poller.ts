@@ -59,6 +59,8 @@ export class AppPoller {
    * nothing to do.
    */
   async syncNow(url: string): Promise<SyncResult> {
+    // A URL the engine may not call is refused before it is remembered (and polled).
+    this.ctx.auth.assertAppUrl(url);
     const st = this.state(url);
     st.syncing = (st.syncing ?? 0) + 1;
     try {

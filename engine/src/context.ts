@@ -1,3 +1,4 @@
+import type { Auth } from "./auth";
 import type { Random } from "./backoff";
 import type { Db } from "./db";
 import type { Logger } from "./log";
@@ -36,6 +37,8 @@ export type Ctx = {
   random: Random;
   opts: EngineOptions;
   registry: Registry;
+  /** Keys, signing and who may call what (auth.ts); in dev mode it signs nothing. */
+  auth: Auth;
   /** Ask the local worker loop to look for due work now (NOTIFY covers other processes). */
   wake(): void;
   /** Direct dispatch of new runs to this process's worker (see ingest.ts `Direct`). */

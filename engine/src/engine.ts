@@ -2,6 +2,7 @@
 // periodic sweep (poll fallback + lease rescue + cron).
 import type { AddressInfo } from "node:net";
 import { AppPoller } from "./app-poller";
+import { Auth } from "./auth";
 import type { Random } from "./backoff";
 import type { Clock, Ctx, EngineOptions } from "./context";
 import { CronScheduler } from "./cron";
@@ -40,6 +41,20 @@ export type StartEngineOptions = {
   appPollMs?: number;
   /** Run the cron sweep on the poll timer (default true); tests with a fake clock call tick(). */
   cronTimer?: boolean;
+  /**
+   * Signed mode (as a self-hosted Inngest server): requests to apps are signed with this key, and
+   * /fn/register, the SDK's API calls and /v1/ need it as `Authorization: Bearer` (key or hash).
+   * Needs `eventKeys`. Default: dev mode (no keys, loopback only).
+   */
+  signingKey?: string;
+  /** Also accepted as Bearer while rotating keys (requests are signed with `signingKey`). */
+  signingKeyFallback?: string;
+  /** Signed mode: `POST /e/<key>` accepts only these (401 "Event key not found" otherwise). */
+  eventKeys?: string[];
+  /** Host names to answer to besides loopback and `host` (421 otherwise). */
+  publicHosts?: string[];
+  /** App hosts besides loopback (and the `appUrls` hosts) that a sync may name. */
+  allowAppHosts?: string[];
 };
 
 export type Engine = {
@@ -71,6 +86,16 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   };
   if (!(opts.maxRescues >= 1)) throw new Error("maxRescues must be ≥ 1");
   if (!(opts.timeScale > 0)) throw new Error("timeScale must be > 0");
+  // Keys, Host names and app hosts are checked before anything starts (off loopback needs keys).
+  const auth = new Auth({
+    signingKey: options.signingKey,
+    signingKeyFallback: options.signingKeyFallback,
+    eventKeys: options.eventKeys,
+    host: options.host ?? "127.0.0.1",
+    publicHosts: options.publicHosts,
+    allowAppHosts: options.allowAppHosts,
+    appUrls: options.appUrls,
+  });
   const log = createLogger(options.log ?? "stdout", options.logLevel ?? "info");
   if (await ensureDatabase(options.databaseUrl)) log.info("engine database created");
   const db = createPool(options.databaseUrl, Math.min(opts.workers + 8, 40));
@@ -94,6 +119,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
     random: options.random ?? Math.random,
     opts,
     registry,
+    auth,
     wake: () => worker?.wake(),
     reserveSlot: () => worker?.reserve() ?? false,
     dispatch: (n, items, carried) => worker?.dispatch(n, items, carried),
@@ -104,7 +130,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   if (!(appPollMs >= 0)) throw new Error("appPollMs must be ≥ 0");
   const apps = new AppPoller(ctx, appPollMs, options.appUrls ?? []);
   const syncApp = (appUrl: string) => apps.syncNow(appUrl);
-  const ui = new Ui(ctx, { apps, upcoming: () => cron.upcoming(), host: options.host ?? "127.0.0.1" });
+  const ui = new Ui(ctx, { apps, upcoming: () => cron.upcoming() });
   const server = createServer(ctx, { upcoming: () => cron.upcoming(), apps, ui });
   const listener = new Listener(options.databaseUrl, () => ctx.wake(), () => void registry.reload().catch(() => {}), ctx);
   await listener.start();
@@ -156,7 +182,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   for (const appUrl of options.appUrls ?? []) syncWithRetry(appUrl);
   apps.start();
 
-  log.info("engine listening", { url, time_scale: opts.timeScale, ui: `${url}/`, app_poll_ms: appPollMs || undefined });
+  log.info("engine listening", { url, time_scale: opts.timeScale, ui: `${url}/`, app_poll_ms: appPollMs || undefined, mode: auth.signed ? "signed" : "dev" });
 
   return {
     url,

@@ -76,6 +76,8 @@ export async function callSdk(
   }, Math.max(50, ctx.opts.leaseMs / 2));
 
   try {
+    // Signed mode: canonical JSON plus X-Inngest-Signature, which an SDK in cloud mode verifies.
+    const wire = ctx.auth.encode(body);
     const res = await fetch(url, {
       method: "POST",
       headers: {
@@ -83,14 +85,18 @@ export async function callSdk(
         "x-run-id": item.run_id,
         "x-inngest-step-id": item.step_id,
         "x-inngest-req-version": String(run.version),
+        ...wire.headers,
       },
-      body: JSON.stringify(body),
+      body: wire.text,
       signal: controller.signal,
     });
     const text = await res.text();
     const versionHeader = Number(res.headers.get("x-inngest-req-version"));
     const version = Number.isInteger(versionHeader) && versionHeader > 0 ? versionHeader : null;
-    return { outcome: interpret(res.status, res.headers, text), version };
+    const outcome = interpret(res.status, res.headers, text);
+    // The SDK's 401 (bad or missing signature) strips its x-inngest-* headers: say why plainly.
+    if (res.status === 401 && outcome.type === "error") outcome.error = { name: "Unauthorized", message: `HTTP 401 from the app: ${ctx.auth.refusalHint()}` };
+    return { outcome, version };
   } catch (err) {
     if (inflight.stopping && !timedOut) return "stopped";
     const error: SerializedError = timedOut

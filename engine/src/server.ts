@@ -3,6 +3,7 @@
 // error escapes the process.
 import http from "node:http";
 import type { AppPoller } from "./app-poller";
+import { AppHostRefused } from "./auth";
 import type { Ctx } from "./context";
 import { checkpoint } from "./checkpoint";
 import { withTx } from "./db";
@@ -95,6 +96,10 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
   const method = req.method ?? "GET";
   let m: RegExpExecArray | null;
 
+  // Host, keys (signed mode) and content type, before anything is read (auth.ts).
+  const refused = ctx.auth.check(req, path, method, isUiPath(path));
+  if (refused) return send(res, refused.status, refused.body, refused.headers);
+
   // Event API (protocol §2): POST /e/:key, body is an array of events (a single object is accepted).
   if ((m = /^\/e\/([^/]+)$/.exec(path))) {
     if (method !== "POST") throw new HttpError(405, "use POST");
@@ -149,6 +154,7 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
       });
       return send(res, 200, { ok: true, modified: true, status: 200, functions: r.functions });
     } catch (err) {
+      if (err instanceof AppHostRefused) return send(res, 403, { ok: false, status: 403, error: err.message });
       if (err instanceof SyncError) return send(res, 400, { ok: false, status: 400, error: err.message });
       throw err;
     }
@@ -186,6 +192,7 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
     try {
       return send(res, 200, { data: await h.apps.syncNow(body.url) });
     } catch (err) {
+      if (err instanceof AppHostRefused) return send(res, 403, { error: err.message });
       if (err instanceof SyncError) return send(res, 422, { error: err.message });
       throw err;
     }

@@ -24,6 +24,9 @@ export async function register(ctx: Ctx, payload: RegisterPayload): Promise<Sync
   if (!payload.appId) throw new SyncError("sync payload has no app id");
   if (!Array.isArray(payload.functions)) throw new SyncError(`app "${payload.appId}": "functions" must be an array`);
   const defs: FnDef[] = payload.functions.map((f) => compileFunction(f, payload.appId));
+  // Every URL the engine would call must be on an allowed host (auth.ts), not just the app's.
+  ctx.auth.assertAppUrl(payload.url);
+  for (const d of defs) ctx.auth.assertAppUrl(d.url, `function "${d.id}": step URL`);
   const ids = new Set<string>();
   for (const d of defs) {
     if (ids.has(d.id)) throw new SyncError(`app "${payload.appId}": duplicate function id "${d.id}"`);
@@ -121,6 +124,7 @@ export async function fetchAppConfig(
   opts: { timeoutMs?: number; poll?: boolean } = {},
 ): Promise<AppConfig> {
   const timeoutMs = opts.timeoutMs ?? ctx.opts.requestTimeoutMs;
+  ctx.auth.assertAppUrl(url);
   let res: Response;
   try {
     // A poll is marked in the query (`engine-poll=1`; the SDK reads only `deployId` there and takes
@@ -128,10 +132,12 @@ export async function fetchAppConfig(
     // request log (next.config.ts does).
     const target = new URL(url);
     if (opts.poll) target.searchParams.set("engine-poll", "1");
+    // Signed in signed mode: an SDK in cloud mode answers an in-band sync only to a signed PUT.
+    const wire = ctx.auth.encode({ url });
     res = await fetch(target, {
       method: "PUT",
-      headers: { "content-type": "application/json", "x-inngest-sync-kind": "in_band" },
-      body: JSON.stringify({ url }),
+      headers: { "content-type": "application/json", "x-inngest-sync-kind": "in_band", ...wire.headers },
+      body: wire.text,
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
@@ -157,7 +163,8 @@ export async function fetchAppConfig(
   }
   // Out-of-band: the SDK already called /fn/register before answering the PUT.
   if (res.status !== 200) {
-    throw new SyncError(`sync of ${url} failed: HTTP ${res.status} ${String(body.message ?? text.slice(0, 200))}`);
+    const hint = res.status === 401 ? ` (${ctx.auth.refusalHint()})` : "";
+    throw new SyncError(`sync of ${url} failed: HTTP ${res.status} ${String(body.message ?? text.slice(0, 200))}${hint}`);
   }
   return { kind: "out_of_band" };
 }

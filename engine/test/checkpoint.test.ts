@@ -103,10 +103,11 @@ test("NonRetriableError after a checkpointed step fails the run and runs the fai
 test("a checkpoint for a stale queue item is refused with 409", async () => {
   const res = await fetch(`${engine.url}/v1/checkpoint/nope/async`, {
     method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({ qi_id: "1.00000000-0000-0000-0000-000000000000", steps: [] }),
   });
   expect(res.status).toBe(409);
-  const bad = await fetch(`${engine.url}/v1/checkpoint/nope/async`, { method: "POST", body: JSON.stringify({ qi_id: "x", steps: [] }) });
+  const bad = await fetch(`${engine.url}/v1/checkpoint/nope/async`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ qi_id: "x", steps: [] }) });
   expect(bad.status).toBe(400);
 });
 

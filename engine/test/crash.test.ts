@@ -108,7 +108,7 @@ afterAll(async () => {
 
 test("SIGKILL mid-step, restart: the run completes; recorded steps do not run again", async () => {
   const first = await startChild();
-  const sync = await fetch(`${engineUrl}/v1/apps/sync`, { method: "POST", body: JSON.stringify({ url: app.url }) });
+  const sync = await fetch(`${engineUrl}/v1/apps/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: app.url }) });
   expect(sync.status).toBe(200);
   const sent = await sendEvents(engineUrl, [{ name: "crash/go" }]);
   const eventId = sent.body.ids[0]!;
@@ -176,7 +176,7 @@ test("checkpoint mode: a step recorded through /v1/checkpoint is not re-run afte
 test("a step in flight while the engine died --max-rescues times fails its run like an exhausted retry", async () => {
   for (const c of [...children]) await kill(c);
   let child = await startChild(["--max-rescues", "2"]);
-  await fetch(`${engineUrl}/v1/apps/sync`, { method: "POST", body: JSON.stringify({ url: app.url }) });
+  await fetch(`${engineUrl}/v1/apps/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: app.url }) });
   const sent = await sendEvents(engineUrl, [{ name: "crash/poison" }]);
   await waitFor(() => poisonRuns === 1, { what: "the poison step to start" });
   await kill(child); // crash 1: rescued when the lease expires, runs again

@@ -79,7 +79,7 @@ afterAll(async () => {
 
 test("SIGKILL mid-debounce, mid-batch and with throttled runs waiting: after restart all of it runs, once", async () => {
   const first = await startChild();
-  const sync = await fetch(`${engineUrl}/v1/apps/sync`, { method: "POST", body: JSON.stringify({ url: app.url }) });
+  const sync = await fetch(`${engineUrl}/v1/apps/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: app.url }) });
   expect(sync.status).toBe(200);
   // The first throttled run starts at once; the other two wait for the gate (one per 1.8 s).
   await sendEvents(engineUrl, Array.from({ length: 3 }, (_, i) => ({ name: "cf/throttle", data: { i } })));

@@ -80,7 +80,7 @@ describe("sync", () => {
     const fn = inngest.createFunction({ id: "one", triggers: [{ event: "resync/one" }] }, async () => 1);
     const app = await startFixtureApp(inngest, [fn]);
     apps.push(app);
-    const res = await fetch(`${engine.url}/v1/apps/sync`, { method: "POST", body: JSON.stringify({ url: app.url }) });
+    const res = await fetch(`${engine.url}/v1/apps/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: app.url }) });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { data: { functions: string[] } }).data.functions).toEqual(["resync-one"]);
   });
@@ -95,7 +95,7 @@ describe("sync", () => {
     const app = await startFixtureApp(inngest, [ok, bad]);
     apps.push(app);
     await expect(engine.syncApp(app.url)).rejects.toThrow(/function "badexpr-uses-size": unsupported trigger expression/);
-    const res = await fetch(`${engine.url}/v1/apps/sync`, { method: "POST", body: JSON.stringify({ url: app.url }) });
+    const res = await fetch(`${engine.url}/v1/apps/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: app.url }) });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: string }).error).toMatch(/badexpr-uses-size/);
     const status = await getJson<{ functions: { id: string }[] }>(`${engine.url}/v1/status`);
@@ -145,6 +145,7 @@ describe("bad input", () => {
     garbageMode = "garbage";
     const reg = await fetch(`${engine.url}/fn/register`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ appName: "garbage", url: garbageBase, functions: [garbageConfig("garbage-fn", "bad/garbage")] }),
     });
     expect(reg.status).toBe(200);
@@ -162,6 +163,7 @@ describe("bad input", () => {
     garbageMode = "hang";
     await fetch(`${engine.url}/fn/register`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ appName: "garbage", url: garbageBase, functions: [garbageConfig("hang-fn", "bad/hang")] }),
     });
     const sent = await sendEvents(engine.url, [{ name: "bad/hang" }]);
@@ -174,6 +176,7 @@ describe("bad input", () => {
   test("an unreachable app: connection errors are failed attempts, not crashes", async () => {
     await fetch(`${engine.url}/fn/register`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({
         appName: "gone",
         url: "http://127.0.0.1:9/api/inngest",
@@ -197,7 +200,7 @@ describe("bad input", () => {
     const post = () =>
       fetch(`${engine.url}/e/k`, {
         method: "POST",
-        headers: { "x-inngest-event-id-seed": "1795953404578,1myjrvendPJnew==" },
+        headers: { "content-type": "application/json", "x-inngest-event-id-seed": "1795953404578,1myjrvendPJnew==" },
         body: JSON.stringify([{ name: "seed/x", data: {} }]),
       }).then((r) => r.json() as Promise<{ ids: string[] }>);
     const a = await post();

@@ -34,7 +34,28 @@ export type StackOptions = {
   quiet?: boolean;
   /** Start from nothing: delete `dataDir` (files, mail, database) once the ports are known free. */
   fresh?: boolean;
+  /**
+   * Mode "start" runs production as it is deployed against a self-hosted Inngest: fresh keys are
+   * made for this run, the engine is in signed mode and the app in cloud mode. Written here (mode
+   * 600) for the tests that talk to the engine or sign requests themselves.
+   */
+  keysFile?: string;
 };
+
+/** Where the app's executor is and how it trusts it: the stack sets these, never the shell. */
+const INNGEST_WIRING = [
+  "INNGEST_DEV",
+  "ALLOW_INNGEST_DEV_IN_PRODUCTION",
+  "INNGEST_BASE_URL",
+  "INNGEST_API_BASE_URL",
+  "INNGEST_EVENT_API_BASE_URL",
+  "INNGEST_SIGNING_KEY",
+  "INNGEST_SIGNING_KEY_FALLBACK",
+  "INNGEST_EVENT_KEY",
+];
+
+/** The keys of a production-mode stack (made per run); null under `npm run dev`. */
+export type InngestKeys = { signingKey: string; eventKey: string };
 
 export async function startStack(options: StackOptions) {
   const log = (line: string) => (options.quiet ? undefined : process.stdout.write(`[stack] ${line}\n`));
@@ -73,6 +94,20 @@ export async function startStack(options: StackOptions) {
   const mailUrl = `http://127.0.0.1:${options.mailPort}`;
   const children: Child[] = [];
 
+  // `next start` is production: the app in cloud mode (the SDK verifies every request's signature)
+  // against the engine as a self-hosted Inngest server, with keys made for this run only.
+  const keys: InngestKeys | null =
+    options.mode === "start" ? { signingKey: `signkey-test-${randomBytes(32).toString("hex")}`, eventKey: randomBytes(32).toString("hex") } : null;
+  if (keys && options.keysFile) {
+    fs.mkdirSync(path.dirname(options.keysFile), { recursive: true });
+    fs.writeFileSync(options.keysFile, JSON.stringify(keys), { mode: 0o600 });
+  }
+  // Nothing inherited from the shell may switch a mode: dev stays dev, production stays signed.
+  const inherited = { ...process.env };
+  for (const name of ["ENGINE_SIGNING_KEY", "ENGINE_SIGNING_KEY_FALLBACK", "ENGINE_EVENT_KEY"]) delete inherited[name];
+  const appInherited = { ...inherited };
+  for (const name of INNGEST_WIRING) delete appInherited[name];
+
   children.push(
     startChild(
       "mail",
@@ -102,7 +137,8 @@ export async function startStack(options: StackOptions) {
           ...(options.mode === "dev" && options.appPoll !== false ? ["--app-poll", "2000"] : []),
           ...(options.engineArgs ?? []),
         ],
-        process.env,
+        // Keys in the environment, not the arguments (`ps` shows those).
+        keys ? { ...inherited, ENGINE_SIGNING_KEY: keys.signingKey, ENGINE_EVENT_KEY: keys.eventKey } : inherited,
         options.quiet,
       ),
     );
@@ -113,18 +149,17 @@ export async function startStack(options: StackOptions) {
     "node_modules/.bin/next",
     [options.mode, "-H", "127.0.0.1", "-p", String(options.appPort)],
     {
-      ...process.env,
+      ...appInherited,
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: appDatabaseUrl,
-      INNGEST_DEV: engineUrl,
+      // Production: cloud mode against the engine (INNGEST_BASE_URL is the SDK's API and event
+      // base URL both). Dev: INNGEST_DEV, no signatures.
+      ...(keys ? { INNGEST_BASE_URL: engineUrl, INNGEST_SIGNING_KEY: keys.signingKey, INNGEST_EVENT_KEY: keys.eventKey } : { INNGEST_DEV: engineUrl }),
       RESEND_BASE_URL: mailUrl,
       DATA_DIR: `${options.dataDir}/files`,
       // `next start` is production mode, which requires a real secret: a fresh one per stack.
       APP_SECRET: process.env.APP_SECRET ?? randomBytes(32).toString("hex"),
       APP_URL: `http://localhost:${options.appPort}`,
-      // `next start` is production mode, which refuses INNGEST_DEV (it turns off signature checks)
-      // unless this local production-mode run says it means it.
-      ...(options.mode === "start" ? { ALLOW_INNGEST_DEV_IN_PRODUCTION: "true" } : {}),
       ...options.appEnv,
     },
     options.quiet,
@@ -157,11 +192,11 @@ export async function startStack(options: StackOptions) {
     await waitForHttp(`${engineUrl}/health`, 30_000);
     const sync = await fetch(`${engineUrl}/v1/apps/sync`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(keys ? { authorization: `Bearer ${keys.signingKey}` } : {}) },
       body: JSON.stringify({ url: `${appUrl}/api/inngest` }),
     });
     if (!sync.ok) throw new Error(`Engine could not sync the app: ${sync.status} ${await sync.text()}`);
-    log("app synced with the engine");
+    log(`app synced with the engine${keys ? " (signed mode: the app checks every request's signature)" : ""}`);
   }
-  return { appUrl, engineUrl, mailUrl, databaseUrl: appDatabaseUrl, stop };
+  return { appUrl, engineUrl, mailUrl, databaseUrl: appDatabaseUrl, keys, stop };
 }

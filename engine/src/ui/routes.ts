@@ -5,8 +5,9 @@
 //
 // State-changing actions are `POST /ui/api/…` with a JSON body, `x-engine-ui: 1` and, when the
 // browser sends one, a same-origin `Origin`: a cross-site form cannot set the header or the JSON
-// content type without a CORS preflight, which the engine never grants. Every UI request must also
-// name this machine in `Host` (no DNS-rebinding page can reach it under its own name).
+// content type without a CORS preflight, which the engine never grants. Before a request gets here,
+// server.ts has checked (auth.ts) that it names this machine in `Host` (no DNS-rebinding page can
+// reach it under its own name) and that it comes from this machine.
 import type http from "node:http";
 import type { AppPoller } from "../app-poller";
 import type { Ctx } from "../context";
@@ -30,7 +31,7 @@ import {
   type Schedule,
 } from "./pages";
 
-export type UiDeps = { apps: AppPoller; upcoming: () => Schedule[]; host: string };
+export type UiDeps = { apps: AppPoller; upcoming: () => Schedule[] };
 
 const PAGE_HEADERS = {
   "content-type": "text/html; charset=utf-8",
@@ -41,8 +42,6 @@ const PAGE_HEADERS = {
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
 };
-
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown) {
   if (res.headersSent) return;
@@ -117,25 +116,12 @@ export class Ui {
   /** Answers a UI request (`isUiPath`). */
   async handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL, path: string): Promise<void> {
     const method = req.method ?? "GET";
-    if (!this.hostAllowed(req)) return sendJson(res, 421, { error: "this UI answers only requests addressed to this machine (Host)" });
     if (method === "POST" && path.startsWith("/ui/api/")) return this.action(req, res, path);
     if (method !== "GET" && method !== "HEAD") return sendJson(res, 405, { error: "use GET (pages) or POST /ui/api/… (actions)" });
     if (path === "/ui/app.css") return this.asset(res, "text/css; charset=utf-8", CSS);
     if (path === "/ui/app.js") return this.asset(res, "text/javascript; charset=utf-8", JS);
     if (path === "/ui/live") return this.live(req, res);
     return sendHtml(res, ...(await this.page(url, path)));
-  }
-
-  private hostAllowed(req: http.IncomingMessage): boolean {
-    const host = req.headers.host;
-    if (!host) return false;
-    let name: string;
-    try {
-      name = new URL(`http://${host}`).hostname;
-    } catch {
-      return false;
-    }
-    return LOOPBACK.has(name) || name === this.deps.host || name === `[${this.deps.host}]`;
   }
 
   private asset(res: http.ServerResponse, type: string, body: string) {

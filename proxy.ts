@@ -18,7 +18,7 @@ export function proxy(request: NextRequest) {
   const refusal = bodyRefusal(request.method, pathname, request.headers);
   if (refusal) {
     const code = refusal.status === 413 ? "payload_too_large" : "length_required";
-    return NextResponse.json({ error: { code, message: refusal.message } }, { status: refusal.status, headers: { ...headers, connection: "close" } });
+    return NextResponse.json({ error: { code, message: refusal.message } }, { status: refusal.status, headers });
   }
 
   if ((pathname === "/account" || pathname.startsWith("/account/") || pathname === "/admin" || pathname.startsWith("/admin/")) && !request.cookies.has("session")) {

@@ -34,7 +34,7 @@ test("an admin sees every scheduled job with its time zone and next runs, runs t
   // No reload: the page follows the run until its result shows.
   await expect(schedules.lastRun(PURGE)).toContainText(`run now by ${admin.email}`, { timeout: 30_000 });
   await expect(schedules.lastRun(PURGE).getByTestId("schedule-last-outcome")).toHaveAttribute("data-outcome", "succeeded", { timeout: 30_000 });
-  await expect(schedules.lastRun(PURGE).getByTestId("schedule-last-summary")).toHaveText(/^Purged [1-9]\d* expired sessions?, \d+ rate-limit windows? and \d+ old run records?\.$/);
+  await expect(schedules.lastRun(PURGE).getByTestId("schedule-last-summary")).toHaveText(/^Purged [1-9]\d* expired sessions?, \d+ rate-limit windows?, \d+ old sign-up records? and \d+ old run records?\.$/);
   const left = await db.query("select 1 from sessions where id = $1", [rows[0]!.id]);
   expect(left.rowCount).toBe(0);
 

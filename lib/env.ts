@@ -128,8 +128,3 @@ export const env: Env = new Proxy({} as Env, {
     return parsed[key as keyof Env];
   },
 });
-
-/** True in Next's Node.js server runtime (instrumentation runs there and, if there is edge code, in the edge runtime too). */
-export function isNodeServerRuntime(): boolean {
-  return process.env.NEXT_RUNTIME === "nodejs";
-}

@@ -53,6 +53,8 @@ export const DEFAULT_BODY_MAX = 64 * KB;
 
 export type BodyRule = { max: number; what: string };
 
+const SIGN_UP_WHAT = "A sign-up (with an avatar of up to 5 MB)";
+
 /**
  * The cap for a request's body, by path and kind, or null when there is none (reads, and the
  * executor's calls to /api/inngest). Server actions all share Next's one `bodySizeLimit`
@@ -62,11 +64,11 @@ export function bodyRuleFor(method: string, pathname: string, headers: Headers):
   if (method === "GET" || method === "HEAD" || method === "OPTIONS") return null;
   if (pathname === "/api/inngest") return null;
   if (headers.has("next-action")) {
-    return pathname === "/signup" ? { max: SIGN_UP_BODY_MAX, what: "A sign-up" } : { max: FORM_BODY_MAX, what: "This form" };
+    return pathname === "/signup" ? { max: SIGN_UP_BODY_MAX, what: SIGN_UP_WHAT } : { max: FORM_BODY_MAX, what: "This form" };
   }
   if (pathname === "/api/users") {
     const type = (headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    return type === "multipart/form-data" ? { max: SIGN_UP_BODY_MAX, what: "A sign-up" } : { max: JSON_SIGN_UP_BODY_MAX, what: "A sign-up without an avatar" };
+    return type === "multipart/form-data" ? { max: SIGN_UP_BODY_MAX, what: SIGN_UP_WHAT } : { max: JSON_SIGN_UP_BODY_MAX, what: "A sign-up without an avatar" };
   }
   if (pathname === "/unsubscribe") return { max: UNSUBSCRIBE_BODY_MAX, what: "An unsubscribe request" };
   return { max: DEFAULT_BODY_MAX, what: "This request" };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { hashToken } from "@/lib/accounts/session-tokens";
+import { env } from "@/lib/env";
 import { createSession, deleteSession, deleteUserSessions, findSessionUser } from "@/lib/accounts/sessions";
 import { makeUser } from "@/tests/factories";
 
@@ -46,5 +47,24 @@ describe("sessions", () => {
     await createSession(user);
     expect(await deleteUserSessions(user.id)).toBe(2);
     expect(await findSessionUser(second.token)).toBeNull();
+  });
+
+  it("gives an admin a shorter session than a member, and ends an admin's session by its age whatever expiry it had", async () => {
+    const now = new Date();
+    const member = await makeUser();
+    const admin = await makeUser({ role: "ADMIN" });
+    const adminTtl = env.ADMIN_SESSION_TTL_HOURS * 3_600_000;
+    const memberSession = await createSession(member, now);
+    const adminSession = await createSession(admin, now);
+    expect(adminSession.expiresAt.getTime() - now.getTime()).toBe(adminTtl);
+    expect(memberSession.expiresAt.getTime() - now.getTime()).toBe(env.SESSION_TTL_DAYS * 86_400_000);
+    expect(adminTtl).toBeLessThan(env.SESSION_TTL_DAYS * 86_400_000);
+    expect(await findSessionUser(adminSession.token, new Date(now.getTime() + adminTtl - 1))).toMatchObject({ id: admin.id });
+    expect(await findSessionUser(adminSession.token, new Date(now.getTime() + adminTtl))).toBeNull();
+
+    // A member's 30-day session whose owner became an admin (say, by a database edit): the admin limit holds.
+    await db.user.update({ where: { id: member.id }, data: { role: "ADMIN" } });
+    expect(await findSessionUser(memberSession.token, new Date(now.getTime() + adminTtl - 1))).toMatchObject({ role: "ADMIN" });
+    expect(await findSessionUser(memberSession.token, new Date(now.getTime() + adminTtl + 1))).toBeNull();
   });
 });

@@ -82,7 +82,7 @@ describe("no enumeration", () => {
   });
 
   it("takes the same time for both, within a tolerance, over several runs", async () => {
-    const owners = await Promise.all(Array.from({ length: 10 }, () => makeUser()));
+    const owners = await Promise.all(Array.from({ length: 25 }, () => makeUser()));
     const time = async (email: string) => {
       const started = performance.now();
       const response = await POST(signUpRequest(person(email)));
@@ -90,20 +90,26 @@ describe("no enumeration", () => {
       expect(response.status).toBe(202);
       return took;
     };
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     // Warm both paths up (module loading, connections, the argon2 thread pool).
     await time(uniqueEmail("warm"));
-    await time(owners[0]!.email);
-    const fresh: number[] = [];
-    const taken: number[] = [];
-    for (let i = 1; i < owners.length; i++) {
-      // Interleaved, so a busy moment on the machine falls on both.
-      fresh.push(await time(uniqueEmail("timing")));
-      taken.push(await time(owners[i]!.email));
+    await time(owners.pop()!.email);
+    // Rounds of interleaved pairs, so a busy moment on this shared machine falls on both. Other
+    // processes only ever add time, to either side at random; a real difference (say, a path that
+    // skips hashing) shows in every round, so one round within the tolerance is enough.
+    const rounds: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const fresh: number[] = [];
+      const taken: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        fresh.push(await time(uniqueEmail("timing")));
+        taken.push(await time(owners.pop()!.email));
+      }
+      const [a, b] = [median(fresh), median(taken)];
+      rounds.push(`new ${a.toFixed(1)} ms, existing ${b.toFixed(1)} ms`);
+      if (Math.abs(a - b) <= Math.max(10, 0.25 * Math.max(a, b))) return;
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const [a, b] = [median(fresh), median(taken)];
-    // Hashing dominates both; what differs (one insert) is a small fraction of it.
-    expect(Math.abs(a - b), `medians: new ${a.toFixed(1)} ms, existing ${b.toFixed(1)} ms`).toBeLessThanOrEqual(Math.max(10, 0.25 * Math.max(a, b)));
+    expect.fail(`the medians differ beyond 25 % (or 10 ms) in every round: ${rounds.join("; ")}`);
   });
 });
 

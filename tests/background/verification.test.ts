@@ -189,7 +189,7 @@ describe("a sign-up with an address that has an account", () => {
     const repeat = await signUp(email);
     await finishedRun(repeat.outboxIds[0]!, SIGN_UP_EMAIL_FN);
     const resendId = crypto.randomUUID();
-    const [resendEvent] = await recordEmailRequest(email, resendId, "resend");
+    const [resendEvent] = await recordEmailRequest(email, resendId);
     await relayOutbox({ ids: [resendEvent!] });
     await finishedRun(resendEvent!, SIGN_UP_EMAIL_FN);
     expect(await subjects(email)).toEqual(["Confirm your email for Signup Jobs", "Confirm your email for Signup Jobs", "Confirm your email for Signup Jobs"]);
@@ -202,7 +202,7 @@ describe("a sign-up with an address that has an account", () => {
   it("an address without an account: a resend sends nothing and still shows sent", async () => {
     const email = address("nobody");
     const attemptId = crypto.randomUUID();
-    const [eventId] = await recordEmailRequest(email, attemptId, "resend");
+    const [eventId] = await recordEmailRequest(email, attemptId);
     await relayOutbox({ ids: [eventId!] });
     expect((await finishedRun(eventId!, SIGN_UP_EMAIL_FN)).output).toEqual({ sent: "none", reason: "no account for the address" });
     expect(await getPendingEmailState(attemptId)).toBe("sent");

@@ -25,7 +25,10 @@ export async function POST(request: Request) {
     const accepted = await acceptSignUp(input);
     await setPendingSignUp({ email: accepted.email, attemptId: accepted.attemptId });
     // After the response: hand the events to the executor. If that fails, the sweeper does it.
-    after(() => relayOutbox({ ids: accepted.outboxIds }));
+    after(async () => {
+      await relayOutbox({ ids: accepted.outboxIds });
+      await accepted.afterResponse();
+    });
     const statusUrl = "/api/sign-up/status";
     const total = performance.now() - started;
     return Response.json(

@@ -24,7 +24,7 @@ export const resendVerificationAction = formAction({
     if (!pending) throw new AppError("bad_request", "This sign-up has expired. Log in, or sign up again, to get a new link.");
     await enforceLimits(resendLimits(await clientSubject(), pending.email));
     const attemptId = randomUUID();
-    const outboxIds = await recordEmailRequest(pending.email, attemptId, "resend");
+    const outboxIds = await recordEmailRequest(pending.email, attemptId);
     await setPendingSignUp({ email: pending.email, attemptId });
     after(() => relayOutbox({ ids: outboxIds }));
     return { ok: true, message: `We're sending a new email to ${pending.email}.` };

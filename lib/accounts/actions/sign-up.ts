@@ -24,7 +24,10 @@ export const signUpAction = formAction({
     await enforceLimits(signUpLimits(await clientSubject(), input.email));
     const accepted = await acceptSignUp({ ...input, avatar: await avatarFrom(formData.get("avatar")) });
     await setPendingSignUp({ email: accepted.email, attemptId: accepted.attemptId });
-    after(() => relayOutbox({ ids: accepted.outboxIds }));
+    after(async () => {
+      await relayOutbox({ ids: accepted.outboxIds });
+      await accepted.afterResponse();
+    });
     redirect("/signup/check-inbox");
   },
 });

@@ -60,6 +60,7 @@ const PROCESS_ENV_ALLOWED = [
   "lib/env.ts",
   "scripts/*.ts",
   "scripts/lib/stack.ts", // starts the local stack's processes with their environment
+  "instrumentation.ts", // reads NEXT_RUNTIME, Next's build-time constant, so the edge bundle drops Node-only code
   "*.config.{ts,mts,mjs}",
   "tests/setup/**",
   "tests/harness/**",

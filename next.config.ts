@@ -4,9 +4,10 @@ const nextConfig: NextConfig = {
   // `forbidden()` renders app/forbidden.tsx with a real 403 status for non-admins.
   experimental: {
     authInterrupts: true,
-    // Sign-up carries an avatar of up to 5 MB; the action itself answers anything over that
-    // with a field error, so let such bodies reach it rather than fail inside Next.
-    serverActions: { bodySizeLimit: "12mb" },
+    // One limit for every server action, so it is sign-up's: a 5 MB avatar plus the form (the
+    // action answers a bigger avatar with a field error). Every other page's actions get a small
+    // cap of their own in proxy.ts (lib/request-guards.ts), by path and Content-Length.
+    serverActions: { bodySizeLimit: "6mb" },
   },
   poweredByHeader: false,
   // Under `npm run dev` the local engine asks /api/inngest for its functions every 2 s (a new

@@ -1,9 +1,17 @@
 // Test data made and removed by the tests themselves, straight in the e2e database (the app's
 // own paths are what the specs exercise). Admins are made with the real `npm run admin:create`.
+// Members made here are verified (as every account from before verification is); a spec that
+// signs up through the browser verifies through the mail catcher's inbox.
+//
+// Every test also:
+// - comes from its own client address: the e2e app trusts one proxy hop (TRUSTED_PROXY_HOPS=1 in
+//   scripts/e2e-server.ts) and each context sends `x-forwarded-for` as that proxy would, so the
+//   per-client limits see one client per test, as production sees one per person;
+// - fails on a Content-Security-Policy violation in any page it opened.
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import { promisify } from "node:util";
-import { test as base, type BrowserContext } from "@playwright/test";
+import { test as base, expect, type BrowserContext } from "@playwright/test";
 import pg from "pg";
 import { hashPassword } from "../lib/accounts/password";
 import { hashToken, newSessionToken } from "../lib/accounts/session-tokens";
@@ -13,6 +21,10 @@ export type Person = { name: string; email: string; password: string };
 export type Account = Person & { id: string };
 
 type Fixtures = {
+  /** This test's client address, as the trusted proxy in front of the app reports it. */
+  clientAddress: string;
+  /** CSP violations Chromium reported; checked to be none after each test. */
+  cspViolations: string[];
   /** Someone who has no account yet; whatever account the test makes for them is deleted after. */
   visitor: Person;
   /** An existing member. */
@@ -26,7 +38,35 @@ type Fixtures = {
 
 const run = promisify(execFile);
 
+// One address per test: a random /16 of the benchmarking range per run, counting up from there.
+const runNet = randomInt(0, 2);
+let nextHost = randomInt(0, 30_000);
+const newClientAddress = () => {
+  const host = nextHost++ % 65_000;
+  return `198.${18 + runNet}.${Math.floor(host / 250)}.${(host % 250) + 1}`;
+};
+
 export const test = base.extend<Fixtures, { db: pg.Pool }>({
+  clientAddress: async ({}, use) => {
+    await use(newClientAddress());
+  },
+
+  extraHTTPHeaders: async ({ extraHTTPHeaders, clientAddress }, use) => {
+    await use({ ...extraHTTPHeaders, "x-forwarded-for": clientAddress });
+  },
+
+  cspViolations: [
+    async ({ context }, use) => {
+      const violations: string[] = [];
+      context.on("console", (message) => {
+        if (/Content[ -]Security[ -]Policy/i.test(message.text())) violations.push(`${message.location().url}: ${message.text()}`);
+      });
+      await use(violations);
+      expect(violations, "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
+
   db: [
     async ({}, use) => {
       const pool = new pg.Pool({ connectionString: E2E.databaseUrl, max: 2 });
@@ -45,7 +85,7 @@ export const test = base.extend<Fixtures, { db: pg.Pool }>({
   member: async ({ db }, use) => {
     const person = newPerson("member");
     const { rows } = await db.query<{ id: string }>(
-      "insert into users (id, email, name, password_hash, role) values (gen_random_uuid(), $1, $2, $3, 'USER') returning id",
+      "insert into users (id, email, name, password_hash, role, email_verified_at) values (gen_random_uuid(), $1, $2, $3, 'USER', now()) returning id",
       [person.email, person.name, await hashPassword(person.password)],
     );
     await use({ ...person, id: rows[0]!.id });
@@ -88,4 +128,4 @@ function newPerson(kind: string): Person {
   return { name: `E2E ${kind} ${id}`, email: `e2e-${kind}-${id}@example.com`, password: `pw-${randomUUID()}` };
 }
 
-export { expect } from "@playwright/test";
+export { expect };

@@ -1,10 +1,16 @@
+import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
 import { E2E } from "./config";
 import { expect, test } from "./fixtures";
 import { AccountPage } from "./pages/account-page";
+import { CheckInboxPage } from "./pages/check-inbox-page";
+import { InboxPage } from "./pages/inbox-page";
 import { SchedulesPage } from "./pages/schedules-page";
+import { SignUpPage } from "./pages/sign-up-page";
 
 const JOBS = ["Purge expired sessions", "Purge resolved dead letters", "Weekly digest", "Stale dead-letter alert", "Sweep the outbox"];
 const PURGE = "Purge expired sessions";
+const DIGEST = "Weekly digest";
+const mail = createMailCatcherClient(`http://127.0.0.1:${E2E.mailPort}`);
 
 test("an admin sees every scheduled job with its time zone and next runs, runs the purge now and sees its result", async ({ page, context, admin, member, signIn, db }) => {
   // Something for the purge to find: a session of the member's that expired yesterday.
@@ -34,7 +40,7 @@ test("an admin sees every scheduled job with its time zone and next runs, runs t
   // No reload: the page follows the run until its result shows.
   await expect(schedules.lastRun(PURGE)).toContainText(`run now by ${admin.email}`, { timeout: 30_000 });
   await expect(schedules.lastRun(PURGE).getByTestId("schedule-last-outcome")).toHaveAttribute("data-outcome", "succeeded", { timeout: 30_000 });
-  await expect(schedules.lastRun(PURGE).getByTestId("schedule-last-summary")).toHaveText(/^Purged [1-9]\d* expired sessions?, \d+ rate-limit windows? and \d+ old run records?\.$/);
+  await expect(schedules.lastRun(PURGE).getByTestId("schedule-last-summary")).toHaveText(/^Purged [1-9]\d* expired sessions?, \d+ rate-limit windows?, \d+ old sign-up records? and \d+ old run records?\.$/);
   const left = await db.query("select 1 from sessions where id = $1", [rows[0]!.id]);
   expect(left.rowCount).toBe(0);
 
@@ -96,4 +102,26 @@ test("a broken unsubscribe link answers 400 with a clear page", async ({ page })
   const response = await page.goto("/unsubscribe?token=not-a-real-token");
   expect(response?.status()).toBe(400);
   await expect(page.getByRole("heading", { name: "This unsubscribe link doesn't work" })).toBeVisible();
+});
+
+test("the weekly digest goes to verified members only: an account that never used its link gets nothing but that link", async ({ page, context, admin, member, visitor, signIn }) => {
+  // Someone signs up and never opens the verification email.
+  const signUp = new SignUpPage(page);
+  await signUp.goto();
+  await signUp.signUp(visitor);
+  await expect(new CheckInboxPage(page).emailProgress).toHaveAttribute("data-state", "sent");
+
+  await signIn(context, admin);
+  const schedules = new SchedulesPage(page);
+  await schedules.goto();
+  await schedules.runNow(DIGEST);
+  await expect(schedules.lastRun(DIGEST).getByTestId("schedule-last-outcome")).toHaveAttribute("data-outcome", "succeeded", { timeout: 30_000 });
+
+  // The verified member gets this week's digest…
+  const inbox = new InboxPage(page);
+  await inbox.waitFor(member.email, "Your weekly digest");
+  // …the unverified account only its verification email, however long the digest run takes.
+  await expect.poll(async () => (await mail.messages({ to: member.email })).filter((m) => m.subject.startsWith("Your weekly digest")).length).toBe(1);
+  const theirs = await mail.messages({ to: visitor.email });
+  expect(theirs.map((m) => m.subject)).toEqual(["Confirm your email for Signup Jobs"]);
 });

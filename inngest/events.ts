@@ -4,8 +4,8 @@
 //
 // - domain: the area that owns the event (user, dead-letters, digest, maintenance, outbox);
 //   lower-case, kebab-case.
-// - noun: the thing it is about, kebab-case (account, avatar, bulk-action, email).
-// - verb: past tense. A fact that happened (`created`, `uploaded`), or `requested` for work
+// - noun: the thing it is about, kebab-case (account, avatar, sign-up, bulk-action, email).
+// - verb: past tense. A fact that happened (`created`, `uploaded`, `verified`), or `requested` for work
 //   someone asked for. A scheduled job's "Run now" event is its function id with the domain
 //   cut off by `/` and `.requested` added: `maintenance.purge-expired` → `maintenance/purge-expired.requested`.
 //
@@ -20,12 +20,31 @@ import { z } from "zod";
 /** Set when an admin retries a dead letter: the run that succeeds resolves that letter. */
 const retryMarker = { deadLetterId: z.uuid().optional() };
 
-/** Someone signed up: the welcome email goes out. */
+/**
+ * Someone signed up with an address that had no account: the account exists, unverified, and
+ * user.email-verification sends the link, waits for it to be used, reminds once, and deletes the
+ * account if it never is. `attemptId` is the sign-up the person watches on "check your inbox".
+ */
 export const userAccountCreated = eventType("user/account.created", {
+  schema: z.object({ userId: z.uuid(), attemptId: z.uuid().optional(), ...retryMarker }),
+});
+
+/** Someone signed up with an address that already has an account: its owner may get a notice. */
+export const userSignUpRepeated = eventType("user/sign-up.repeated", {
+  schema: z.object({ attemptId: z.uuid(), email: z.string().min(3).max(254), ...retryMarker }),
+});
+
+/** "Send the link again" from the check-your-inbox page. */
+export const userVerificationEmailRequested = eventType("user/verification-email.requested", {
+  schema: z.object({ attemptId: z.uuid(), email: z.string().min(3).max(254), ...retryMarker }),
+});
+
+/** The person opened their verification link: the welcome email goes out, waits end. */
+export const userEmailVerified = eventType("user/email.verified", {
   schema: z.object({ userId: z.uuid(), ...retryMarker }),
 });
 
-/** An avatar upload was stored: its renditions are made. */
+/** An avatar upload was stored and its owner verified: its renditions are made. */
 export const userAvatarUploaded = eventType("user/avatar.uploaded", {
   schema: z.object({ userId: z.uuid(), uploadId: z.uuid(), ...retryMarker }),
 });
@@ -51,7 +70,13 @@ export const staleDeadLetterAlertRequested = eventType("dead-letters/stale-alert
 export const outboxSweepRequested = eventType("outbox/sweep.requested", { schema: z.object({}) });
 
 /** The events that go through the outbox (written in the transaction of the change that causes them). */
-export type OutboxEventName = typeof userAccountCreated.name | typeof userAvatarUploaded.name | typeof bulkActionRequested.name;
+export type OutboxEventName =
+  | typeof userAccountCreated.name
+  | typeof userSignUpRepeated.name
+  | typeof userVerificationEmailRequested.name
+  | typeof userEmailVerified.name
+  | typeof userAvatarUploaded.name
+  | typeof bulkActionRequested.name;
 
 /**
  * Earlier names of events, and what they are called now. The migration
@@ -69,7 +94,23 @@ export const RENAMED_EVENTS: Readonly<Record<string, string>> = {
   "dead-letters.stale-alert/run.requested": staleDeadLetterAlertRequested.name,
 };
 
-/** An event name as it is called today (a stored name may predate a rename). */
-export function currentEventName(name: string): string {
-  return RENAMED_EVENTS[name] ?? name;
+/**
+ * Events a function no longer listens to, by function id (as stored in a dead letter, with or
+ * without the executor's app prefix), and the one that reaches it today. The welcome email follows
+ * `user/email.verified` since sign-up verifies the address (user/account.created now starts the
+ * verification); the migration prisma/migrations/20261201120000_verified_accounts moves stored
+ * rows, and a welcome run in flight across that upgrade may still write a letter under the old name.
+ */
+export const RETRIGGERED_EVENTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "user.welcome-email": { [userAccountCreated.name]: userEmailVerified.name },
+};
+
+/**
+ * An event name as it is called today (a stored name may predate a rename), and — given the
+ * function a dead letter is for — the event that reaches that function today.
+ */
+export function currentEventName(name: string, functionId?: string): string {
+  const renamed = RENAMED_EVENTS[name] ?? name;
+  const fn = functionId ? Object.keys(RETRIGGERED_EVENTS).find((id) => functionId === id || functionId.endsWith(`-${id}`)) : undefined;
+  return (fn && RETRIGGERED_EVENTS[fn]![renamed]) || renamed;
 }

@@ -96,3 +96,30 @@ describe("APP_SECRET", () => {
     expect(() => loadEnv({ DATABASE_URL: "postgresql://h/db", DEAD_LETTER_RETENTION_DAYS: "0" })).toThrow(/DEAD_LETTER_RETENTION_DAYS/);
   });
 });
+
+describe("account settings", () => {
+  const base = { DATABASE_URL: "postgresql://h/db" };
+
+  it("defaults: strict client address, limits as documented", () => {
+    const env = loadEnv(base);
+    expect(env.TRUSTED_PROXY_HOPS).toBe(0);
+    expect(env.ADMIN_SESSION_TTL_HOURS).toBe(12);
+    expect([env.VERIFICATION_LINK_TTL_HOURS, env.VERIFICATION_REMINDER_HOURS, env.UNVERIFIED_ACCOUNT_DAYS]).toEqual([48, 24, 7]);
+    expect(env.RATE_LIMIT_SIGN_UP_PER_CLIENT).toEqual({ limit: 5, windowMs: 3_600_000, text: "5/1h" });
+    expect(env.RATE_LIMIT_LOG_IN_PER_ACCOUNT_CLIENT).toEqual({ limit: 5, windowMs: 900_000, text: "5/15m" });
+    expect(env.RATE_LIMIT_LOG_IN_PER_CLIENT.limit).toBe(30);
+  });
+
+  it("reads limits as <count>/<window> and names a bad one", () => {
+    expect(loadEnv({ ...base, RATE_LIMIT_SIGN_UP_GLOBAL: "1000/1d" }).RATE_LIMIT_SIGN_UP_GLOBAL).toMatchObject({ limit: 1000, windowMs: 86_400_000 });
+    expect(loadEnv({ ...base, RATE_LIMIT_SIGN_UP_GLOBAL: " 20 / 30s " }).RATE_LIMIT_SIGN_UP_GLOBAL).toMatchObject({ limit: 20, windowMs: 30_000 });
+    for (const bad of ["5", "5/h", "0/1h", "five/1h", "5/1w"]) {
+      expect(() => loadEnv({ ...base, RATE_LIMIT_LOG_IN_PER_ACCOUNT: bad }), bad).toThrow(/RATE_LIMIT_LOG_IN_PER_ACCOUNT: must be <count>\/<window>/);
+    }
+  });
+
+  it("refuses a proxy hop count that is not a small whole number", () => {
+    expect(loadEnv({ ...base, TRUSTED_PROXY_HOPS: "2" }).TRUSTED_PROXY_HOPS).toBe(2);
+    for (const bad of ["-1", "1.5", "many", "11"]) expect(() => loadEnv({ ...base, TRUSTED_PROXY_HOPS: bad }), bad).toThrow(/TRUSTED_PROXY_HOPS/);
+  });
+});

@@ -2,6 +2,24 @@
 // secrets) and at server start from instrumentation.ts, so a bad variable fails at start, by name.
 import { z } from "zod";
 
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A rate limit written as `<count>/<window>`: `5/15m`, `200/1h`, `3/1d`. */
+export type RateLimitPolicy = { limit: number; windowMs: number; text: string };
+
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx): RateLimitPolicy => {
+      const match = /^\s*(\d+)\s*\/\s*(\d+)\s*(s|m|h|d)\s*$/.exec(text);
+      if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+        ctx.addIssue({ code: "custom", message: "must be <count>/<window>, such as 5/15m or 200/1h (units s, m, h, d)" });
+        return z.NEVER;
+      }
+      return { limit: Number(match[1]), windowMs: Number(match[2]) * UNIT_MS[match[3] as keyof typeof UNIT_MS], text: text.trim() };
+    });
+
 /** Values the Inngest SDK reads as booleans (its `parseAsBoolean`): anything else must be a URL. */
 const SDK_TRUE = ["true", "1"];
 const SDK_FALSE = ["false", "0"];
@@ -36,6 +54,34 @@ const schema = z.object({
   /** Public origin of the app; https turns on Secure cookies. Required in production. */
   APP_URL: z.url("must be a URL such as http://localhost:3000").optional(),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Admins' sessions end sooner than members' (a stolen admin cookie is worth more). */
+  ADMIN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /**
+   * How many reverse proxies in front of the app append to x-forwarded-for (and are the only way
+   * in). 0: the app faces clients itself and uses the socket's address. See lib/accounts/client-address.ts.
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** A verification link works this long (and once). */
+  VERIFICATION_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 14).default(48),
+  /** Without a verification by then, one reminder (with a fresh link) goes out. */
+  VERIFICATION_REMINDER_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /** Accounts never verified are deleted (with their uploads) this many days after sign-up. */
+  UNVERIFIED_ACCOUNT_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  // Rate limits, `<count>/<window>` (fixed windows, kept in the database; lib/accounts/limits.ts).
+  /** Sign-ups from one client address (an IPv6 /64 counts as one). */
+  RATE_LIMIT_SIGN_UP_PER_CLIENT: rateLimit("5/1h"),
+  /** Sign-ups from everyone together: a ceiling on the mail a burst of sign-ups can send. */
+  RATE_LIMIT_SIGN_UP_GLOBAL: rateLimit("300/1h"),
+  /** Sign-up emails (sign-ups and "send the link again") for one address, whoever asks. */
+  RATE_LIMIT_SIGN_UP_EMAIL_PER_ADDRESS: rateLimit("3/1h"),
+  /** "Send the link again" from one client address. */
+  RATE_LIMIT_VERIFICATION_RESEND_PER_CLIENT: rateLimit("10/1h"),
+  /** Log-in attempts for one account from one client (cleared by a successful log-in). */
+  RATE_LIMIT_LOG_IN_PER_ACCOUNT_CLIENT: rateLimit("5/15m"),
+  /** Log-in attempts for one account from any client: guessing spread over many addresses. */
+  RATE_LIMIT_LOG_IN_PER_ACCOUNT: rateLimit("20/1h"),
+  /** Log-in attempts from one client for any account: one password sprayed over many accounts. */
+  RATE_LIMIT_LOG_IN_PER_CLIENT: rateLimit("30/15m"),
   /** Where uploaded originals and processed avatars live (see lib/avatars/storage.ts). */
   DATA_DIR: z.string().min(1).default(".data/files"),
   /** Resend: the real API in production; the local mail catcher (RESEND_BASE_URL) otherwise. */
@@ -44,7 +90,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default("Signup Jobs <hello@signup-jobs.example>"),
   /** The outbox sweeper re-sends rows left unsent this long (ms). */
   OUTBOX_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
-  /** Signs unsubscribe links (HMAC). Required in production; a fixed dev value otherwise. */
+  /** Signs unsubscribe and verification links and the pending sign-up cookie (HMAC). Required in production; a fixed dev value otherwise. */
   APP_SECRET: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -hex 32)").optional(),
   /** Resolved dead letters older than this many days are purged nightly. */
   DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -130,7 +176,7 @@ export function serverRequirements(env: Env, source: Record<string, string | und
       if (!env[key]) missing.push(`${key}: is required when INNGEST_DEV does not select dev mode (cloud or self-hosted Inngest)`);
     }
   }
-  if (production && !env.APP_SECRET) missing.push("APP_SECRET: is required in production (it signs unsubscribe links)");
+  if (production && !env.APP_SECRET) missing.push("APP_SECRET: is required in production (it signs unsubscribe and verification links and the pending sign-up cookie)");
   if (production) {
     if (!source.APP_URL) missing.push("APP_URL: is required in production (the https origin people use, for cookies and email links)");
     else if (new URL(env.APP_URL).protocol !== "https:" && !isLoopback(new URL(env.APP_URL))) {

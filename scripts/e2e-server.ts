@@ -19,5 +19,13 @@ await runMain(async () => {
     pg: { dataDir: `${E2E.dataDir}/postgres`, port: E2E.pgPort, ephemeral: true },
     // Inngest's backoff table, 20× faster: a retried step waits 0.75 s instead of 15 s.
     engineArgs: ["--time-scale", "0.05"],
+    appEnv: {
+      // Playwright stands in for one trusted proxy: each test's context sends its own
+      // x-forwarded-for (e2e/fixtures.ts), so per-client limits see one client per test.
+      TRUSTED_PROXY_HOPS: "1",
+      // The suite signs up far more people in an hour than one app would see; the per-client and
+      // per-address limits stay as in production.
+      RATE_LIMIT_SIGN_UP_GLOBAL: "100000/1h",
+    },
   });
 });

@@ -1,10 +1,18 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID, scryptSync } from "node:crypto";
 import { createUser } from "@/lib/accounts/users";
 
 export function uniqueEmail(prefix = "user") {
   return `${prefix}-${randomUUID()}@example.com`;
 }
 
+/** A member (verified, as every account made before verification existed is). */
 export function makeUser(overrides: Partial<Parameters<typeof createUser>[0]> = {}) {
   return createUser({ name: "Test Person", email: uniqueEmail(), password: "test-password-1", ...overrides });
+}
+
+/** A hash as the app wrote them before argon2id: `scrypt$N$r$p$salt$hash`, N=2^14, r=8, p=1. */
+export function legacyScryptHash(password: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(password.normalize("NFKC"), salt, 64, { N: 16_384, r: 8, p: 1 });
+  return ["scrypt", 16_384, 8, 1, salt.toString("base64url"), key.toString("base64url")].join("$");
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
 import { SetupProgress } from "@/components/account/setup-progress";
 import { DigestPreferenceForm } from "@/components/account/digest-preference-form";
+import { SignOutEverywhereForm } from "@/components/account/sign-out-everywhere-form";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import { getSetupStatus } from "@/lib/accounts/setup-status";
 import { getDigestSubscribed } from "@/lib/digest/subscription";
@@ -40,6 +41,9 @@ export default async function AccountPage() {
       ) : null}
       <Card title="Weekly digest">
         <DigestPreferenceForm subscribed={digestSubscribed} />
+      </Card>
+      <Card title="Sessions">
+        <SignOutEverywhereForm />
       </Card>
     </div>
   );

@@ -1,6 +1,8 @@
 import { createElement, type ReactElement } from "react";
 import { BadUnsubscribeLink, ConfirmUnsubscribe, Unsubscribed } from "@/components/digest/unsubscribe-page";
 import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { CROSS_SITE_MESSAGE, crossSiteReason, readBodyLimited, sameSiteOrigins, UNSUBSCRIBE_BODY_MAX } from "@/lib/request-guards";
 import { renderEmailHtml } from "@/lib/email/render";
 import { checkUnsubscribeLink, unsubscribeByLink, type BadLinkReason } from "@/lib/digest/subscription";
 
@@ -30,10 +32,21 @@ export async function GET(request: Request): Promise<Response> {
   return html(createElement(ConfirmUnsubscribe, { token: token!, email: link.email }), 200);
 }
 
+const plain = (status: number, message: string) => new Response(message, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+
 export async function POST(request: Request): Promise<Response> {
+  // A mail provider's one-click POST comes from its servers (no Origin, no Sec-Fetch-Site); a
+  // browser page on another site is refused.
+  if (crossSiteReason(request.headers, sameSiteOrigins(request, env.APP_URL))) return plain(403, CROSS_SITE_MESSAGE);
   let token = new URL(request.url).searchParams.get("token");
+  let body: Buffer;
   try {
-    const form = await request.formData();
+    body = await readBodyLimited(request, UNSUBSCRIBE_BODY_MAX, () => new AppError("payload_too_large", "too large"));
+  } catch {
+    return plain(413, `An unsubscribe request is a few hundred bytes; send at most ${UNSUBSCRIBE_BODY_MAX / 1024} KB.`);
+  }
+  try {
+    const form = await new Response(new Uint8Array(body), { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData();
     const fromBody = form.get("token");
     if (typeof fromBody === "string" && fromBody) token = fromBody;
   } catch {

@@ -21,6 +21,9 @@ export class AccountPage {
   get avatar() {
     return this.page.getByTestId("account-avatar");
   }
+  get signOutEverywhere() {
+    return this.page.getByRole("button", { name: "Sign out everywhere" });
+  }
   get logOut() {
     return this.page.getByRole("button", { name: "Log out" });
   }

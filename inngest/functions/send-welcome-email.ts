@@ -1,10 +1,10 @@
 import { inngest } from "@/inngest/client";
 import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
-import { userAccountCreated } from "@/inngest/events";
+import { userEmailVerified } from "@/inngest/events";
 import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 
 /**
- * user/account.created → one welcome email. Three memoized steps: a failure to record the delivery
+ * user/email.verified → one welcome email (never before the address is verified). Three memoized steps: a failure to record the delivery
  * retries only the record, never the send; and if a crash loses the send step's result, the
  * resend carries the same idempotency key, so the provider still sends once.
  */
@@ -12,12 +12,12 @@ export const sendWelcomeEmailFn = inngest.createFunction(
   {
     id: "user.welcome-email",
     name: "Send welcome email",
-    triggers: [userAccountCreated],
+    triggers: [userEmailVerified],
     retries: 4,
     // One run per user at a time: two runs cannot both pass the marker check and race.
     concurrency: { key: "event.data.userId", limit: 1 },
     onFailure: onFailureRecordDeadLetter("Send welcome email", async (failed, step) => {
-      const data = originalEventData(failed, userAccountCreated.schema);
+      const data = originalEventData(failed, userEmailVerified.schema);
       if (data) await step.run("mark-failed", () => markWelcomeEmailFailed(data.userId));
     }),
   },

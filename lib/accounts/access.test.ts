@@ -13,8 +13,8 @@ describe("admin guard", () => {
   it("forbids a member and admits an admin", async () => {
     const member = await makeUser();
     const admin = await makeUser({ role: "ADMIN" });
-    const memberSession = await createSession(member.id);
-    const adminSession = await createSession(admin.id);
+    const memberSession = await createSession(member);
+    const adminSession = await createSession(admin);
     expect(await resolveAccess(memberSession.token, "ADMIN")).toMatchObject({ kind: "forbidden", user: { id: member.id } });
     expect(await resolveAccess(memberSession.token, "ANY")).toMatchObject({ kind: "granted", user: { id: member.id } });
     expect(await resolveAccess(adminSession.token, "ADMIN")).toMatchObject({ kind: "granted", user: { id: admin.id } });
@@ -22,7 +22,7 @@ describe("admin guard", () => {
 
   it("reads the role from the database on every request, not from the session", async () => {
     const admin = await makeUser({ role: "ADMIN" });
-    const { token } = await createSession(admin.id);
+    const { token } = await createSession(admin);
     expect((await resolveAccess(token, "ADMIN")).kind).toBe("granted");
     await db.user.update({ where: { id: admin.id }, data: { role: "USER" } });
     expect((await resolveAccess(token, "ADMIN")).kind).toBe("forbidden");
@@ -30,7 +30,7 @@ describe("admin guard", () => {
 
   it("refuses an admin whose session has expired", async () => {
     const admin = await makeUser({ role: "ADMIN" });
-    const { token } = await createSession(admin.id);
+    const { token } = await createSession(admin);
     await db.session.updateMany({ where: { userId: admin.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await resolveAccess(token, "ADMIN")).toEqual({ kind: "unauthenticated" });
   });

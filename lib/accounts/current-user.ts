@@ -4,7 +4,8 @@ import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { createSession, deleteSession, findSessionUser } from "@/lib/accounts/sessions";
+import type { Role } from "@/lib/generated/prisma/client";
+import { createSession, deleteSession, deleteUserSessions, findSessionUser } from "@/lib/accounts/sessions";
 import type { PublicUser } from "@/lib/accounts/users";
 import { decideAccess, type AccessLevel, type AdminUser } from "@/lib/accounts/access";
 
@@ -14,12 +15,28 @@ async function readToken(): Promise<string | undefined> {
   return (await cookies()).get(SESSION_COOKIE)?.value;
 }
 
-export async function startSession(userId: string): Promise<void> {
-  const { token, expiresAt } = await createSession(userId);
+/**
+ * Logs this browser in as `user`. The session its cookie had (someone else's, or a fixated one)
+ * is ended first: a log-in never leaves the previous session of that cookie alive.
+ */
+export async function startSession(user: { id: string; role: Role }): Promise<void> {
+  await endCookieSession();
+  const { token, expiresAt } = await createSession(user);
   await setSessionCookie(token, expiresAt);
 }
 
-export async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
+/** Sets the cookie for a session created elsewhere (verification creates it in its transaction), ending the cookie's previous one. */
+export async function replaceSessionCookie(token: string, expiresAt: Date): Promise<void> {
+  await endCookieSession();
+  await setSessionCookie(token, expiresAt);
+}
+
+async function endCookieSession(): Promise<void> {
+  const previous = await readToken();
+  if (previous) await deleteSession(previous);
+}
+
+async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
   (await cookies()).set(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "lax",
@@ -30,10 +47,15 @@ export async function setSessionCookie(token: string, expiresAt: Date): Promise<
 }
 
 export async function endSession(): Promise<void> {
-  const jar = await cookies();
-  const token = jar.get(SESSION_COOKIE)?.value;
-  if (token) await deleteSession(token);
-  jar.delete(SESSION_COOKIE);
+  await endCookieSession();
+  (await cookies()).delete(SESSION_COOKIE);
+}
+
+/** "Sign out everywhere": every session of this user, this browser's included. */
+export async function endAllSessions(userId: string): Promise<number> {
+  const count = await deleteUserSessions(userId);
+  (await cookies()).delete(SESSION_COOKIE);
+  return count;
 }
 
 /**

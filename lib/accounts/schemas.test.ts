@@ -42,13 +42,38 @@ describe("log-in schema", () => {
 
 describe("safeNextPath", () => {
   it.each([
+    // Same-origin paths pass, as the URL parser serialises them.
     ["/admin", "/admin"],
     ["/account?tab=1", "/account?tab=1"],
+    ["/account#digest", "/account#digest"],
+    ["/admin/dead-letters?status=OPEN&q=a%20b", "/admin/dead-letters?status=OPEN&q=a%20b"],
+    ["/login?next=//evil.example", "/login?next=//evil.example"], // a query is not a path
+    ["/%09/evil.example", "/%09/evil.example"], // still encoded: a path segment, not a TAB
+    ["/caf\u00e9", "/caf%C3%A9"],
+    // Another origin, however it is spelled.
     ["//evil.example/phish", "/account"],
     ["/\\evil.example", "/account"],
+    ["\\\\evil.example", "/account"],
+    ["/\t/evil.example", "/account"], // the reported case: ?next=/%09/evil.example, decoded
+    ["/\n/evil.example", "/account"],
+    ["/\r\n/evil.example", "/account"],
+    ["/\u0000/evil.example", "/account"],
+    ["/\u007f/evil.example", "/account"],
+    ["/.//evil.example", "/account"],
+    ["/%2e//evil.example", "/account"],
+    ["/%2e%2e//evil.example", "/account"],
+    ["/a/../..//evil.example", "/account"],
     ["https://evil.example", "/account"],
+    ["http:/evil.example", "/account"],
+    ["javascript:alert(1)", "/account"],
+    ["data:text/html,hi", "/account"],
+    [" /account", "/account"],
+    ["account", "/account"],
+    ["/" + "a".repeat(2001), "/account"],
+    ["", "/account"],
     [undefined, "/account"],
-  ])("%s → %s", (input, expected) => {
+    [null, "/account"],
+  ])("%j → %s", (input, expected) => {
     expect(safeNextPath(input)).toBe(expected);
   });
 });

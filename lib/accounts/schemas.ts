@@ -39,11 +39,38 @@ export const logInSchema = z.object({
 export type SignUpInput = z.infer<typeof signUpSchema>;
 export type LogInInput = z.infer<typeof logInSchema>;
 
-/** Only same-site paths: `//evil.example` and absolute URLs would turn login into an open redirect. */
+const NEXT_BASE = "http://next-path.invalid";
+
+/**
+ * Where to go after logging in: a path on this site, or `fallback`. Anything a browser could read
+ * as another origin is refused: `//evil.example`, `/\evil.example` (browsers read `\` as `/`),
+ * control characters (browsers drop a TAB or newline, so `/<TAB>/evil.example` becomes
+ * `//evil.example`), schemes (`https:`, `javascript:`), and paths whose dot segments normalise to
+ * `//` (`/.//evil.example`). The answer is the URL parser's own serialisation of the path, so
+ * what is checked is what is sent in `Location`.
+ */
 export function safeNextPath(next: string | undefined | null, fallback = "/account"): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
-  return next;
+  if (typeof next !== "string" || next.length === 0 || next.length > 2000) return fallback;
+  if (!next.startsWith("/") || next.startsWith("//")) return fallback;
+  if (/[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, NEXT_BASE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== NEXT_BASE) return fallback;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (!path.startsWith("/") || path.startsWith("//") || path.includes("\\")) return fallback;
+  return path;
 }
 
 /** Admin tool: sign one person out everywhere. */
 export const revokeSessionsSchema = z.object({ userId: z.uuid("Unknown user") });
+
+/** What a person is told about a verification link that does not work. */
+export const LINK_PROBLEMS = {
+  invalid: "This link isn't valid. Copy the whole link from the email, or log in to get a new one.",
+  expired: "This link has expired. Log in to get a new one.",
+  used: "This link has already been used. Log in with your email and password.",
+} as const;

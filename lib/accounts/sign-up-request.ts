@@ -2,48 +2,29 @@ import "server-only";
 import { AppError } from "@/lib/errors";
 import { AVATAR_MAX_BYTES } from "@/lib/avatars/images";
 import { signUpSchema, type SignUpInput } from "@/lib/accounts/schemas";
+import { JSON_SIGN_UP_BODY_MAX, readBodyLimited, SIGN_UP_BODY_MAX } from "@/lib/request-guards";
 
-/** Room for a 5 MB avatar plus the multipart envelope and the text fields. */
-export const MAX_SIGN_UP_BODY = AVATAR_MAX_BYTES + 256 * 1024;
-
-const tooLarge = () =>
+const avatarTooLarge = () =>
   new AppError("payload_too_large", "The request is too large: the avatar must be 5 MB or smaller.", {
     fieldErrors: { avatar: ["The avatar must be 5 MB or smaller."] },
   });
 
-/** Reads at most `limit` bytes; a body that announces or turns out to be bigger is refused unread. */
-async function readLimited(request: Request, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  if (!request.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
+const jsonTooLarge = () => new AppError("payload_too_large", `A sign-up without an avatar is a few hundred bytes; send at most ${JSON_SIGN_UP_BODY_MAX / 1024} KB.`);
 
 /**
- * POST /api/users accepts JSON (no avatar) or multipart/form-data (with an optional `avatar` file).
- * Anything else is 415; unreadable JSON is 400; missing or invalid fields are 422 (thrown by zod).
+ * POST /api/users accepts JSON (no avatar, at most 16 KB) or multipart/form-data (with an optional
+ * `avatar` file, at most 5 MB of it). Anything else is 415; unreadable JSON is 400; missing or
+ * invalid fields are 422 (thrown by zod); a body over its cap is 413, refused unread (proxy.ts
+ * refuses it by its Content-Length first; this also holds without the proxy).
  */
 export async function readSignUpRequest(request: Request): Promise<SignUpInput & { avatar: Buffer | null }> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/json" && type !== "multipart/form-data") {
     throw new AppError("unsupported_media_type", "Send the sign-up as application/json or multipart/form-data.");
   }
-  const body = await readLimited(request, MAX_SIGN_UP_BODY);
 
   if (type === "application/json") {
+    const body = await readBodyLimited(request, JSON_SIGN_UP_BODY_MAX, jsonTooLarge);
     let json: unknown;
     try {
       json = JSON.parse(body.toString("utf8"));
@@ -55,6 +36,7 @@ export async function readSignUpRequest(request: Request): Promise<SignUpInput &
     return { ...signUpSchema.parse(json), avatar: null };
   }
 
+  const body = await readBodyLimited(request, SIGN_UP_BODY_MAX, avatarTooLarge);
   let form: FormData;
   try {
     form = await new Response(new Uint8Array(body), { headers: { "content-type": request.headers.get("content-type")! } }).formData();
@@ -70,6 +52,6 @@ export async function readSignUpRequest(request: Request): Promise<SignUpInput &
 export async function avatarFrom(value: FormDataEntryValue | null): Promise<Buffer | null> {
   if (!value || typeof value === "string") return null;
   if (value.size === 0) return null;
-  if (value.size > AVATAR_MAX_BYTES) throw tooLarge();
+  if (value.size > AVATAR_MAX_BYTES) throw avatarTooLarge();
   return Buffer.from(await value.arrayBuffer());
 }

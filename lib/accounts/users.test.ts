@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { createUser, DUPLICATE_EMAIL_MESSAGE, upsertAdmin } from "@/lib/accounts/users";
+import { createAdmin, createUser, DUPLICATE_EMAIL_MESSAGE, PROMOTE_REFUSED } from "@/lib/accounts/users";
+import { verifyPassword } from "@/lib/accounts/password";
+import { createSession, findSessionUser } from "@/lib/accounts/sessions";
 import { uniqueEmail } from "@/tests/factories";
 
 describe("users", () => {
@@ -21,7 +23,7 @@ describe("users", () => {
     expect((error as AppError).fieldErrors).toEqual({ email: [DUPLICATE_EMAIL_MESSAGE] });
   });
 
-  it("creates exactly one account when two sign-ups with one email race", async () => {
+  it("creates exactly one account when two creations with one email race", async () => {
     const email = uniqueEmail("race");
     const results = await Promise.allSettled(
       Array.from({ length: 5 }, (_, i) => createUser({ name: `Racer ${i}`, email, password: "secret-password" })),
@@ -32,16 +34,43 @@ describe("users", () => {
     }
     expect(await db.user.count({ where: { email } })).toBe(1);
   });
+});
 
-  it("makes admins from the command line path: creates, or promotes an existing account", async () => {
+describe("admin:create", () => {
+  const operator = "ops@test-host";
+
+  it("creates a verified admin and audits it", async () => {
     const email = uniqueEmail("admin");
-    const created = await upsertAdmin({ email, name: "Admin", password: "admin-password" });
-    expect(created).toMatchObject({ created: true, user: { role: "ADMIN" } });
+    const created = await createAdmin({ email, name: "Admin", password: "admin-password", operator });
+    expect(created).toMatchObject({ outcome: "created", user: { role: "ADMIN" } });
+    expect((await db.user.findUniqueOrThrow({ where: { id: created.user.id } })).emailVerifiedAt).not.toBeNull();
+    expect(await db.auditLog.findFirst({ where: { targetId: created.user.id, action: "user.admin_created" } })).toMatchObject({ actorEmail: "system", details: { operator, email } });
+    await expect(createAdmin({ email: uniqueEmail(), name: "No password", operator })).rejects.toMatchObject({ code: "unprocessable" });
+  });
 
-    const member = await createUser({ name: "Member", email: uniqueEmail(), password: "secret-password" });
-    const promoted = await upsertAdmin({ email: member.email, name: "ignored" });
-    expect(promoted).toMatchObject({ created: false, user: { id: member.id, role: "ADMIN" } });
+  it("refuses to promote an existing account without --promote-existing, and changes nothing", async () => {
+    const member = await createUser({ name: "Signed up first", email: uniqueEmail("ops"), password: "members-password" });
+    const { token } = await createSession(member);
+    const error = await createAdmin({ email: member.email, name: "Ops", password: "admins-password", operator }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "conflict", message: PROMOTE_REFUSED });
+    const after = await db.user.findUniqueOrThrow({ where: { id: member.id }, omit: { passwordHash: false } });
+    expect(after.role).toBe("USER");
+    expect(await verifyPassword("members-password", after.passwordHash)).toBe(true);
+    expect(await findSessionUser(token)).toMatchObject({ id: member.id, role: "USER" });
+  });
 
-    await expect(upsertAdmin({ email: uniqueEmail(), name: "No password" })).rejects.toMatchObject({ code: "unprocessable" });
+  it("promotes with --promote-existing: a new password, every session ended, audited", async () => {
+    const member = await createUser({ name: "Signed up first", email: uniqueEmail("ops"), password: "members-password" });
+    const sessions = [await createSession(member), await createSession(member)];
+    const promoted = await createAdmin({ email: member.email, name: "ignored", password: "admins-password", promoteExisting: true, operator });
+    expect(promoted).toMatchObject({ outcome: "promoted", sessionsEnded: 2, user: { id: member.id, role: "ADMIN" } });
+    const after = await db.user.findUniqueOrThrow({ where: { id: member.id }, omit: { passwordHash: false } });
+    expect(await verifyPassword("members-password", after.passwordHash)).toBe(false);
+    expect(await verifyPassword("admins-password", after.passwordHash)).toBe(true);
+    for (const { token } of sessions) expect(await findSessionUser(token)).toBeNull();
+    expect(await db.auditLog.findFirst({ where: { targetId: member.id, action: "user.promoted_to_admin" } })).toMatchObject({
+      actorEmail: "system",
+      details: { operator, previousRole: "USER", sessionsEnded: 2 },
+    });
   });
 });

@@ -18,9 +18,11 @@ export type WelcomeRecipient = { status: "pending"; email: string; name: string 
 export async function loadWelcomeRecipient(userId: string): Promise<WelcomeRecipient> {
   const user = await db.user.findUnique({
     where: { id: userId },
-    select: { email: true, name: true, deliveries: { where: { kind: WELCOME_KIND }, select: { providerId: true } } },
+    select: { email: true, name: true, emailVerifiedAt: true, deliveries: { where: { kind: WELCOME_KIND }, select: { providerId: true } } },
   });
   if (!user) return { status: "done", reason: "user no longer exists" };
+  // No mail but the verification link reaches an address before its owner proved it is theirs.
+  if (!user.emailVerifiedAt) return { status: "done", reason: "email not verified" };
   if (user.deliveries.length) return { status: "done", reason: `already sent (${user.deliveries[0]!.providerId})` };
   return { status: "pending", email: user.email, name: user.name };
 }

@@ -11,6 +11,8 @@ export interface BlobStore {
   put(key: string, data: Buffer): Promise<void>;
   get(key: string): Promise<Buffer | null>;
   delete(key: string): Promise<void>;
+  /** Every file whose key starts with `prefix/` (a folder: `avatars/<userId>`). Nothing there is fine. */
+  deleteFolder(prefix: string): Promise<void>;
 }
 
 const KEY = /^[a-z0-9][a-z0-9/_.-]*$/;
@@ -45,6 +47,10 @@ class FolderStore implements BlobStore {
   async delete(key: string): Promise<void> {
     await fs.rm(this.file(key), { force: true });
   }
+
+  async deleteFolder(prefix: string): Promise<void> {
+    await fs.rm(this.file(prefix), { recursive: true, force: true });
+  }
 }
 
 let store: BlobStore | undefined;
@@ -53,6 +59,8 @@ export function storage(): BlobStore {
 }
 
 export const avatarKeys = {
+  /** Everything a user ever uploaded, and its renditions. */
+  folder: (userId: string) => `avatars/${userId}`,
   original: (userId: string, uploadId: string) => `avatars/${userId}/${uploadId}/original`,
   sized: (userId: string, uploadId: string, size: AvatarSize) => `avatars/${userId}/${uploadId}/${size}.webp`,
 };

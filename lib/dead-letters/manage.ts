@@ -14,11 +14,11 @@ type Tx = Prisma.TransactionClient;
 
 export const NOTE_MIN = 3;
 
-type Locked = { id: string; status: "OPEN" | "RETRYING" | "RESOLVED"; event_name: string; payload: { name?: string; data?: Record<string, unknown> } };
+type Locked = { id: string; status: "OPEN" | "RETRYING" | "RESOLVED"; function_id: string; event_name: string; payload: { name?: string; data?: Record<string, unknown> } };
 
 async function lock(tx: Tx, id: string): Promise<Locked> {
   // Row lock: two admins (or two clicks) acting on one letter are served one after the other.
-  const rows = await tx.$queryRaw<Locked[]>`select id, status, event_name, payload from dead_letter_jobs where id = ${id}::uuid for update`;
+  const rows = await tx.$queryRaw<Locked[]>`select id, status, function_id, event_name, payload from dead_letter_jobs where id = ${id}::uuid for update`;
   if (!rows[0]) throw new AppError("not_found", "That dead letter no longer exists.");
   return rows[0];
 }
@@ -33,8 +33,9 @@ export async function retryDeadLetter(id: string, actor: Admin, tx?: Tx, bulkAct
     const letter = await lock(t, id);
     if (letter.status === "RESOLVED") throw new AppError("conflict", "This dead letter is already resolved. Reopen it first to retry.");
     if (letter.status === "RETRYING") throw new AppError("conflict", "A retry is already running for this dead letter.");
-    // Under the name it has today: a run in flight across a rename may have stored the old one.
-    const message = { name: currentEventName(letter.payload.name ?? letter.event_name) as OutboxMessage["name"], data: { ...(letter.payload.data ?? {}), deadLetterId: id } };
+    // Under the name it has today (a run in flight across a rename may have stored the old one),
+    // and as the event that reaches the letter's function today.
+    const message = { name: currentEventName(letter.payload.name ?? letter.event_name, letter.function_id) as OutboxMessage["name"], data: { ...(letter.payload.data ?? {}), deadLetterId: id } };
     const [eventId] = await enqueue(t, [message as OutboxMessage]);
     await t.deadLetterJob.update({
       where: { id },

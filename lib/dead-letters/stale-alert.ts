@@ -41,7 +41,7 @@ export async function findStaleDeadLetters(now: Date): Promise<StaleSummary> {
 /** Admins who have not had today's alert yet. */
 export async function listAdminsToAlert(date: string): Promise<{ id: string; email: string; name: string }[]> {
   return db.user.findMany({
-    where: { role: "ADMIN", deliveries: { none: { kind: alertKind(date) } } },
+    where: { role: "ADMIN", emailVerifiedAt: { not: null }, deliveries: { none: { kind: alertKind(date) } } },
     orderBy: { id: "asc" },
     select: { id: true, email: true, name: true },
   });

@@ -24,12 +24,13 @@ export const unsubscribeUrl = (userId: string, week: string) =>
   `${env.APP_URL}/unsubscribe?token=${encodeURIComponent(createUnsubscribeToken(userId, isoWeekStart(week)))}`;
 
 /**
- * One page of user ids due this week's digest: not opted out and not yet sent it. Keyset by id so
- * the pages stay stable while the fan-out runs.
+ * One page of user ids due this week's digest: verified, not opted out and not yet sent it. Keyset
+ * by id so the pages stay stable while the fan-out runs.
  */
 export async function listDigestRecipients(week: string, options: { after?: string | null; limit: number }): Promise<string[]> {
   const users = await db.user.findMany({
     where: {
+      emailVerifiedAt: { not: null },
       digestOptOut: false,
       deliveries: { none: { kind: digestKind(week) } },
       ...(options.after ? { id: { gt: options.after } } : {}),
@@ -49,14 +50,15 @@ export type DigestRecipient =
 export async function loadDigestRecipient(userId: string, week: string): Promise<DigestRecipient> {
   const user = await db.user.findUnique({
     where: { id: userId },
-    select: { email: true, name: true, digestOptOut: true, deliveries: { where: { kind: digestKind(week) }, select: { providerId: true } } },
+    select: { email: true, name: true, digestOptOut: true, emailVerifiedAt: true, deliveries: { where: { kind: digestKind(week) }, select: { providerId: true } } },
   });
   if (!user) return { status: "done", reason: "user no longer exists" };
   if (user.deliveries.length) return { status: "done", reason: `already sent (${user.deliveries[0]!.providerId})` };
   if (user.digestOptOut) return { status: "done", reason: "opted out" };
+  if (!user.emailVerifiedAt) return { status: "done", reason: "email not verified" };
   // The week before this one: fixed by the week, so a repeated send renders the same email.
   const start = isoWeekStart(week);
-  const newMembers = await db.user.count({ where: { createdAt: { gte: new Date(start.getTime() - 7 * 86_400_000), lt: start } } });
+  const newMembers = await db.user.count({ where: { emailVerifiedAt: { not: null }, createdAt: { gte: new Date(start.getTime() - 7 * 86_400_000), lt: start } } });
   return { status: "pending", email: user.email, name: user.name, newMembers };
 }
 

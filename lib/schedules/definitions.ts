@@ -27,7 +27,7 @@ export const SCHEDULES = {
     id: "maintenance.purge-expired",
     name: "Purge expired sessions",
     cron: "TZ=UTC 0 2 * * *",
-    description: "Every night at 02:00 UTC: deletes expired sessions and expired login rate-limit windows, and run records older than 30 days.",
+    description: "Every night at 02:00 UTC: deletes expired sessions, ended rate-limit windows, sign-up attempts and verification links older than 7 days, and run records older than 30 days.",
     runEvent: purgeExpiredRequested.name,
   },
   purgeResolvedDeadLetters: {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { executorApi } from "@/lib/dead-letters/executor-api";
 import { inngest } from "@/inngest/client";
-import { userAccountCreated } from "@/inngest/events";
+import { userEmailVerified } from "@/inngest/events";
 import { retryDeadLetter, resolveDeadLetter, reopenDeadLetter, startBulkAction } from "@/lib/dead-letters/manage";
 import { recordDeadLetter } from "@/lib/dead-letters/record";
 import { relayOutbox } from "@/lib/outbox/relay";
@@ -40,14 +40,14 @@ describe("dead letters", () => {
     expect(letter).toMatchObject({
       functionId: WELCOME_FN,
       functionName: "Send welcome email",
-      eventName: userAccountCreated.name,
+      eventName: userEmailVerified.name,
       errorName: "NonRetriableError",
       status: "OPEN",
       attempts: 1,
     });
     expect(letter.errorMessage).toContain("422");
     expect(letter.errorMessage).toContain(email);
-    expect(letter.payload).toMatchObject({ name: userAccountCreated.name, data: { userId } });
+    expect(letter.payload).toMatchObject({ name: userEmailVerified.name, data: { userId } });
   });
 
   it("counts every attempt of a function that always throws", async () => {
@@ -67,7 +67,7 @@ describe("dead letters", () => {
       functionId: WELCOME_FN,
       functionName: "Send welcome email",
       runId: `run-${randomUUID()}`,
-      event: { name: userAccountCreated.name, id: randomUUID(), data: { userId: randomUUID() } },
+      event: { name: userEmailVerified.name, id: randomUUID(), data: { userId: randomUUID() } },
       error: { name: "Error", message: "boom" },
       attempts: 5,
       failedAt: new Date(),

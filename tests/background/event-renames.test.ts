@@ -1,11 +1,13 @@
-// The event names' migration (prisma/migrations/20261130203000_event_names): an outbox row still
-// unsent at the upgrade, and a dead letter retried after it, reach their function under the new name.
+// The event names' migration (prisma/migrations/20261130203000_event_names), and the move of the
+// welcome email to user/email.verified (20261201120100_welcome_follows_verification): an outbox row
+// still unsent at the upgrade, and a dead letter retried after it, reach their function under the
+// name it listens to today.
 import fs from "node:fs";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as events from "@/inngest/events";
-import { currentEventName, RENAMED_EVENTS, userAccountCreated } from "@/inngest/events";
+import { currentEventName, RENAMED_EVENTS, userAccountCreated, userEmailVerified } from "@/inngest/events";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { retryDeadLetter } from "@/lib/dead-letters/manage";
@@ -17,14 +19,15 @@ import { makeUser } from "@/tests/factories";
 import { finishedRun, WELCOME_FN } from "./helpers";
 
 const MIGRATION = "prisma/migrations/20261130203000_event_names/migration.sql";
+const WELCOME_MOVE = "prisma/migrations/20261201120100_welcome_follows_verification/migration.sql";
 const GRAMMAR = /^[a-z][a-z-]*\/[a-z][a-z-]*\.[a-z]+$/;
 
-/** Runs the migration's SQL as `prisma migrate deploy` does: one script. */
+/** Runs the migrations' SQL as `prisma migrate deploy` does: one script each, in order. */
 async function applyMigration() {
   const client = new pg.Client({ connectionString: env.DATABASE_URL });
   await client.connect();
   try {
-    await client.query(fs.readFileSync(MIGRATION, "utf8"));
+    for (const file of [MIGRATION, WELCOME_MOVE]) await client.query(fs.readFileSync(file, "utf8"));
   } finally {
     await client.end();
   }
@@ -68,7 +71,7 @@ describe("stored event names across the upgrade", () => {
   async function retriedAndResolved(letterId: string, admin: { id: string; email: string }) {
     const outboxId = await retryDeadLetter(letterId, admin);
     const row = await db.outboxEvent.findUniqueOrThrow({ where: { id: outboxId } });
-    expect(row.name).toBe(userAccountCreated.name);
+    expect(row.name).toBe(userEmailVerified.name);
     await relayOutbox({ ids: [outboxId] });
     expect((await finishedRun(outboxId, WELCOME_FN)).status).toBe("Completed");
     return waitFor(async () => {
@@ -87,10 +90,10 @@ describe("stored event names across the upgrade", () => {
 
     await applyMigration();
 
-    expect((await db.outboxEvent.findUniqueOrThrow({ where: { id: row.id } })).name).toBe(userAccountCreated.name);
+    expect((await db.outboxEvent.findUniqueOrThrow({ where: { id: row.id } })).name).toBe(userEmailVerified.name);
     const migrated = await db.deadLetterJob.findUniqueOrThrow({ where: { id: letter.id } });
-    expect(migrated.eventName).toBe(userAccountCreated.name);
-    expect(migrated.payload).toMatchObject({ name: userAccountCreated.name, data: { userId: failed.id } });
+    expect(migrated.eventName).toBe(userEmailVerified.name);
+    expect(migrated.payload).toMatchObject({ name: userEmailVerified.name, data: { userId: failed.id } });
 
     // The sweeper's relay sends the row; the welcome function runs for it.
     await relayOutbox({ ids: [row.id] });
@@ -102,13 +105,22 @@ describe("stored event names across the upgrade", () => {
     expect(await stack.mail.messages({ to: failed.email })).toHaveLength(1);
   });
 
-  it("a dead letter written after it under an old name (a run in flight across the upgrade) is retried under the new one", async () => {
-    const admin = await makeUser({ role: "ADMIN" });
-    const user = await makeUser();
-    await applyMigration();
-    const letter = await welcomeLetter(user.id, "user.signed-up");
+  it.each(["user.signed-up", userAccountCreated.name])(
+    "a welcome letter written after it under %s (a run in flight across the upgrade) is retried as the event the function listens to today",
+    async (oldName) => {
+      const admin = await makeUser({ role: "ADMIN" });
+      const user = await makeUser();
+      await applyMigration();
+      const letter = await welcomeLetter(user.id, oldName);
+      expect(currentEventName(oldName, WELCOME_FN)).toBe(userEmailVerified.name);
+      expect(await retriedAndResolved(letter.id, admin)).toMatchObject({ resolvedBy: "retry" });
+      expect(await stack.mail.messages({ to: user.email })).toHaveLength(1);
+    },
+  );
+
+  it("maps a renamed event by name alone for every other function", () => {
     expect(currentEventName("user.signed-up")).toBe(userAccountCreated.name);
-    expect(await retriedAndResolved(letter.id, admin)).toMatchObject({ resolvedBy: "retry" });
-    expect(await stack.mail.messages({ to: user.email })).toHaveLength(1);
+    expect(currentEventName("user.avatar-uploaded", "signup-app-user.avatar-process")).toBe("user/avatar.uploaded");
+    expect(currentEventName(userAccountCreated.name, "signup-app-user.email-verification")).toBe(userAccountCreated.name);
   });
 });

@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
 import { outboxSweepRequested } from "@/inngest/events";
 import { countUnsent, relayOutbox } from "@/lib/outbox/relay";
-import { registerUser } from "@/lib/accounts/registration";
+import { acceptSignUp } from "@/lib/accounts/registration";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { address } from "./helpers";
 
@@ -16,12 +16,12 @@ afterAll(async () => {
 });
 
 describe("outbox", () => {
-  it("loses nothing while the executor is down: 50 sign-ups, then every email once it is back", async () => {
+  it("loses nothing while the executor is down: 50 sign-ups, then every verification email once it is back", async () => {
     await stack.stopEngine();
     const emails = Array.from({ length: 50 }, (_, i) => address(`outage${i}`));
     const registrations = [];
     for (const email of emails) {
-      registrations.push(await registerUser({ name: "Outage", email, password: "a good password" }));
+      registrations.push(await acceptSignUp({ name: "Outage", email, password: "a good password" }));
     }
     // What after() does for each request: the relay fails, the rows stay unsent, nothing throws.
     const relays = await Promise.all(registrations.map((r) => relayOutbox({ ids: r.outboxIds })));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { executorApi } from "@/lib/dead-letters/executor-api";
 import { inngest } from "@/inngest/client";
-import { userAccountCreated } from "@/inngest/events";
+import { userEmailVerified } from "@/inngest/events";
 import { loadWelcomeRecipient, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";
@@ -42,7 +42,7 @@ describe("welcome email", () => {
     await finishedRun(outboxIds[0]!, WELCOME_FN);
 
     // A second event (new id, so not deduped) runs the whole function again.
-    const { ids } = await inngest.send({ name: userAccountCreated.name, data: { userId } });
+    const { ids } = await inngest.send({ name: userEmailVerified.name, data: { userId } });
     const second = await finishedRun(ids[0]!, WELCOME_FN);
     expect(second.status).toBe("Completed");
     expect(second.output).toMatchObject({ skipped: expect.stringMatching(/^already sent/) });
@@ -117,7 +117,7 @@ describe("welcome email", () => {
 
   it("relies on the provider's idempotency key when a send is repeated after a lost result", async () => {
     const email = address("idem");
-    const user = await db.user.create({ data: { name: "Idem", email, passwordHash: "x" }, select: { id: true } });
+    const user = await db.user.create({ data: { name: "Idem", email, passwordHash: "x", emailVerifiedAt: new Date() }, select: { id: true } });
     const recipient = await loadWelcomeRecipient(user.id);
     if (recipient.status !== "pending") throw new Error("expected a pending recipient");
     const first = await sendWelcomeEmail(user.id, recipient);

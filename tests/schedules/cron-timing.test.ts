@@ -41,7 +41,7 @@ describe("cron timing (TZ=UTC)", () => {
     expect(await runCounts()).toMatchObject({ [purgeExpired.id]: 1, [purgeResolvedDeadLetters.id]: 0, [weeklyDigest.id]: 0 });
     const row = await settledScheduledRun(run.run_id);
     expect(row).toMatchObject({ functionId: purgeExpired.id, trigger: "cron", outcome: "succeeded" });
-    expect(row.summary).toMatch(/^Purged \d+ expired sessions?, \d+ rate-limit windows? and \d+ old run records?\.$/);
+    expect(row.summary).toMatch(/^Purged \d+ expired sessions?, \d+ rate-limit windows?, \d+ old sign-up records? and \d+ old run records?\.$/);
   });
 
   it("purges resolved dead letters at 02:30 UTC", async () => {

@@ -75,7 +75,7 @@ describe("purge expired sessions (02:00 UTC)", () => {
     expect(await db.scheduledRun.findMany({ where: { functionId: "test.old-job" }, select: { runId: true } })).toEqual([{ runId: latestOld.runId }]);
 
     const row = await settledScheduledRun(run.run_id);
-    expect(row.summary).toMatch(new RegExp(`^Purged ${expectedSessions} expired sessions?, ${expectedWindows} rate-limit windows? and \\d+ old run records?\\.$`));
+    expect(row.summary).toMatch(new RegExp(`^Purged ${expectedSessions} expired sessions?, ${expectedWindows} rate-limit windows?, \\d+ old sign-up records? and \\d+ old run records?\\.$`));
     expect(expectedSessions).toBeGreaterThanOrEqual(3);
   });
 

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { AppError } from "@/lib/errors";
+import { assertSameSite, bodyRefusal, crossSiteReason, FORM_BODY_MAX, SIGN_UP_BODY_MAX } from "@/lib/request-guards";
+
+const APP = "https://app.example";
+
+describe("cross-site requests", () => {
+  it.each([
+    [{ "sec-fetch-site": "same-origin", origin: APP }, null],
+    [{ "sec-fetch-site": "none" }, null], // typed in the address bar, a bookmark
+    [{ origin: APP }, null], // a browser without Sec-Fetch-Site
+    [{}, null], // not a browser (curl, a mail provider's one-click unsubscribe): no cookies to ride on
+    [{ "sec-fetch-site": "cross-site", origin: "https://evil.example" }, "Sec-Fetch-Site is cross-site"],
+    [{ "sec-fetch-site": "same-site", origin: "https://sub.app.example" }, "Sec-Fetch-Site is same-site"],
+    [{ origin: "https://evil.example" }, "Origin https://evil.example is not this site"],
+    [{ origin: "null" }, "Origin null is not this site"], // a sandboxed frame or a data: page
+    [{ "sec-fetch-site": "same-origin", origin: "http://app.example" }, "Origin http://app.example is not this site"],
+  ])("%j → %s", (headers, reason) => {
+    expect(crossSiteReason(new Headers(headers), [APP])).toBe(reason);
+  });
+
+  it("accepts the origin the request was addressed to, and answers 403 otherwise", () => {
+    const request = (origin: string) => new Request("http://127.0.0.1:3100/api/users", { method: "POST", headers: { host: "127.0.0.1:3100", origin } });
+    expect(() => assertSameSite(request("http://127.0.0.1:3100"), "http://localhost:3100")).not.toThrow();
+    expect(() => assertSameSite(request("http://localhost:3100"), "http://localhost:3100")).not.toThrow();
+    const error = (() => {
+      try {
+        assertSameSite(request("https://evil.example"), "http://localhost:3100");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).status).toBe(403);
+  });
+});
+
+describe("body caps", () => {
+  const refusal = (method: string, path: string, headers: Record<string, string>) => bodyRefusal(method, path, new Headers(headers));
+
+  it.each([
+    // Server actions: sign-up carries an avatar; every other page's actions are small forms.
+    ["POST", "/login", { "next-action": "abc", "content-length": String(FORM_BODY_MAX) }, null],
+    ["POST", "/login", { "next-action": "abc", "content-length": String(12 * 1024 * 1024) }, 413],
+    ["POST", "/verify-email", { "next-action": "abc", "content-length": "20000" }, 413],
+    ["POST", "/admin/dead-letters", { "next-action": "abc", "content-length": "20000" }, 413],
+    ["POST", "/signup", { "next-action": "abc", "content-length": String(5 * 1024 * 1024) }, null],
+    ["POST", "/signup", { "next-action": "abc", "content-length": String(SIGN_UP_BODY_MAX + 1) }, 413],
+    // Route handlers.
+    ["POST", "/api/users", { "content-type": "application/json", "content-length": String(5 * 1024 * 1024) }, 413],
+    ["POST", "/api/users", { "content-type": "application/json", "content-length": "300" }, null],
+    ["POST", "/api/users", { "content-type": "multipart/form-data; boundary=x", "content-length": String(5 * 1024 * 1024) }, null],
+    ["POST", "/unsubscribe", { "content-type": "application/x-www-form-urlencoded", "content-length": "100000" }, 413],
+    ["POST", "/unsubscribe", { "content-type": "application/x-www-form-urlencoded", "content-length": "200" }, null],
+    // A body without a length is refused unread; no body at all is fine.
+    ["POST", "/login", { "next-action": "abc", "transfer-encoding": "chunked" }, 411],
+    ["POST", "/unsubscribe", { "transfer-encoding": "chunked" }, 411],
+    ["POST", "/login", { "next-action": "abc" }, null],
+    ["POST", "/login", { "next-action": "abc", "content-length": "-1" }, 411],
+    // Reads and the executor's signed step calls are not capped here.
+    ["GET", "/login", { "content-length": "99999999" }, null],
+    ["POST", "/api/inngest", { "transfer-encoding": "chunked" }, null],
+  ])("%s %s %j → %s", (method, path, headers, status) => {
+    expect(refusal(method, path, headers)?.status ?? null).toBe(status);
+  });
+
+  it("says what the cap is", () => {
+    expect(refusal("POST", "/login", { "next-action": "abc", "content-length": String(12 * 1024 * 1024) })?.message).toBe("This form can be at most 16 KB; this one is 12 MB.");
+  });
+});

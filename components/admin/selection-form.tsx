@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { useCallback, useRef, useState, type ReactNode } from "react";
 
 /**
  * The list's rows and one sticky selection bar: select this page, then "select all N matching";
@@ -8,6 +8,7 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from "react"
  */
 export function SelectionForm({
   children,
+  onPage,
   matching,
   matchingLabel,
   filter,
@@ -15,6 +16,8 @@ export function SelectionForm({
   canResolve,
 }: {
   children: ReactNode;
+  /** Rows on this page. */
+  onPage: number;
   /** Rows matching the filter in this tab (all pages). */
   matching: number;
   /** How to say it ("1,234", "10,000+"). */
@@ -26,16 +29,10 @@ export function SelectionForm({
 }) {
   const form = useRef<HTMLFormElement>(null);
   const [selected, setSelected] = useState(0);
-  const [onPage, setOnPage] = useState(0);
   const [allMatching, setAllMatching] = useState(false);
 
   const boxes = useCallback(() => [...(form.current?.querySelectorAll<HTMLInputElement>('input[type="checkbox"][name="ids"]') ?? [])], []);
-  const recount = useCallback(() => {
-    const all = boxes();
-    setOnPage(all.length);
-    setSelected(all.filter((b) => b.checked).length);
-  }, [boxes]);
-  useEffect(recount, [recount]);
+  const recount = useCallback(() => setSelected(boxes().filter((b) => b.checked).length), [boxes]);
 
   const pageSelected = onPage > 0 && selected === onPage;
   const selectPage = (checked: boolean) => {
@@ -61,7 +58,7 @@ export function SelectionForm({
       action="/admin/dead-letters/bulk"
       aria-label="Selected dead letters"
       onChange={(e) => {
-        if ((e.target as HTMLInputElement).name === "ids") recount();
+        if ((e.target as unknown as HTMLInputElement).name === "ids") recount();
       }}
     >
       <input type="hidden" name="scope" value={allMatching ? "all" : "selected"} />

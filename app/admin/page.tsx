@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { FailuresChart } from "@/components/admin/failures-chart";
 import { Panel } from "@/components/admin/panel";
+import { ScrollBox } from "@/components/admin/scroll-box";
 import { exactUtc, RelativeTime } from "@/components/admin/relative-time";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import { countUsers } from "@/lib/accounts/users";
@@ -74,12 +75,12 @@ export default async function AdminDashboardPage() {
               {outbox.lastError ? <span className="block break-words text-red-700">last error: {outbox.lastError}</span> : null}
             </dd>
           </dl>
-          <p className="mt-3 text-xs text-slate-600">Checked {exactUtc(now)}. <Link href="/admin/schedules" prefetch={false} className="text-indigo-700 hover:underline">Schedules</Link></p>
+          <p className="mt-3 text-xs text-slate-600">Checked {exactUtc(now)}. <Link href="/admin/schedules" prefetch={false} className="text-indigo-700 underline">Schedules</Link></p>
         </Panel>
       </div>
       <Panel title="Failures per function" padded={false}>
         {overview.functions.length ? (
-          <div className="overflow-x-auto px-4 pb-4 sm:px-6">
+          <ScrollBox label="Failures per function" className="px-4 pb-4 sm:px-6">
             <table className="w-full text-sm">
               <thead className="text-left text-slate-600">
                 <tr>
@@ -102,7 +103,7 @@ export default async function AdminDashboardPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollBox>
         ) : (
           <p className="px-4 pb-4 text-sm text-slate-600 sm:px-6">No failures recorded. Everything ran.</p>
         )}

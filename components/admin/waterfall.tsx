@@ -1,12 +1,16 @@
-import type { Timeline } from "@/lib/dead-letters/timeline";
+import type { Timeline, TimelineRow } from "@/lib/dead-letters/timeline";
 import { duration } from "@/components/admin/relative-time";
 
-const tone = {
+const tone: Record<TimelineRow["outcome"], string> = {
   succeeded: "bg-emerald-500",
   "failed, retried": "bg-amber-500",
   "failed for good": "bg-red-600",
   failed: "bg-red-600",
-} as const;
+  slept: "bg-slate-400",
+  "waited for an event": "bg-slate-400",
+  invoked: "bg-slate-400",
+};
+const failure = (o: TimelineRow["outcome"]) => o === "failed, retried" || o === "failed for good" || o === "failed";
 
 /**
  * One row per step (consecutive identical failures collapsed), one bar per attempt placed on the
@@ -24,9 +28,9 @@ export function Waterfall({ timeline }: { timeline: Timeline }) {
         <div key={i} className="flex flex-col gap-1" data-testid="attempt">
           <div className="flex flex-wrap items-baseline gap-x-2">
             <span className="font-medium">{row.step}</span>
-            <span className={row.outcome === "succeeded" ? "text-emerald-800" : "text-red-800"}>
-              {row.bars.length > 1 && row.outcome !== "succeeded" ? `failed ${row.bars.length}× with the same error` : row.outcome}
-              {row.bars.length > 1 && row.outcome !== "succeeded" ? (row.outcome === "failed for good" ? ", then gave up" : "") : ""}
+            <span className={failure(row.outcome) ? "text-red-800" : row.outcome === "succeeded" ? "text-emerald-800" : "text-slate-700"}>
+              {row.bars.length > 1 && failure(row.outcome) ? `failed ${row.bars.length}× with the same error` : row.outcome}
+              {row.bars.length > 1 && row.outcome === "failed for good" ? ", then gave up" : ""}
             </span>
           </div>
           <div className="relative h-4 w-full rounded bg-slate-100" aria-hidden="true">

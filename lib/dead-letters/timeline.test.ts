@@ -15,7 +15,7 @@ const attempt = (step: string, n: number, outcome: string, start: number, end: n
 describe("buildTimeline", () => {
   it("collapses repeats, keeps durations and the waits between attempts, drops the executor's own request", () => {
     const timeline = buildTimeline([
-      attempt("load-recipient", 0, "completed", 0, 20),
+      attempt("load-recipient", 0, "ok", 0, 20),
       attempt("send", 0, "error", 30, 130, "provider answered 503"),
       attempt("send", 1, "error", 930, 1030, "provider answered 503"),
       attempt("send", 2, "failed", 2530, 2600, "provider answered 503"),

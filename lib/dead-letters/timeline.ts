@@ -16,7 +16,7 @@ export type RawAttempt = {
 export type Bar = { attempt: number; start: number; end: number; durationMs: number; waitBeforeMs: number };
 export type TimelineRow = {
   step: string;
-  outcome: "succeeded" | "failed, retried" | "failed for good" | "failed";
+  outcome: "succeeded" | "failed, retried" | "failed for good" | "failed" | "slept" | "waited for an event" | "invoked";
   error: string | null;
   bars: Bar[];
 };
@@ -28,14 +28,25 @@ export function errorText(error: unknown): string | null {
   return typeof e.message === "string" ? `${typeof e.name === "string" && e.name !== "Error" ? `${e.name}: ` : ""}${e.message}` : null;
 }
 
-const OUTCOMES: Record<string, TimelineRow["outcome"]> = { completed: "succeeded", error: "failed, retried", failed: "failed for good" };
+const OUTCOMES: Record<string, TimelineRow["outcome"]> = {
+  ok: "succeeded",
+  completed: "succeeded",
+  error: "failed, retried",
+  failed: "failed for good",
+  sleep: "slept",
+  waiting: "waited for an event",
+  invoked: "invoked",
+};
+const FAILED = new Set<TimelineRow["outcome"]>(["failed, retried", "failed for good", "failed"]);
+export const isFailure = (outcome: TimelineRow["outcome"]) => FAILED.has(outcome);
 
 export function buildTimeline(raw: RawAttempt[]): Timeline {
   const sorted = [...raw].sort((a, b) => Date.parse(a.started_at) - Date.parse(b.started_at));
   // "step" is the executor's request that discovers the next step or reports the run's end; it is
   // not an attempt of the work, unless the failure happened outside any step.
   const work = sorted.filter((a) => a.step_id !== "step");
-  const attempts = work.some((a) => a.outcome !== "completed") || !sorted.some((a) => a.step_id === "step" && a.outcome !== "completed") ? work : sorted;
+  const failed = (a: RawAttempt) => a.outcome === "error" || a.outcome === "failed";
+  const attempts = work.some(failed) || !sorted.some((a) => a.step_id === "step" && failed(a)) ? work : sorted;
   const rows: TimelineRow[] = [];
   let previousEnd: number | null = null;
   for (const a of attempts) {
@@ -45,9 +56,9 @@ export function buildTimeline(raw: RawAttempt[]): Timeline {
     previousEnd = end;
     const step = a.step_name || a.step_id;
     const outcome = OUTCOMES[a.outcome] ?? "failed";
-    const error = outcome === "succeeded" ? null : errorText(a.error);
+    const error = isFailure(outcome) ? errorText(a.error) : null;
     const last = rows.at(-1);
-    const sameAsLast = last && last.step === step && last.error === error && (last.outcome === outcome || (outcome !== "succeeded" && last.outcome !== "succeeded"));
+    const sameAsLast = last && last.step === step && last.error === error && (last.outcome === outcome || (isFailure(outcome) && isFailure(last.outcome)));
     if (sameAsLast) {
       last.bars.push(bar);
       last.outcome = outcome; // the row ends the way its last attempt did

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
 import { Panel } from "@/components/admin/panel";
+import { ScrollBox } from "@/components/admin/scroll-box";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import { AUDIT_ACTIONS, actionLabel, TARGET_NAMES, targetHref } from "@/lib/audit/actions";
@@ -79,7 +80,7 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
         </form>
       </Panel>
       <Panel padded={false}>
-        <div className="overflow-x-auto">
+        <ScrollBox label="Audit entries">
           <table className="w-full min-w-[40rem] text-sm" data-testid="audit-table">
             <thead className="text-left text-slate-600">
               <tr>
@@ -113,7 +114,7 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
               })}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
         {rows.length === 0 ? <p className="p-4 text-sm text-slate-600">Nothing matches.</p> : null}
         {next ? (
           <div className="p-4">

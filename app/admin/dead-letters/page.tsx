@@ -7,6 +7,7 @@ import { StatusBadge } from "@/components/admin/status-badge";
 import { StatusTabs } from "@/components/admin/status-tabs";
 import { Subject, subjectText } from "@/components/admin/subject";
 import { Panel } from "@/components/admin/panel";
+import { ScrollBox } from "@/components/admin/scroll-box";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import { findUserById } from "@/lib/accounts/users";
 import { describeFilter, filterToParams, parseFilter, type DeadLetterFilter } from "@/lib/dead-letters/filters";
@@ -135,7 +136,7 @@ export default async function DeadLettersPage({ searchParams }: PageProps<"/admi
               {filter.userId ? (
                 <>
                   About <strong>{user ? `${user.name} <${user.email}>` : `user ${filter.userId}`}</strong>{" "}
-                  <Link href={hrefFor({ userId: null, cursor: null })} prefetch={false} className="text-indigo-700 hover:underline">
+                  <Link href={hrefFor({ userId: null, cursor: null })} prefetch={false} className="text-indigo-700 underline">
                     (show everyone)
                   </Link>{" "}
                 </>
@@ -143,7 +144,7 @@ export default async function DeadLettersPage({ searchParams }: PageProps<"/admi
               {filter.group ? (
                 <>
                   In the error group <strong>{group ? `${group.errorName}: ${group.errorPattern}` : filter.group}</strong>{" "}
-                  <Link href={hrefFor({ group: null, cursor: null })} prefetch={false} className="text-indigo-700 hover:underline">
+                  <Link href={hrefFor({ group: null, cursor: null })} prefetch={false} className="text-indigo-700 underline">
                     (all errors)
                   </Link>
                 </>
@@ -187,7 +188,7 @@ export default async function DeadLettersPage({ searchParams }: PageProps<"/admi
 
 function LettersTable({ rows, now }: { rows: DeadLetterRow[]; now: Date }) {
   return (
-    <div className="overflow-x-auto">
+    <ScrollBox label="Dead letters">
       <table className="w-full min-w-[52rem] text-sm" data-testid="dead-letter-table">
         <thead className="text-left text-slate-600">
           <tr>
@@ -242,7 +243,7 @@ function LettersTable({ rows, now }: { rows: DeadLetterRow[]; now: Date }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }
 
@@ -258,7 +259,7 @@ function GroupsTable({ groups, filter, now }: { groups: ErrorGroupRow[]; filter:
   const actionable = filter.status !== "RESOLVED";
   return (
     <Panel padded={false}>
-      <div className="overflow-x-auto">
+      <ScrollBox label="Error groups">
         <table className="w-full min-w-[52rem] text-sm" data-testid="group-table">
           <thead className="text-left text-slate-600">
             <tr>
@@ -309,7 +310,7 @@ function GroupsTable({ groups, filter, now }: { groups: ErrorGroupRow[]; filter:
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
     </Panel>
   );
 }

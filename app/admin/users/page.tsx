@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Panel } from "@/components/admin/panel";
+import { ScrollBox } from "@/components/admin/scroll-box";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import { searchUsers } from "@/lib/accounts/admin-directory";
@@ -30,7 +31,7 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
         </form>
       </Panel>
       <Panel padded={false}>
-        <div className="overflow-x-auto">
+        <ScrollBox label="Users">
           <table className="w-full min-w-[36rem] text-sm" data-testid="user-table">
             <thead className="text-left text-slate-600">
               <tr>
@@ -57,7 +58,7 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
         {rows.length === 0 ? <p className="p-4 text-sm text-slate-600">No one matches.</p> : null}
         {next ? (
           <div className="p-4">

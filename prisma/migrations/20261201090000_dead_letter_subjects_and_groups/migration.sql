@@ -132,6 +132,11 @@ BEGIN
   DELETE FROM dead_letter_group_users u
   USING (SELECT DISTINCT d.group_key, d.user_id FROM unnest(deltas) d WHERE d.user_id IS NOT NULL) d
   WHERE u.group_key = d.group_key AND u.user_id = d.user_id AND u.letters <= 0;
+
+  -- A group whose last letter went (retention, a retry that failed differently) goes too.
+  DELETE FROM dead_letter_groups g
+  USING (SELECT DISTINCT d.group_key FROM unnest(deltas) d WHERE d.sign < 0) d
+  WHERE g.group_key = d.group_key AND g.open_count + g.retrying_count + g.resolved_count <= 0;
 END $$;
 
 CREATE FUNCTION dead_letter_jobs_counters() RETURNS trigger

@@ -83,7 +83,7 @@ export default async function DeadLetterPage({ params }: PageProps<"/admin/dead-
             {letter.errorStack ? (
               <details className="mt-3">
                 <summary className="cursor-pointer text-sm text-slate-700">Stack trace</summary>
-                <pre className="mt-2 max-h-80 overflow-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">{letter.errorStack}</pre>
+                <pre tabIndex={0} aria-label="Stack trace" className="mt-2 max-h-80 overflow-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">{letter.errorStack}</pre>
               </details>
             ) : null}
           </Panel>
@@ -113,7 +113,7 @@ export default async function DeadLetterPage({ params }: PageProps<"/admin/dead-
             </ol>
           </Panel>
           <Panel title="Event payload">
-            <pre className="max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 text-xs ring-1 ring-slate-200" data-testid="payload">
+            <pre tabIndex={0} aria-label="Event payload" className="max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 text-xs ring-1 ring-slate-200" data-testid="payload">
               {JSON.stringify(letter.payload, null, 2)}
             </pre>
           </Panel>

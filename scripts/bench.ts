@@ -154,18 +154,19 @@ async function adminPages() {
     ["user page", `/admin/users/${user}`],
     ["schedules", "/admin/schedules"],
   ];
-  const table: string[] = [`| page (${DEAD_LETTERS.toLocaleString("en")} dead letters) | p50 ms | p95 ms | max ms |`, "|---|---:|---:|---:|"];
+  const table: string[] = [`| page (${DEAD_LETTERS.toLocaleString("en")} dead letters) | p50 ms | p95 ms | max ms | KB |`, "|---|---:|---:|---:|---:|"];
   for (const [label, path] of pages) {
     const samples: number[] = [];
+    let bytes = 0;
     for (let i = 0; i < 23; i++) {
       const started = performance.now();
       const response = await get(path);
-      await response.text();
+      bytes = (await response.text()).length;
       if (response.status !== 200) throw new Error(`${label}: ${response.status}`);
       if (i >= 3) samples.push(performance.now() - started);
     }
-    console.log(`${label}: ${fmt(samples)}`);
-    table.push(`| ${label} | ${pct(samples, 50).toFixed(1)} | ${pct(samples, 95).toFixed(1)} | ${Math.max(...samples).toFixed(1)} |`);
+    console.log(`${label}: ${fmt(samples)} · ${(bytes / 1024).toFixed(0)} KB`);
+    table.push(`| ${label} | ${pct(samples, 50).toFixed(1)} | ${pct(samples, 95).toFixed(1)} | ${Math.max(...samples).toFixed(1)} | ${(bytes / 1024).toFixed(0)} |`);
   }
 
   // The queries alone, as the pages run them (EXPLAIN ANALYZE reports server-side execution).

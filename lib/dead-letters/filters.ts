@@ -29,7 +29,7 @@ const fields = {
   q: z.string().trim().min(1).max(200),
   from: z.coerce.date(),
   to: z.coerce.date(),
-  userId: z.uuid(),
+  userId: z.guid(),
   group: z.string().regex(/^[0-9a-f]{32}$/),
 };
 
@@ -92,7 +92,7 @@ export const storedFilterSchema = z.object({
   q: z.string().optional(),
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
-  userId: z.uuid().optional(),
+  userId: z.guid().optional(),
   group: z.string().optional(),
   ids: z.array(z.uuid()).max(500).optional(),
   /** Only letters that existed when the admin confirmed. */

@@ -9,7 +9,7 @@ import { RevokeSessionsForm } from "@/components/admin/revoke-sessions-form";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import { getUserOverview, type WorkState } from "@/lib/accounts/admin-directory";
 
-const overviewOf = cache(async (id: string) => (z.uuid().safeParse(id).success ? getUserOverview(id) : null));
+const overviewOf = cache(async (id: string) => (z.guid().safeParse(id).success ? getUserOverview(id) : null));
 
 export async function generateMetadata({ params }: PageProps<"/admin/users/[id]">): Promise<Metadata> {
   const { id } = await params;

@@ -189,10 +189,14 @@ async function adminPages() {
     ["overview series (counters: dead_letter_daily)", "select * from dead_letter_daily where day >= current_date - 13", []],
   ];
   table.push("", "| query in PostgreSQL | execution ms |", "|---|---:|");
+  const plans: string[] = [];
   for (const [label, sql, params] of queries) {
     const ms = await explain(sql, params);
+    const text = await db.query(`explain (analyze, buffers) ${sql}`, params);
+    plans.push(`-- ${label}\n${text.rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n")}\n`);
     console.log(`${label}: ${ms} ms execution in PostgreSQL`);
     table.push(`| ${label} | ${ms} |`);
   }
-  console.log(`\n${table.join("\n")}`);
+  fs.writeFileSync(`.data/bench-plans-${DEAD_LETTERS}.txt`, plans.join("\n"));
+  console.log(`\n${table.join("\n")}\n\n(query plans: .data/bench-plans-${DEAD_LETTERS}.txt)`);
 }

@@ -20,7 +20,7 @@ export function SelectionForm({
   onPage: number;
   /** Rows matching the filter in this tab (all pages). */
   matching: number;
-  /** How to say it ("1,234", "10,000+"). */
+  /** How to say it ("1,234", "10,000+"; empty when not counted). */
   matchingLabel: string;
   /** The filter, as hidden fields for "all matching". */
   filter: [string, string][];
@@ -49,7 +49,7 @@ export function SelectionForm({
     recount();
   };
 
-  const count = matchingLabel;
+  const words = (...parts: string[]) => parts.filter(Boolean).join(" ");
   const none = !allMatching && selected === 0;
   return (
     <form
@@ -69,11 +69,11 @@ export function SelectionForm({
           Select page
         </label>
         <span role="status" aria-live="polite" data-testid="selected-count" className="font-medium">
-          {allMatching ? `All ${matchingLabel} matching selected` : `${selected} selected`}
+          {allMatching ? words("All", matchingLabel, "matching selected") : `${selected} selected`}
         </span>
         {pageSelected && !allMatching && matching > onPage ? (
           <button type="button" className="min-h-6 font-medium text-indigo-700 underline-offset-2 hover:underline" onClick={() => chooseAllMatching(true)}>
-            Select all {matchingLabel} matching
+            {words("Select all", matchingLabel, "matching")}
           </button>
         ) : null}
         {allMatching ? (
@@ -84,12 +84,12 @@ export function SelectionForm({
         <span className="ml-auto flex gap-2">
           {canRetry ? (
             <button type="submit" name="kind" value="retry" disabled={none} className="rounded-lg px-3 py-1.5 font-medium ring-1 ring-slate-300 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50">
-              Retry {allMatching ? `all ${count} matching` : "selected"}…
+              {allMatching ? words("Retry all", matchingLabel, "matching") : "Retry selected"}…
             </button>
           ) : null}
           {canResolve ? (
             <button type="submit" name="kind" value="resolve" disabled={none} className="rounded-lg px-3 py-1.5 font-medium ring-1 ring-slate-300 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50">
-              Resolve {allMatching ? `all ${count} matching` : "selected"}…
+              {allMatching ? words("Resolve all", matchingLabel, "matching") : "Resolve selected"}…
             </button>
           ) : null}
         </span>

@@ -106,12 +106,26 @@ async function counterCounts(filter: Pick<DeadLetterFilter, "functionId" | "grou
 
 /** Past this many, a tab's count (for filters the counters cannot answer) says "10,000+". */
 export const COUNT_CAP = 10_000;
+/** A tab count that would take longer than this is shown as "many" rather than hold the page. */
+const COUNT_BUDGET_MS = 250;
 
-export type TabCounts = { counts: StatusCounts; total: number; capped: boolean; source: "counters" | "rows" };
+export type TabCounts = {
+  /** null: too many to count within the budget. */
+  counts: Record<DeadLetterStatusName, number | null>;
+  total: number | null;
+  capped: boolean;
+  /** counters: exact, from dead_letter_groups; groups: the error groups whose text matches; rows: counted. */
+  source: "counters" | "groups" | "rows";
+};
+
+const sum = (values: (number | null)[]) => (values.some((v) => v === null) ? null : values.reduce<number>((a, v) => a + (v ?? 0), 0));
 
 /**
- * The count on each status tab for the other filters in force, and the total. From the counters
- * when they can answer (exact, a few rows read); otherwise each status is counted up to COUNT_CAP.
+ * The count on each status tab for the other filters in force, and the total.
+ * - status, function, group only: the counters (exact, a few rows read);
+ * - error text, when it is in the fixed part of some groups' messages (or their error name): those
+ *   groups' counters — every letter in such a group contains the text;
+ * - otherwise each status counts rows, capped at COUNT_CAP and given COUNT_BUDGET_MS.
  */
 export async function tabCounts(filter: DeadLetterFilter): Promise<TabCounts> {
   const rest: DeadLetterFilter = { ...filter, status: undefined };
@@ -119,10 +133,38 @@ export async function tabCounts(filter: DeadLetterFilter): Promise<TabCounts> {
     const counts = await counterCounts(rest);
     return { counts, total: counts.OPEN + counts.RETRYING + counts.RESOLVED, capped: false, source: "counters" };
   }
-  const values = await Promise.all(STATUSES.map((status) => db.deadLetterJob.count({ where: whereOf({ ...rest, status }), take: COUNT_CAP + 1 })));
-  const capped = values.some((n) => n > COUNT_CAP);
-  const counts = Object.fromEntries(STATUSES.map((status, i) => [status, Math.min(values[i]!, COUNT_CAP)])) as StatusCounts;
-  return { counts, total: counts.OPEN + counts.RETRYING + counts.RESOLVED, capped, source: "rows" };
+  if (rest.q && countableByCounters({ ...rest, q: undefined })) {
+    const text = { contains: rest.q, mode: "insensitive" as const };
+    const { _sum, _count } = await db.deadLetterGroup.aggregate({
+      where: {
+        ...(rest.functionId ? { functionId: rest.functionId } : {}),
+        ...(rest.group ? { groupKey: rest.group } : {}),
+        OR: [{ errorPattern: text }, { errorName: text }],
+      },
+      _sum: { openCount: true, retryingCount: true, resolvedCount: true },
+      _count: { _all: true },
+    });
+    if (_count._all > 0) {
+      const counts = { OPEN: _sum.openCount ?? 0, RETRYING: _sum.retryingCount ?? 0, RESOLVED: _sum.resolvedCount ?? 0 };
+      return { counts, total: counts.OPEN + counts.RETRYING + counts.RESOLVED, capped: false, source: "groups" };
+    }
+  }
+  const values = await Promise.all(STATUSES.map((status) => boundedCount(whereOf({ ...rest, status }))));
+  const capped = values.some((n) => n !== null && n > COUNT_CAP);
+  const counts = Object.fromEntries(STATUSES.map((status, i) => [status, values[i] === null ? null : Math.min(values[i]!, COUNT_CAP)])) as TabCounts["counts"];
+  return { counts, total: sum(Object.values(counts)), capped, source: "rows" };
+}
+
+async function boundedCount(where: Prisma.DeadLetterJobWhereInput): Promise<number | null> {
+  try {
+    return await db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(`set local statement_timeout = ${COUNT_BUDGET_MS}`);
+      return tx.deadLetterJob.count({ where, take: COUNT_CAP + 1 });
+    });
+  } catch (error) {
+    if (/statement timeout/i.test(String(error instanceof Error ? error.message : error))) return null;
+    throw error;
+  }
 }
 
 export function getDeadLetter(id: string) {
@@ -144,7 +186,7 @@ export type ErrorGroupRow = {
   usersCount: number;
 };
 
-export const GROUPS_PAGE = 100;
+export const GROUPS_PAGE = 50;
 
 /**
  * Error groups, largest first. Status, function and group filters read the counters; other filters

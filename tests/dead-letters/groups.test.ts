@@ -43,6 +43,7 @@ describe("error fingerprint", () => {
     expect(await pattern("User 0b6f1c9e-7f39-4a4e-8d53-3e0c2f9b1a22 not found after 3 attempts")).toBe("User <uuid> not found after <n> attempts");
     expect(await pattern("run 01JDZ8YQ4N6V3K2M1P0R9S8T7W took 1.5 s; token deadbeefcafe1234")).toBe("run <id> took <n> s; token <id>");
     expect(await pattern("Email provider answered 503: service unavailable")).not.toBe(await pattern("Email provider answered 422: service unavailable"));
+    expect(await pattern("Unreadable image (#157), HTTP 500")).toBe("Unreadable image (#<n>), HTTP 500");
   });
 });
 

@@ -49,7 +49,7 @@ export default async function DeadLettersPage({ searchParams }: PageProps<"/admi
     const s = p.toString();
     return `/admin/dead-letters${s ? `?${s}` : ""}`;
   };
-  const show = (n: number) => `${number.format(n)}${counts.capped && n >= 10_000 ? "+" : ""}`;
+  const show = (n: number | null) => (n === null ? "many" : `${number.format(n)}${counts.capped && n >= 10_000 ? "+" : ""}`);
   const tabs = [
     { key: "OPEN", label: "Open", n: counts.counts.OPEN },
     { key: "RETRYING", label: "Retrying", n: counts.counts.RETRYING },
@@ -74,7 +74,7 @@ export default async function DeadLettersPage({ searchParams }: PageProps<"/admi
           <h1 className="text-2xl font-bold">Dead letters</h1>
           <p className="text-sm text-slate-600" data-testid="total-count">
             {show(counts.total)} in total{describeFilter({ ...filter, status: undefined }, labels) !== "any status" ? ` matching ${describeFilter({ ...filter, status: undefined }, labels).replace(/^any status, /, "")}` : ""}
-            {counts.source === "counters" ? "" : counts.capped ? " · counts above 10,000 are not exact" : ""}
+            {counts.source === "groups" ? " · counted by the error groups whose text matches" : counts.source === "rows" && (counts.capped || counts.total === null) ? " · large counts are not exact" : ""}
           </p>
         </div>
         <div className="flex rounded-lg ring-1 ring-slate-300" role="group" aria-label="View">
@@ -160,8 +160,8 @@ export default async function DeadLettersPage({ searchParams }: PageProps<"/admi
         <Panel padded={false}>
           <SelectionForm
             onPage={page.rows.length}
-            matching={matching}
-            matchingLabel={show(matching)}
+            matching={matching ?? Number.MAX_SAFE_INTEGER}
+            matchingLabel={matching === null ? "" : show(matching)}
             filter={[...query.entries()]}
             canRetry={filter.status !== "RESOLVED"}
             canResolve={filter.status !== "RESOLVED"}

@@ -21,7 +21,8 @@ CREATE FUNCTION dead_letter_error_pattern(message text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   select left(btrim(regexp_replace(replace(
     regexp_replace(
-      -- 3-digit HTTP-like statuses (100–599) are kept (marked first): 422 and 503 are different causes
+      -- an HTTP-like status (100–599 after "answered", "status", "HTTP", "code"…) is kept (marked
+      -- first): 422 and 503 are different causes; any other number varies
       regexp_replace(
         regexp_replace(
           regexp_replace(
@@ -31,7 +32,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
               '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', '<uuid>', 'g'),
             '\m[0-9A-HJKMNP-TV-Z]{26}\M', '<id>', 'g'),
           '\m(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{12,}\M', '<id>', 'g'),
-        '\m([1-5][0-9][0-9])\M', chr(1) || '\1', 'g'),
+        '((answered|status|http|code|error|returned|with)[ :=]+)([1-5][0-9][0-9])\M', '\1' || chr(1) || '\3', 'gi'),
       '(?<![' || chr(1) || '0-9])[0-9]+(\.[0-9]+)?', '<n>', 'g'),
     chr(1), ''),
     '\s+', ' ', 'g')), 500)

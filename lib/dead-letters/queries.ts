@@ -94,6 +94,23 @@ export async function countDeadLetters(filter: DeadLetterFilter & { before?: Dat
   return db.deadLetterJob.count({ where: whereOf(filter) });
 }
 
+/**
+ * For a page that shows a count before acting (the bulk confirmation): exact from the counters
+ * when they can answer; for error text found in the fixed part of some groups' messages, those
+ * groups' counts (`approximate`: a letter of another group whose variable part holds the text is
+ * not in it; the action itself counts rows when confirmed); otherwise counted.
+ */
+export async function countForConfirmation(filter: DeadLetterFilter): Promise<{ count: number; approximate: boolean }> {
+  if (filter.q && countableByCounters({ ...filter, q: undefined })) {
+    const tabs = await tabCounts(filter);
+    if (tabs.source === "groups") {
+      const n = filter.status ? tabs.counts[filter.status] : tabs.total;
+      if (n !== null) return { count: n, approximate: true };
+    }
+  }
+  return { count: await countDeadLetters(filter), approximate: false };
+}
+
 type StatusCounts = Record<DeadLetterStatusName, number>;
 
 async function counterCounts(filter: Pick<DeadLetterFilter, "functionId" | "group">): Promise<StatusCounts> {

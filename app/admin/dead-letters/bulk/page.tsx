@@ -5,7 +5,7 @@ import { Panel } from "@/components/admin/panel";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import { findUserById } from "@/lib/accounts/users";
 import { describeFilter, filterToParams, parseFilter } from "@/lib/dead-letters/filters";
-import { countDeadLetters, getErrorGroup } from "@/lib/dead-letters/queries";
+import { countForConfirmation, getErrorGroup } from "@/lib/dead-letters/queries";
 import { z } from "zod";
 
 export const metadata: Metadata = { title: "Bulk action" };
@@ -23,8 +23,8 @@ export default async function BulkConfirmPage({ searchParams }: PageProps<"/admi
   // "Retry selected…" with nothing ticked is not "everything": it is nothing.
   const nothingSelected = params.scope === "selected" && !filter.ids;
 
-  const [count, group, user] = await Promise.all([
-    ignored.length || nothingSelected ? 0 : countDeadLetters(filter),
+  const [{ count, approximate }, group, user] = await Promise.all([
+    ignored.length || nothingSelected ? { count: 0, approximate: false } : countForConfirmation(filter),
     filter.group ? getErrorGroup(filter.group) : null,
     filter.userId ? findUserById(filter.userId) : null,
   ]);
@@ -52,7 +52,8 @@ export default async function BulkConfirmPage({ searchParams }: PageProps<"/admi
         ) : (
           <div className="flex flex-col gap-4">
             <p className="text-sm break-words" data-testid="bulk-count">
-              This will {kind} <strong>{count}</strong> dead letter{count === 1 ? "" : "s"} ({described}).
+              This will {kind} {approximate ? "about " : ""}<strong>{count}</strong> dead letter{count === 1 ? "" : "s"} ({described}).
+              {approximate ? " Counted by the error groups whose message holds the text; the exact number is counted when you confirm." : ""}
               {kind === "retry" ? " Resolved letters and letters with a retry already running are skipped." : " Already resolved letters are skipped."}
             </p>
             <BulkConfirmForm kind={kind} params={hidden} count={count} />

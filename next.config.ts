@@ -9,6 +9,10 @@ const nextConfig: NextConfig = {
     serverActions: { bodySizeLimit: "12mb" },
   },
   poweredByHeader: false,
+  // Under `npm run dev` the local engine asks /api/inngest for its functions every 2 s (a new
+  // function file is picked up without a restart); those requests carry `engine-poll=1` and stay
+  // out of the dev server's request log. The engine's own requests (steps) are still logged.
+  logging: { incomingRequests: { ignore: [/[?&]engine-poll=1(&|$)/] } },
 };
 
 export default nextConfig;

@@ -7,6 +7,8 @@ const HELP = `Local Inngest-protocol engine
   --port <n>               default 8288
   --host <host>            default 127.0.0.1
   --app-url <serveUrl>     app to sync at start; repeatable or comma-separated (or ENGINE_APP_URLS)
+  --app-poll <ms>          ask every known app for its functions this often and re-sync when they
+                           changed (or ENGINE_APP_POLL_MS); default 0 = off (npm run dev: 2000)
   --time-scale <factor>    multiply every delay (or ENGINE_TIME_SCALE); default 1
   --request-timeout <ms>   per-request timeout for calls to the app; default 120000
   --lease <ms>             queue-item lease; default 30000
@@ -17,7 +19,9 @@ const HELP = `Local Inngest-protocol engine
   --stop-grace <ms>        on SIGINT/SIGTERM, time for requests in flight to finish; default 10000
                            (a second signal exits at once)
   --max-rescues <n>        a step in flight while the engine died this many times fails its run; default 3
-  --quiet                  no log lines`;
+  --log-level <level>      info (default) or debug (adds events no function listens to, polls)
+  --quiet                  no log lines
+The browser UI is at the engine's URL (/runs, /events, /functions, /apps); the status JSON at /v1/status.`;
 
 function num(name: string, v: string | undefined, fallback?: number): number | undefined {
   if (v === undefined) return fallback;
@@ -36,6 +40,8 @@ async function main() {
       port: { type: "string" },
       host: { type: "string" },
       "app-url": { type: "string", multiple: true },
+      "app-poll": { type: "string" },
+      "log-level": { type: "string" },
       "time-scale": { type: "string" },
       "request-timeout": { type: "string" },
       lease: { type: "string" },
@@ -67,6 +73,11 @@ async function main() {
     process.stderr.write("--time-scale must be > 0\n");
     process.exit(2);
   }
+  const logLevel = values["log-level"] ?? "info";
+  if (logLevel !== "info" && logLevel !== "debug") {
+    process.stderr.write(`--log-level must be info or debug, got "${logLevel}"\n`);
+    process.exit(2);
+  }
   const engine = await startEngine({
     databaseUrl,
     port: num("port", values.port, 8288),
@@ -79,6 +90,8 @@ async function main() {
     workers: num("workers", values.workers),
     maxBodyBytes: num("max-body", values["max-body"]),
     log: values.quiet ? "silent" : "stdout",
+    logLevel,
+    appPollMs: num("app-poll", values["app-poll"] ?? process.env.ENGINE_APP_POLL_MS, 0),
     checkpoint: values.checkpoint ?? false,
     stopGraceMs: num("stop-grace", values["stop-grace"]),
     maxRescues: num("max-rescues", values["max-rescues"]),

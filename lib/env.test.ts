@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadEnv, loadServerEnv } from "@/lib/env";
+import { inngestApiBaseUrl, inngestMode, loadEnv, loadServerEnv } from "@/lib/env";
 
 describe("env", () => {
   it("names the missing variable", () => {
@@ -12,18 +12,70 @@ describe("env", () => {
     expect(() => loadEnv({ DATABASE_URL: "postgresql://h/db", RESEND_BASE_URL: "nope" })).toThrow(/RESEND_BASE_URL: must be a URL/);
   });
 
-  it("requires Inngest keys in production unless a local executor is configured", () => {
-    const base = { DATABASE_URL: "postgresql://h/db", NODE_ENV: "production", RESEND_API_KEY: "re_x", APP_SECRET: "s".repeat(32) };
-    expect(() => loadServerEnv(base)).toThrow(/INNGEST_EVENT_KEY: is required when INNGEST_DEV is not set[\s\S]*INNGEST_SIGNING_KEY/);
-    expect(loadServerEnv({ ...base, INNGEST_DEV: "http://127.0.0.1:8288" }).NODE_ENV).toBe("production");
-    expect(loadServerEnv({ ...base, INNGEST_EVENT_KEY: "e", INNGEST_SIGNING_KEY: "s" }).SESSION_TTL_DAYS).toBe(30);
+});
+
+const SIGNING_KEY = `signkey-prod-${"ab12".repeat(16)}`;
+const production = { DATABASE_URL: "postgresql://h/db", NODE_ENV: "production", RESEND_API_KEY: "re_x", APP_SECRET: "s".repeat(32), APP_URL: "https://app.example.com" };
+
+describe("production fails closed", () => {
+  it("requires both Inngest keys in cloud mode, naming each", () => {
+    expect(() => loadServerEnv(production)).toThrow(/INNGEST_EVENT_KEY: is required when INNGEST_DEV does not select dev mode[\s\S]*INNGEST_SIGNING_KEY: is required/);
+    expect(loadServerEnv({ ...production, INNGEST_EVENT_KEY: "e", INNGEST_SIGNING_KEY: SIGNING_KEY }).SESSION_TTL_DAYS).toBe(30);
+  });
+
+  it("refuses INNGEST_DEV in production, which would turn off signature checks, unless explicitly allowed", () => {
+    const keys = { INNGEST_EVENT_KEY: "e", INNGEST_SIGNING_KEY: SIGNING_KEY };
+    for (const dev of ["http://127.0.0.1:8288", "1", "true", " TRUE "]) {
+      expect(() => loadServerEnv({ ...production, ...keys, INNGEST_DEV: dev }), dev).toThrow(/INNGEST_DEV: is set in production, which turns off the signature checks/);
+    }
+    expect(loadServerEnv({ ...production, INNGEST_DEV: "http://127.0.0.1:8288", ALLOW_INNGEST_DEV_IN_PRODUCTION: "true" }).NODE_ENV).toBe("production");
+    expect(() => loadServerEnv({ ...production, INNGEST_DEV: "http://127.0.0.1:8288", ALLOW_INNGEST_DEV_IN_PRODUCTION: "yes" })).toThrow(/ALLOW_INNGEST_DEV_IN_PRODUCTION: must be true or false/);
+  });
+
+  it("reads INNGEST_DEV the way the SDK does: 0/false is cloud mode and still needs the keys", () => {
+    expect(inngestMode({ INNGEST_DEV: "0" })).toBe("cloud");
+    expect(inngestMode({ INNGEST_DEV: "false" })).toBe("cloud");
+    expect(inngestMode({ INNGEST_DEV: "1" })).toBe("dev");
+    expect(inngestMode({ INNGEST_DEV: "127.0.0.1:8288" })).toBe("dev");
+    expect(inngestMode({ INNGEST_DEV: undefined })).toBe("cloud");
+    expect(() => loadServerEnv({ ...production, INNGEST_DEV: "0" })).toThrow(/INNGEST_SIGNING_KEY: is required/);
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://h/db", INNGEST_DEV: "http://" })).toThrow(/INNGEST_DEV: must be 1\/true, 0\/false, or the URL/);
+  });
+
+  it("checks the signing keys' shape", () => {
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://h/db", INNGEST_SIGNING_KEY: "s" })).toThrow(/INNGEST_SIGNING_KEY: must be hex, optionally prefixed signkey-<env>-/);
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://h/db", INNGEST_SIGNING_KEY_FALLBACK: "signkey-prod-xyz" })).toThrow(/INNGEST_SIGNING_KEY_FALLBACK/);
+    // A self-hosted server's key is bare hex.
+    expect(loadEnv({ DATABASE_URL: "postgresql://h/db", INNGEST_SIGNING_KEY: "ab12".repeat(16) }).INNGEST_SIGNING_KEY).toHaveLength(64);
+  });
+
+  it("requires an https APP_URL in production (loopback excepted)", () => {
+    const keys = { INNGEST_EVENT_KEY: "e", INNGEST_SIGNING_KEY: SIGNING_KEY };
+    const { APP_URL: _omitted, ...withoutUrl } = production;
+    expect(() => loadServerEnv({ ...withoutUrl, ...keys })).toThrow(/APP_URL: is required in production/);
+    expect(() => loadServerEnv({ ...production, ...keys, APP_URL: "http://app.example.com" })).toThrow(/APP_URL: must be https in production/);
+    expect(loadServerEnv({ ...production, ...keys, APP_URL: "http://localhost:3100" }).APP_URL).toBe("http://localhost:3100");
+    expect(loadServerEnv({ ...production, ...keys, APP_URL: "http://127.0.0.1:3100" }).APP_URL).toBe("http://127.0.0.1:3100");
+    // Development keeps its local default.
+    expect(loadEnv({ DATABASE_URL: "postgresql://h/db" }).APP_URL).toBe("http://localhost:3000");
+  });
+});
+
+describe("the Inngest API the dashboard reads", () => {
+  const base = loadEnv({ DATABASE_URL: "postgresql://h/db" });
+  it("follows the SDK: explicit API URL, self-hosted base, local executor, then Inngest Cloud", () => {
+    expect(inngestApiBaseUrl({ ...base, INNGEST_API_BASE_URL: "https://api.internal", INNGEST_BASE_URL: "https://inngest.internal" })).toBe("https://api.internal");
+    expect(inngestApiBaseUrl({ ...base, INNGEST_BASE_URL: "https://inngest.internal" })).toBe("https://inngest.internal");
+    expect(inngestApiBaseUrl({ ...base, INNGEST_DEV: "127.0.0.1:8288" })).toBe("http://127.0.0.1:8288");
+    expect(inngestApiBaseUrl({ ...base, INNGEST_DEV: "1" })).toBe("http://localhost:8288");
+    expect(inngestApiBaseUrl({ ...base })).toBe("https://api.inngest.com");
   });
 });
 
 describe("mail settings", () => {
   it("needs a Resend key unless a local mail catcher is configured", () => {
-    expect(() => loadServerEnv({ DATABASE_URL: "postgresql://h/db" })).toThrow(/RESEND_API_KEY: is required unless RESEND_BASE_URL/);
-    expect(loadServerEnv({ DATABASE_URL: "postgresql://h/db", RESEND_BASE_URL: "http://127.0.0.1:4010" }).RESEND_BASE_URL).toBe("http://127.0.0.1:4010");
+    expect(() => loadServerEnv({ DATABASE_URL: "postgresql://h/db", INNGEST_DEV: "1" })).toThrow(/RESEND_API_KEY: is required unless RESEND_BASE_URL/);
+    expect(loadServerEnv({ DATABASE_URL: "postgresql://h/db", RESEND_BASE_URL: "http://127.0.0.1:4010", INNGEST_DEV: "http://127.0.0.1:8288" }).RESEND_BASE_URL).toBe("http://127.0.0.1:4010");
     // Command-line tools need only the database.
     expect(loadEnv({ DATABASE_URL: "postgresql://h/db" }).DATABASE_URL).toBe("postgresql://h/db");
   });
@@ -31,12 +83,12 @@ describe("mail settings", () => {
 
 describe("APP_SECRET", () => {
   it("is required in production and must be long enough", () => {
-    const base = { DATABASE_URL: "postgresql://h/db", NODE_ENV: "production", RESEND_API_KEY: "re_x", INNGEST_DEV: "http://127.0.0.1:8288" };
+    const base = { DATABASE_URL: "postgresql://h/db", NODE_ENV: "production", RESEND_API_KEY: "re_x", INNGEST_DEV: "http://127.0.0.1:8288", ALLOW_INNGEST_DEV_IN_PRODUCTION: "true", APP_URL: "https://app.example.com" };
     expect(() => loadServerEnv(base)).toThrow(/APP_SECRET: is required in production/);
     expect(() => loadEnv({ ...base, APP_SECRET: "short" })).toThrow(/APP_SECRET: must be at least 32 characters/);
     expect(loadServerEnv({ ...base, APP_SECRET: "x".repeat(32) }).APP_SECRET).toHaveLength(32);
     // Development needs none (a fixed dev value signs links).
-    expect(loadServerEnv({ DATABASE_URL: "postgresql://h/db", RESEND_BASE_URL: "http://127.0.0.1:4010" }).APP_SECRET).toBeUndefined();
+    expect(loadServerEnv({ DATABASE_URL: "postgresql://h/db", RESEND_BASE_URL: "http://127.0.0.1:4010", INNGEST_DEV: "http://127.0.0.1:8288" }).APP_SECRET).toBeUndefined();
   });
 
   it("dead-letter retention defaults to 30 days", () => {

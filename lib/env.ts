@@ -2,13 +2,39 @@
 // secrets) and at server start from instrumentation.ts, so a bad variable fails at start, by name.
 import { z } from "zod";
 
+/** Values the Inngest SDK reads as booleans (its `parseAsBoolean`): anything else must be a URL. */
+const SDK_TRUE = ["true", "1"];
+const SDK_FALSE = ["false", "0"];
+const sdkBoolean = (value: string): boolean | undefined => {
+  const v = value.trim().toLowerCase();
+  return SDK_TRUE.includes(v) ? true : SDK_FALSE.includes(v) ? false : undefined;
+};
+const isUrl = (value: string) => {
+  try {
+    new URL(/^https?:\/\//.test(value) ? value : `http://${value}`);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * An Inngest signing key: `signkey-<env>-<hex>` from Inngest Cloud, or the bare hex a self-hosted
+ * server is started with (`openssl rand -hex 32`). The SDK hex-decodes the part after the prefix.
+ */
+const signingKey = z
+  .string()
+  .regex(/^(signkey-\w+-)?([0-9a-f]{2}){16,}$/i, "must be hex, optionally prefixed signkey-<env>- (from the Inngest dashboard, or `openssl rand -hex 32` for a self-hosted server)");
+
+const DEV_APP_URL = "http://localhost:3000";
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z
     .string({ error: "is required (a postgresql:// URL)" })
     .regex(/^postgres(ql)?:\/\/.+/, "must be a postgresql:// URL"),
-  /** Public origin of the app; https turns on Secure cookies. */
-  APP_URL: z.url("must be a URL such as http://localhost:3000").default("http://localhost:3000"),
+  /** Public origin of the app; https turns on Secure cookies. Required in production. */
+  APP_URL: z.url("must be a URL such as http://localhost:3000").optional(),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Where uploaded originals and processed avatars live (see lib/avatars/storage.ts). */
   DATA_DIR: z.string().min(1).default(".data/files"),
@@ -23,13 +49,53 @@ const schema = z.object({
   /** Resolved dead letters older than this many days are purged nightly. */
   DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-  /** Local executor URL (the engine, or `inngest dev`); unset in production. */
-  INNGEST_DEV: z.string().optional(),
-  INNGEST_EVENT_KEY: z.string().optional(),
-  INNGEST_SIGNING_KEY: z.string().optional(),
+  /**
+   * Dev mode (no signature checks) with a local executor: its URL (the engine, or `inngest dev`),
+   * or 1/true for the default address. 0/false, or unset, is cloud mode. Read exactly as the SDK
+   * reads it, so the app and the SDK never disagree about the mode.
+   */
+  INNGEST_DEV: z
+    .string()
+    .refine((v) => sdkBoolean(v) !== undefined || isUrl(v), "must be 1/true, 0/false, or the URL of a local executor such as http://127.0.0.1:8288")
+    .optional(),
+  /** Production only, for a production-mode test on one machine: allows INNGEST_DEV under NODE_ENV=production. */
+  ALLOW_INNGEST_DEV_IN_PRODUCTION: z.enum(["true", "1", "false", "0"], { error: "must be true or false" }).optional(),
+  INNGEST_EVENT_KEY: z.string().min(1).optional(),
+  INNGEST_SIGNING_KEY: signingKey.optional(),
+  /** The previous signing key while rotating: requests signed with either verify. */
+  INNGEST_SIGNING_KEY_FALLBACK: signingKey.optional(),
+  /** A self-hosted Inngest server (API and events); unset for Inngest Cloud. */
+  INNGEST_BASE_URL: z.url("must be a URL such as https://inngest.internal.example").optional(),
+  INNGEST_API_BASE_URL: z.url("must be a URL").optional(),
+  INNGEST_EVENT_API_BASE_URL: z.url("must be a URL").optional(),
 });
 
-export type Env = z.infer<typeof schema>;
+export type Env = Omit<z.infer<typeof schema>, "APP_URL"> & { APP_URL: string };
+
+/**
+ * The SDK's mode under these settings (`Inngest#mode` in inngest@4): INNGEST_DEV as a boolean
+ * decides; a URL means dev; otherwise cloud, which verifies every request's signature.
+ */
+export function inngestMode(source: Pick<Env, "INNGEST_DEV">): "dev" | "cloud" {
+  if (!source.INNGEST_DEV) return "cloud";
+  const flag = sdkBoolean(source.INNGEST_DEV);
+  if (flag !== undefined) return flag ? "dev" : "cloud";
+  return "dev";
+}
+
+/**
+ * Where Inngest's REST API is, resolved as the SDK resolves its own API base URL: an explicit API
+ * URL, then the self-hosted base URL, then the local executor in dev mode, then Inngest Cloud.
+ */
+export function inngestApiBaseUrl(source: Env = env): string {
+  if (source.INNGEST_API_BASE_URL) return source.INNGEST_API_BASE_URL;
+  if (source.INNGEST_BASE_URL) return source.INNGEST_BASE_URL;
+  const dev = source.INNGEST_DEV;
+  if (dev && sdkBoolean(dev) === undefined) return /^https?:\/\//.test(dev) ? dev : `http://${dev}`;
+  return inngestMode(source) === "dev" ? "http://localhost:8288" : "https://api.inngest.com";
+}
+
+const isLoopback = (url: URL) => ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) || url.hostname.startsWith("127.");
 
 let parsed: Env | undefined;
 
@@ -39,23 +105,38 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }
-  return result.data;
+  // Outside production the local origin is a safe default; production must say (serverRequirements).
+  return { ...result.data, APP_URL: result.data.APP_URL ?? DEV_APP_URL };
 }
 
 /**
  * What the running server needs beyond well-formed values (command-line tools such as
  * admin:create need only the database). Checked by instrumentation.ts at start.
  */
-export function serverRequirements(env: Env): string[] {
+export function serverRequirements(env: Env, source: Record<string, string | undefined> = {}): string[] {
   const missing: string[] = [];
+  const production = env.NODE_ENV === "production";
   if (!env.RESEND_API_KEY && !env.RESEND_BASE_URL) missing.push("RESEND_API_KEY: is required unless RESEND_BASE_URL points at a local mail catcher");
-  // Outside dev mode the Inngest SDK needs both keys; without them every call fails at run time.
-  if (env.NODE_ENV === "production" && !env.INNGEST_DEV) {
+
+  // Dev mode turns off the SDK's signature checks: anyone who can reach /api/inngest could run any
+  // function with any event. Production refuses it unless a local production-mode test says so.
+  const mode = inngestMode(env);
+  if (production && mode === "dev" && sdkBoolean(env.ALLOW_INNGEST_DEV_IN_PRODUCTION ?? "") !== true) {
+    missing.push("INNGEST_DEV: is set in production, which turns off the signature checks on /api/inngest; unset it and set INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY (ALLOW_INNGEST_DEV_IN_PRODUCTION=true permits it for a local production-mode test only)");
+  }
+  // In cloud mode the SDK needs both keys; without them every call fails at run time.
+  if (mode === "cloud") {
     for (const key of ["INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY"] as const) {
-      if (!env[key]) missing.push(`${key}: is required when INNGEST_DEV is not set`);
+      if (!env[key]) missing.push(`${key}: is required when INNGEST_DEV does not select dev mode (cloud or self-hosted Inngest)`);
     }
   }
-  if (env.NODE_ENV === "production" && !env.APP_SECRET) missing.push("APP_SECRET: is required in production (it signs unsubscribe links)");
+  if (production && !env.APP_SECRET) missing.push("APP_SECRET: is required in production (it signs unsubscribe links)");
+  if (production) {
+    if (!source.APP_URL) missing.push("APP_URL: is required in production (the https origin people use, for cookies and email links)");
+    else if (new URL(env.APP_URL).protocol !== "https:" && !isLoopback(new URL(env.APP_URL))) {
+      missing.push("APP_URL: must be https in production (http only for localhost): session cookies need Secure and email links must not leak tokens");
+    }
+  }
   return missing;
 }
 
@@ -70,7 +151,7 @@ export function appSecret(): string {
 
 export function loadServerEnv(source: Record<string, string | undefined> = process.env): Env {
   const env = loadEnv(source);
-  const missing = serverRequirements(env);
+  const missing = serverRequirements(env, source);
   if (missing.length) throw new Error(`Invalid environment:\n${missing.map((m) => `  ${m}`).join("\n")}`);
   return env;
 }

@@ -1,5 +1,6 @@
 // npm run dev: database, migrations, engine and app, with nothing installed beyond `npm install`.
-// `npm run dev -- --no-engine` leaves port 8288 to another executor, e.g. `npx inngest-cli dev`.
+// `npm run dev -- --no-engine` leaves port 8288 to another executor, e.g. `npx inngest-cli dev`;
+// `npm run dev -- --no-app-poll` keeps the engine from re-syncing the app by itself.
 import { runMain } from "@signup-jobs/devkit";
 import { LOCAL_DATA_DIR, LOCAL_PG_PORT } from "./lib/local-db";
 import { startStack } from "./lib/stack";
@@ -14,8 +15,9 @@ await runMain(async () => {
     // Resend's default pace (2 requests/s per team), so developers feel the real provider.
     mailRateLimit: "2/s",
     engine: !process.argv.includes("--no-engine"),
+    appPoll: !process.argv.includes("--no-app-poll"),
     dataDir: ".data",
     pg: { dataDir: LOCAL_DATA_DIR, port: LOCAL_PG_PORT, ephemeral: false },
   });
-  console.log(`\n  App:    http://localhost:3000\n  Engine: ${stack.engineUrl}\n  Inbox:  ${stack.mailUrl}\n`);
+  console.log(`\n  App:    http://localhost:3000\n  Engine: ${stack.engineUrl} (runs, events, functions, apps)\n  Inbox:  ${stack.mailUrl}\n`);
 });

@@ -72,7 +72,7 @@ export class CronScheduler {
             iso(now),
           ]);
           // The jitter delay is in engine time (the tick is): passed as is, not derived from ts.
-          if (await scheduleRun(this.ctx, tx, fn, eventId, event, undefined, startAt - now)) {
+          if (await scheduleRun(this.ctx, tx, fn, eventId, event, undefined, { delayMs: startAt - now })) {
             await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
           }
           return true;

@@ -1,15 +1,17 @@
 // Wires the pieces together: migrations, registry, HTTP server, worker, listener, cron and the
 // periodic sweep (poll fallback + lease rescue + cron).
 import type { AddressInfo } from "node:net";
+import { AppPoller } from "./app-poller";
 import type { Random } from "./backoff";
 import type { Clock, Ctx, EngineOptions } from "./context";
 import { CronScheduler } from "./cron";
 import { createPool, ensureDatabase } from "./db";
-import { createLogger, type LogSink, type Logger } from "./log";
+import { createLogger, type LogLevel, type LogSink, type Logger } from "./log";
 import { migrate } from "./migrate";
 import { Registry } from "./registry";
 import { createServer } from "./server";
-import { syncApp, type SyncResult } from "./sync";
+import { Ui } from "./ui/routes";
+import type { SyncResult } from "./sync";
 import { rescue } from "./rescue";
 import { Listener, Worker } from "./worker";
 
@@ -30,6 +32,12 @@ export type StartEngineOptions = {
   clock?: Clock; // default Date.now
   random?: Random; // default Math.random (backoff jitter)
   log?: LogSink | "stdout" | "silent"; // default stdout
+  logLevel?: LogLevel; // default "info"; "debug" adds e.g. events that no function listens to
+  /**
+   * Poll every known app's serve URL this often and re-sync when its functions changed (as the
+   * Dev Server does). Default 0 = off: apps are synced at start and on demand only.
+   */
+  appPollMs?: number;
   /** Run the cron sweep on the poll timer (default true); tests with a fake clock call tick(). */
   cronTimer?: boolean;
 };
@@ -39,6 +47,8 @@ export type Engine = {
   port: number;
   /** In-band sync of one app (PUT on its serve URL). */
   syncApp(url: string): Promise<SyncResult>;
+  /** One app-poll round now (what `appPollMs` does on its timer): re-syncs apps whose functions changed. */
+  pollApps(): Promise<void>;
   /** Fire due cron ticks now, using the engine clock. Returns how many runs started. */
   cronTick(): Promise<number>;
   /** Look for due work now (and requeue expired leases). */
@@ -61,7 +71,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   };
   if (!(opts.maxRescues >= 1)) throw new Error("maxRescues must be ≥ 1");
   if (!(opts.timeScale > 0)) throw new Error("timeScale must be > 0");
-  const log = createLogger(options.log ?? "stdout");
+  const log = createLogger(options.log ?? "stdout", options.logLevel ?? "info");
   if (await ensureDatabase(options.databaseUrl)) log.info("engine database created");
   const db = createPool(options.databaseUrl, Math.min(opts.workers + 8, 40));
   const lightDb = createPool(options.databaseUrl, Math.min(opts.workers, 20), true);
@@ -90,7 +100,12 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   };
   worker = new Worker(ctx);
   const cron = new CronScheduler(ctx);
-  const server = createServer(ctx, { upcoming: () => cron.upcoming() });
+  const appPollMs = options.appPollMs ?? 0;
+  if (!(appPollMs >= 0)) throw new Error("appPollMs must be ≥ 0");
+  const apps = new AppPoller(ctx, appPollMs, options.appUrls ?? []);
+  const syncApp = (appUrl: string) => apps.syncNow(appUrl);
+  const ui = new Ui(ctx, { apps, upcoming: () => cron.upcoming(), host: options.host ?? "127.0.0.1" });
+  const server = createServer(ctx, { upcoming: () => cron.upcoming(), apps, ui });
   const listener = new Listener(options.databaseUrl, () => ctx.wake(), () => void registry.reload().catch(() => {}), ctx);
   await listener.start();
 
@@ -120,11 +135,16 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   ctx.wake();
   void sweep();
 
-  // Apps named at start: sync now, and keep retrying in the background while they are not up.
+  // Apps named at start: sync now, and keep retrying in the background while they are not up
+  // (with polling on, the poller does the retrying).
   const pendingSyncs = new Set<NodeJS.Timeout>();
   const syncWithRetry = (appUrl: string, delay = 500) => {
-    syncApp(ctx, appUrl).catch((err: Error) => {
+    syncApp(appUrl).catch((err: Error) => {
       if (stopped) return;
+      if (appPollMs > 0) {
+        log.warn("app sync failed, polling it", { url: appUrl, error: err.message, poll_ms: appPollMs });
+        return;
+      }
       log.warn("app sync failed, retrying", { url: appUrl, error: err.message, retry_ms: delay });
       const t = setTimeout(() => {
         pendingSyncs.delete(t);
@@ -134,14 +154,16 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
     });
   };
   for (const appUrl of options.appUrls ?? []) syncWithRetry(appUrl);
+  apps.start();
 
-  log.info("engine listening", { url, time_scale: opts.timeScale });
+  log.info("engine listening", { url, time_scale: opts.timeScale, ui: `${url}/`, app_poll_ms: appPollMs || undefined });
 
   return {
     url,
     port: address.port,
     logger: log,
-    syncApp: (appUrl) => syncApp(ctx, appUrl),
+    syncApp,
+    pollApps: () => apps.pollAll(),
     cronTick: () => cron.tick(),
     poke: async () => {
       await rescue(ctx, [...(worker?.ownItems ?? [])]);
@@ -151,6 +173,8 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
       if (stopped) return;
       stopped = true;
       clearInterval(interval);
+      apps.stop();
+      ui.stop();
       for (const t of pendingSyncs) clearTimeout(t);
       await worker?.stop(opts.stopGraceMs);
       await listener.stop();

@@ -5,6 +5,7 @@
 // other: a cancellation emits events, and an event can cancel a run.
 import { QUEUE_CHANNEL, type Ctx } from "./context";
 import type { Tx } from "./db";
+import { batchEventsOf } from "./flow-control/batch";
 import { ingestEvents, type Direct, type IncomingEvent, type IngestResult } from "./ingest";
 import { CANCELLED_ERROR, CANCELLED_EVENT, FAILED_EVENT, FINISHED_EVENT, resolvePauses } from "./pauses";
 import { endRun, type EndedRun } from "./run-store";
@@ -20,6 +21,20 @@ export async function acceptEvents(
 ): Promise<IngestResult & { queued: boolean }> {
   const res = await ingestEvents(ctx, tx, events, seed, direct);
   let queued = res.runIds.length > res.claimed.length;
+  if (res.invokeRefusals.length) {
+    // A rate-limited child: Go answers the parent with a synthetic inngest/function.finished
+    // carrying the error (notes §2.3), which resolves the parent's invoke pause like a real one.
+    const now = ctx.clock();
+    const answers: IncomingEvent[] = res.invokeRefusals.map((r) => ({
+      id: ulid(now),
+      name: FINISHED_EVENT,
+      data: { function_id: "", run_id: "", correlation_id: r.correlationId, error: r.error },
+      ts: now,
+    }));
+    for (const r of res.invokeRefusals) ctx.log.info("invoked function is rate limited", { fn: r.functionId, correlation: r.correlationId });
+    const answered = await acceptEvents(ctx, tx, answers);
+    if (answered.queued) queued = true;
+  }
   if (res.pauses.length && res.fresh.length) {
     const { cancellations, queued: resumed } = await resolvePauses(ctx, tx, res.fresh, res.pauses);
     if (resumed) {
@@ -52,13 +67,23 @@ function lifecycleData(run: EndedRun, status: "Completed" | "Failed" | "Cancelle
 async function emitLifecycle(ctx: Ctx, tx: Tx, run: EndedRun, status: "Completed" | "Failed" | "Cancelled", outcome: Record<string, unknown>) {
   if (NO_LIFECYCLE.has(run.payload.name)) return;
   const now = ctx.clock();
-  const data = { ...lifecycleData(run, status), ...outcome };
+  // A batch run's events are the whole batch (flow-control/batch.ts).
+  const batch = ctx.registry.get(run.function_id)?.flow?.batch ? await batchEventsOf(tx, run.id) : null;
+  const all = batch ?? [run.payload];
+  const data = { ...lifecycleData(run, status), events: all, ...outcome };
   const meta = run.payload.meta ? { meta: run.payload.meta } : {};
   const events: IncomingEvent[] = [];
   // function.failed and function.cancelled carry the run id as their id (one per run).
   if (status === "Failed") events.push({ id: run.id, name: FAILED_EVENT, data, ts: now, ...meta });
   if (status === "Cancelled") events.push({ id: run.id, name: CANCELLED_EVENT, data, ts: now, ...meta });
   events.push({ id: ulid(now), name: FINISHED_EVENT, data, ts: now, ...meta });
+  // One more function.finished per further batched event that came from a step.invoke, so every
+  // invoking parent resumes (notes §2.2, §10.1).
+  for (const e of all.slice(1)) {
+    const correlation = (e.data._inngest as { correlation_id?: unknown } | undefined)?.correlation_id;
+    if (typeof correlation !== "string") continue;
+    events.push({ id: ulid(now), name: FINISHED_EVENT, data: { ...data, event: e, correlation_id: correlation }, ts: now, ...meta });
+  }
   await acceptEvents(ctx, tx, events);
 }
 

@@ -2,6 +2,7 @@
 // records the outcome in one transaction fenced on the item's lease (writeback.ts) through the op
 // state machine (ops.ts).
 import type { Ctx } from "./context";
+import { fireFlowItem } from "./flow-control/fire";
 import { cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline } from "./ops";
 import { enqueueDeadline, releaseItem } from "./queue";
 import { dropItem, loadRun, TERMINAL } from "./run-store";
@@ -10,6 +11,8 @@ import type { QueueItem } from "./types";
 import { writeBack } from "./writeback";
 
 export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight): Promise<QueueItem | null> {
+  // A debounce timer, a batch timeout or a throttle gate (flow-control/fire.ts).
+  if (item.kind === "flow") return fireFlowItem(ctx, item);
   const now = ctx.clock();
   if (item.kind === "wake") return writeBack(ctx, item, null, now, (tx, it, locked) => endSleep(ctx, tx, it, locked));
   if (item.kind === "timeout") return writeBack(ctx, item, null, now, (tx, it, locked) => endWait(ctx, tx, it, locked));

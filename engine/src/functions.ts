@@ -4,6 +4,7 @@ import { Cron } from "croner";
 import { z } from "zod";
 import { compile, type Compiled } from "./cel";
 import { parseDurationMs, timeoutMs } from "./duration";
+import { compileFlowControl, type FlowControl } from "./flow-control/config";
 
 export class SyncError extends Error {
   override name = "SyncError";
@@ -30,6 +31,8 @@ export type FnDef = {
   cancel: CancelOn[];
   /** timeouts.start / timeouts.finish in (unscaled) milliseconds. */
   timeouts: { startMs?: number; finishMs?: number };
+  /** throttle, rateLimit, debounce, batchEvents (flow-control/); undefined when none is set. */
+  flow?: FlowControl;
   config: FunctionConfig;
 };
 
@@ -76,12 +79,12 @@ export type FunctionConfig = z.infer<typeof functionConfigSchema>;
 // Every FunctionConfig field the SDK sends (notes §13.9). Fields the engine does not implement are
 // refused by name; a field not in this list at all (a newer SDK) is refused as unknown. Rejecting
 // beats pretending.
-const SUPPORTED_FIELDS = new Set(["id", "name", "triggers", "steps", "idempotency", "concurrency", "cancel", "timeouts"]);
+const SUPPORTED_FIELDS = new Set([
+  "id", "name", "triggers", "steps", "idempotency", "concurrency", "cancel", "timeouts",
+  // Flow control (flow-control/config.ts).
+  "throttle", "rateLimit", "debounce", "batchEvents",
+]);
 const REFUSED_FIELDS: Record<string, string> = {
-  throttle: "is not supported by this engine yet (flow control lands next)",
-  rateLimit: "is not supported by this engine yet (flow control lands next)",
-  debounce: "is not supported by this engine yet (flow control lands next)",
-  batchEvents: "is not supported by this engine yet (flow control lands next)",
   singleton: "is not supported by this engine",
   priority: "is not supported by this engine (run priority)",
 };
@@ -90,11 +93,15 @@ const DEFER_EVENT = "inngest/deferred.schedule";
 const JITTER_MIN_MS = 1000;
 const JITTER_MAX_MS = 5 * 60_000;
 
-/** The SDK leaks `deployId` into registered URLs (protocol doc §1.3); strip it before calling them. */
+/**
+ * The SDK leaks `deployId` into registered URLs (protocol doc §1.3); strip it before calling them.
+ * Also the app poll's `engine-poll` marker, which an out-of-band sync would register otherwise.
+ */
 export function stripDeployId(url: string): string {
   try {
     const u = new URL(url);
     u.searchParams.delete("deployId");
+    u.searchParams.delete("engine-poll");
     return u.toString();
   } catch {
     return url;
@@ -238,6 +245,8 @@ export function compileFunction(raw: unknown, appId: string): FnDef {
     timeouts[k === "start" ? "startMs" : "finishMs"] = ms ?? undefined;
   }
 
+  const flow = compileFlowControl(config as Record<string, unknown>, fail);
+
   return {
     id: config.id,
     appId,
@@ -250,6 +259,7 @@ export function compileFunction(raw: unknown, appId: string): FnDef {
     concurrency,
     cancel,
     timeouts,
+    flow,
     config,
   };
 }

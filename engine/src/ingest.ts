@@ -4,6 +4,7 @@
 import { evaluateKey, matches, type Compiled } from "./cel";
 import { QUEUE_CHANNEL, type Ctx } from "./context";
 import { iso, type Tx } from "./db";
+import { armDelayedStart, FlowIngest, throttleRuns, type InvokeRefusal, type ScheduleOptions } from "./flow-control";
 import type { FnDef } from "./functions";
 import { createCancelPauses, FINISHED_EVENT, INVOKED_EVENT, pauseLookupSql, type PauseRow } from "./pauses";
 import { enqueueDeadline, ITEM_COLUMNS } from "./queue";
@@ -32,7 +33,15 @@ export type IncomingEvent = {
  * `fresh`: the events stored by this call (not a retried send's), in order; `pauses`: the open
  * pauses those events may resolve.
  */
-export type IngestResult = { ids: string[]; runIds: string[]; claimed: QueueItem[]; fresh: EventPayload[]; pauses: PauseRow[] };
+export type IngestResult = {
+  ids: string[];
+  runIds: string[];
+  claimed: QueueItem[];
+  fresh: EventPayload[];
+  pauses: PauseRow[];
+  /** step.invoke calls whose child rateLimit skipped: events.ts fails the parent's step at once. */
+  invokeRefusals: InvokeRefusal[];
+};
 
 /**
  * Direct dispatch: when this process has a free worker slot, a new run's first item is inserted
@@ -140,11 +149,18 @@ export async function ingestEvents(
   // are scheduled in bulk; the others one by one.
   const bulk: { fn: FnDef; internalId: string; payload: EventPayload; key: string; delayMs?: number }[] = [];
   const seen = new Set<string>();
+  // Flow control (flow-control/): batchEvents and debounce hold events, rateLimit skips runs,
+  // throttle (throttleRuns, below and in scheduleRun) holds runs over the limit. Locks the flow
+  // state of the functions involved first.
+  const flow = await FlowIngest.open(ctx, tx, rows.filter((r) => fresh.has(r.internalId)).map((r) => r.payload), matchingFunctions, scheduleRun, direct);
   for (const r of rows) {
     if (!fresh.has(r.internalId)) continue;
     for (const fn of matchingFunctions(ctx, r.payload)) {
-      if (fn.idempotency || fn.concurrency.length || fn.cancel.length || fn.timeouts.startMs) {
-        const scheduled = await scheduleRun(ctx, tx, fn, r.internalId, r.payload, direct, r.delayMs);
+      if (flow && (await flow.intercept(fn, r.internalId, r.payload, r.delayMs))) continue;
+      // A delayed start of a throttled function waits for its ts first, then for the throttle
+      // (scheduleRun arms a start timer instead of reserving throttle capacity now).
+      if (fn.idempotency || fn.concurrency.length || fn.cancel.length || fn.timeouts.startMs || (fn.flow?.throttle && r.delayMs)) {
+        const scheduled = await scheduleRun(ctx, tx, fn, r.internalId, r.payload, direct, { delayMs: r.delayMs });
         if (scheduled) runIds.push(scheduled.runId);
         if (scheduled?.claimed) claimed.push(scheduled.claimed);
         continue;
@@ -174,15 +190,18 @@ export async function ingestEvents(
       if (!won.has(p.runId)) ctx.log.info("run skipped (duplicate)", { fn: p.fn.id, event: p.payload.name, key: p.key });
     }
     if (create.length) {
+      // throttle: runs over the limit wait for their key's gate and get no queue item yet
+      // (flow-control/throttle.ts). Delayed runs of throttled functions took the scheduleRun path.
+      const admitted = await throttleRuns(ctx, tx, create.map((c) => ({ fn: c.fn, event: c.payload, runId: c.runId, ckeys: [], climits: [] })), now);
       // A delayed start (future ts) is never leased to this process now.
-      const leased = create.map((c) => c.runAt <= now && direct?.reserve() === true);
+      const leased = create.map((c, i) => admitted[i] === true && c.runAt <= now && direct?.reserve() === true);
       const res = await tx.query<QueueItem>(
-        `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[], $7::timestamptz[]) as t(id, f, e, leased, at)),
+        `with t as (select * from unnest($1::text[], $2::text[], $3::text[], $6::bool[], $7::timestamptz[], $8::bool[]) as t(id, f, e, leased, at, admitted)),
               r as (insert into runs (id, function_id, event_id, status, created_at) select id, f, e, 'queued', $4 from t returning id)
          insert into queue (run_id, kind, step_id, state, run_at, lease_token, lease_until)
          select t.id, 'call', 'step', case when t.leased then 'running' else 'queued' end, t.at,
                 case when t.leased then gen_random_uuid() end, case when t.leased then $5::timestamptz end
-           from t join r on r.id = t.id
+           from t join r on r.id = t.id where t.admitted
          returning ${ITEM_COLUMNS}`,
         [
           create.map((c) => c.runId),
@@ -192,14 +211,26 @@ export async function ingestEvents(
           iso(now + ctx.opts.leaseMs),
           leased,
           create.map((c) => iso(c.runAt)),
+          admitted,
         ],
       );
-      for (const c of create) {
+      create.forEach((c, i) => {
         runIds.push(c.runId);
-        ctx.log.info("run queued", { run: c.runId, fn: c.fn.id, event: c.payload.name, ...(c.runAt > now ? { starts_at: iso(c.runAt) } : {}) });
-      }
+        ctx.log.info("run queued", {
+          run: c.runId,
+          fn: c.fn.id,
+          event: c.payload.name,
+          ...(c.runAt > now ? { starts_at: iso(c.runAt) } : {}),
+          ...(admitted[i] ? {} : { throttled: true }),
+        });
+      });
       for (const item of res.rows) if (item.lease_token) claimed.push(item);
     }
+  }
+  // Batches that filled up start now (flow-control/batch.ts).
+  for (const s of (await flow?.finish()) ?? []) {
+    runIds.push(s.runId);
+    if (s.claimed) claimed.push(s.claimed);
   }
   // One NOTIFY per transaction wakes the other engine processes (this one is woken directly).
   if (runIds.length > claimed.length) await tx.query("select pg_notify($1, '')", [QUEUE_CHANNEL]);
@@ -209,6 +240,7 @@ export async function ingestEvents(
     claimed,
     fresh: rows.filter((r) => fresh.has(r.internalId)).map((r) => r.payload),
     pauses: inserted.rows[0]?.pauses ?? [],
+    invokeRefusals: flow?.invokeRefusals ?? [],
   };
 }
 
@@ -252,7 +284,11 @@ function keyOf(ctx: Ctx, fn: FnDef, what: string, expr: Compiled, event: EventPa
 /**
  * Creates a run unless a dedupe key (event id, idempotency key) already holds one. Also creates
  * its cancelOn pauses and its start-timeout timer; the first item starts `delayMs` from now (a
- * future `ts`, or cron jitter).
+ * future `ts`, or cron jitter). `opts.dedupeKey` (a batch run) replaces the dedupe keys; a batch
+ * run gets no start timeout and no delay (Inngest ignores a future `ts` for batches). A throttled
+ * function's run over the limit is created without its first queue item: the throttle gate adds
+ * it later; a delayed one first waits for its start time (a `start:` flow timer), then the
+ * throttle (flow-control/throttle.ts).
  */
 export async function scheduleRun(
   ctx: Ctx,
@@ -261,12 +297,12 @@ export async function scheduleRun(
   eventInternalId: string,
   event: EventPayload,
   direct?: Direct,
-  delayMs?: number,
+  opts?: ScheduleOptions,
 ): Promise<{ runId: string; claimed?: QueueItem } | null> {
   const now = ctx.clock();
   const runId = ulid(now);
-  const keys = [`event:${event.id}`];
-  if (fn.idempotency) {
+  const keys = opts?.dedupeKey ? [opts.dedupeKey] : [`event:${event.id}`];
+  if (fn.idempotency && !opts?.dedupeKey) {
     // A missing field means no idempotency for this event (Inngest: the rate limit it compiles to
     // does not apply); an explicit null is a shared key like any other value.
     const v = keyOf(ctx, fn, "idempotency", fn.idempotency, event);
@@ -306,21 +342,37 @@ export async function scheduleRun(
     ckeys.push(c.scope === "fn" ? `fn:${fn.id}:${expr}=${value}` : `${c.scope}:${expr}=${value}`);
     climits.push(c.limit);
   }
-  const runAt = startAt(ctx, delayMs, now);
+  const batch = opts?.dedupeKey !== undefined;
+  const runAt = batch ? now : startAt(ctx, opts?.delayMs, now);
+  // throttle: a run over the limit waits for its key's gate, without a queue item yet; a delayed
+  // run reserves nothing now: its start timer asks the throttle at its start time.
+  let admitted = true;
+  if (fn.flow?.throttle) {
+    if (runAt > now) {
+      admitted = false;
+      await armDelayedStart(tx, runId, runAt);
+    } else admitted = (await throttleRuns(ctx, tx, [{ fn, event, runId, ckeys, climits }], now))[0] !== false;
+  }
   // Keyed items always go through the claim path, which enforces the concurrency limits; a delayed
   // start is never leased now.
-  const leased = !ckeys.length && runAt <= now && direct?.reserve() === true;
+  const leased = admitted && !ckeys.length && runAt <= now && direct?.reserve() === true;
   const res = await tx.query<QueueItem>(
     `with r as (insert into runs (id, function_id, event_id, status, created_at, ckeys, climits) values ($1, $2, $3, 'queued', $4, $5, $6) returning id)
      insert into queue (run_id, kind, step_id, state, run_at, ckeys, climits, lease_token, lease_until)
      select id, 'call', 'step', case when $7 then 'running' else 'queued' end, $9, $5, $6,
-            case when $7 then gen_random_uuid() end, case when $7 then $8::timestamptz end from r
+            case when $7 then gen_random_uuid() end, case when $7 then $8::timestamptz end from r where $10
      returning ${ITEM_COLUMNS}`,
-    [runId, fn.id, eventInternalId, iso(now), ckeys, climits, leased, iso(now + ctx.opts.leaseMs), iso(runAt)],
+    [runId, fn.id, eventInternalId, iso(now), ckeys, climits, leased, iso(now + ctx.opts.leaseMs), iso(runAt), admitted],
   );
   if (fn.cancel.length) await createCancelPauses(ctx, tx, runId, fn.cancel);
-  // timeouts.start counts from scheduling, also for a delayed start (notes §8).
-  if (fn.timeouts.startMs) await enqueueDeadline(tx, runId, "start", now + fn.timeouts.startMs * ctx.opts.timeScale);
-  ctx.log.info("run queued", { run: runId, fn: fn.id, event: event.name, ...(runAt > now ? { starts_at: iso(runAt) } : {}) });
+  // timeouts.start counts from scheduling, also for a delayed start (notes §8); not for a batch.
+  if (fn.timeouts.startMs && !batch) await enqueueDeadline(tx, runId, "start", now + fn.timeouts.startMs * ctx.opts.timeScale);
+  ctx.log.info("run queued", {
+    run: runId,
+    fn: fn.id,
+    event: event.name,
+    ...(runAt > now ? { starts_at: iso(runAt) } : {}),
+    ...(admitted || runAt > now ? {} : { throttled: true }),
+  });
   return { runId, claimed: leased ? res.rows[0] : undefined };
 }

@@ -234,6 +234,8 @@ export async function applyOutcome(
         await recordAttempt(tx, ctx, item, { stepId: op.id, name, outcome: "invoked", retryAt: expiresAt, startedAt, endedAt: now });
         ctx.log.info("function invoked", { run: item.run_id, step: name, fn: target, child: started.runIds[0] ?? null });
         notify = true;
+        // A rate-limited child answered the step already (events.ts): it counts as completed here.
+        if (started.invokeRefusals.some((r) => r.correlationId === correlationId)) completed = true;
         break;
       }
       case "RunComplete":

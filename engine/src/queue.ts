@@ -91,16 +91,18 @@ async function claimKeyed(ctx: Ctx, n: number): Promise<QueueItem[]> {
  */
 export async function rescueExpired(ctx: Ctx, ownItems: number[] = []): Promise<{ requeued: number; overCap: QueueItem[] }> {
   const now = iso(ctx.clock());
-  const res = await ctx.db.query<{ run_id: string; step_id: string; rescues: number }>(
+  // Flow-control timers (`flow`, no run) are exempt from the cap: they run engine code only, and
+  // a timer left unrescued would hold its debounce, batch or throttle key forever.
+  const res = await ctx.db.query<{ run_id: string | null; step_id: string; rescues: number }>(
     `update queue set state = 'queued', lease_token = null, lease_until = null, run_at = $1, rescues = rescues + 1
-      where state = 'running' and lease_until < $1 and not (id = any($2::bigint[])) and rescues + 1 < $3
+      where state = 'running' and lease_until < $1 and not (id = any($2::bigint[])) and (rescues + 1 < $3 or kind = 'flow')
       returning run_id, step_id, rescues`,
     [now, ownItems, ctx.opts.maxRescues],
   );
-  for (const r of res.rows) ctx.log.info("lease expired, step requeued", { run: r.run_id, step: r.step_id, rescues: r.rescues });
+  for (const r of res.rows) ctx.log.info("lease expired, step requeued", { run: r.run_id ?? undefined, step: r.step_id, rescues: r.rescues });
   const over = await ctx.db.query<QueueItem>(
     `select ${ITEM_COLUMNS} from queue
-      where state = 'running' and lease_until < $1 and not (id = any($2::bigint[])) and rescues + 1 >= $3`,
+      where state = 'running' and lease_until < $1 and not (id = any($2::bigint[])) and rescues + 1 >= $3 and kind <> 'flow'`,
     [now, ownItems, ctx.opts.maxRescues],
   );
   return { requeued: res.rowCount ?? 0, overCap: over.rows };

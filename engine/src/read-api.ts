@@ -10,6 +10,7 @@ const STATUS: Record<string, string> = {
   completed: "Completed",
   failed: "Failed",
   cancelled: "Cancelled",
+  skipped: "Skipped", // rateLimit (flow-control/rate-limit.ts)
 };
 
 type RunRow = {
@@ -22,9 +23,10 @@ type RunRow = {
   created_at: Date;
   started_at: Date | null;
   ended_at: Date | null;
+  skip_reason?: string | null;
 };
 
-const RUN_COLUMNS = "id, function_id, event_id, status, output, error, created_at, started_at, ended_at";
+const RUN_COLUMNS = "id, function_id, event_id, status, output, error, created_at, started_at, ended_at, skip_reason";
 
 export function runSummary(r: RunRow) {
   return {
@@ -36,6 +38,7 @@ export function runSummary(r: RunRow) {
     run_started_at: r.started_at?.toISOString() ?? null,
     ended_at: r.ended_at?.toISOString() ?? null,
     output: r.status === "failed" ? (r.error ?? null) : (r.output ?? null),
+    ...(r.skip_reason ? { skip_reason: r.skip_reason } : {}),
   };
 }
 
@@ -43,8 +46,12 @@ const meta = (ctx: Ctx) => ({ fetched_at: iso(ctx.clock()), cached_until: null }
 
 export async function eventRuns(ctx: Ctx, eventId: string) {
   const rows = await ctx.db.query<RunRow>(
-    `select ${RUN_COLUMNS} from runs where event_id in (select internal_id from events where internal_id = $1 or id = $1)
-      order by created_at, id`,
+    `with ev as (select internal_id from events where internal_id = $1 or id = $1),
+          ids as (select id from runs where event_id in (select internal_id from ev)
+                  union -- a batch run, for every event of its batch (flow-control/batch.ts)
+                  select b.run_id from flow_batch_events be join flow_batches b on b.id = be.batch_id
+                   where be.event_id in (select internal_id from ev) and b.run_id is not null)
+     select ${RUN_COLUMNS} from runs where id in (select id from ids) order by created_at, id`,
     [eventId],
   );
   return { data: rows.rows.map(runSummary), metadata: meta(ctx) };
@@ -145,7 +152,7 @@ export async function cancelRun(ctx: Ctx, runId: string): Promise<CancelResult> 
     const res = await tx.query<RunRow>(`select ${RUN_COLUMNS} from runs where id = $1 for update`, [runId]);
     const r = res.rows[0];
     if (!r) return { found: false };
-    if (r.status === "completed" || r.status === "failed" || r.status === "cancelled") {
+    if (r.status === "completed" || r.status === "failed" || r.status === "cancelled" || r.status === "skipped") {
       return { found: true, cancelled: false, run: runSummary(r) };
     }
     await cancel(ctx, tx, runId, "cancelled through the API");

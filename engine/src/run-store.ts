@@ -17,7 +17,8 @@ export type RunState = {
   started_at: Date | null;
 };
 
-export const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+/** `skipped`: a run rateLimit dropped (never queued; flow-control/rate-limit.ts). */
+export const TERMINAL = new Set(["completed", "failed", "cancelled", "skipped"]);
 
 /**
  * One round trip: marks the run started (first call only) and loads what the request needs. On the
@@ -139,7 +140,7 @@ export async function endRun(
   const res = await tx.query<EndedRun>(
     `with r as (
        update runs set status = $2, output = $3, error = $4, ended_at = $5
-        where id = $1 and status not in ('completed', 'failed', 'cancelled')
+        where id = $1 and status not in ('completed', 'failed', 'cancelled', 'skipped')
         returning id, function_id, event_id)
      select r.id, r.function_id, e.payload from r join events e on e.internal_id = r.event_id`,
     [runId, status, status === "completed" ? JSON.stringify(out.output ?? null) : null, out.error === undefined ? null : JSON.stringify(out.error), iso(ctx.clock())],

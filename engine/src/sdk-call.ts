@@ -2,6 +2,7 @@
 // which turns the SDK's answer into an Outcome. No database writes here besides lease renewal.
 import type { Ctx } from "./context";
 import { iso } from "./db";
+import { batchEventsOf } from "./flow-control/batch";
 import type { FnDef } from "./functions";
 import type { RunState } from "./run-store";
 import type { Op, QueueItem, SerializedError } from "./types";
@@ -28,9 +29,11 @@ export async function callSdk(
     steps[id] = result;
     stack.push(id);
   }
+  // batchEvents: a batch run's request carries the whole batch; `event` is its first event.
+  const events = (fn.flow?.batch && (await batchEventsOf(ctx.db, item.run_id))) || [run.payload];
   const body = {
     event: run.payload,
-    events: [run.payload],
+    events,
     steps,
     ctx: {
       run_id: item.run_id,

@@ -1,6 +1,8 @@
-// HTTP surface: the event API and /fn/register the SDK calls, the operator read API, and a status
-// page. Every handler is wrapped so bad input ends as a clear 4xx and no error escapes the process.
+// HTTP surface: the event API and /fn/register the SDK calls, the operator read API, the status
+// JSON and the browser UI (ui/). Every handler is wrapped so bad input ends as a clear 4xx and no
+// error escapes the process.
 import http from "node:http";
+import type { AppPoller } from "./app-poller";
 import type { Ctx } from "./context";
 import { checkpoint } from "./checkpoint";
 import { withTx } from "./db";
@@ -8,7 +10,9 @@ import { acceptEvents } from "./events";
 import { SyncError } from "./functions";
 import { startDelayMs, validateEvent, type IncomingEvent } from "./ingest";
 import { cancelRun, eventRuns, getEvent, getRun, listEvents, listRuns, status } from "./read-api";
-import { register, syncApp } from "./sync";
+import { register } from "./sync";
+import { logUnheard } from "./ui/data";
+import { isUiPath, type Ui } from "./ui/routes";
 
 class HttpError extends Error {
   constructor(
@@ -19,7 +23,7 @@ class HttpError extends Error {
   }
 }
 
-type Handlers = { upcoming: () => unknown };
+type Handlers = { upcoming: () => unknown; apps: AppPoller; ui: Ui };
 
 function send(res: http.ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}) {
   if (res.headersSent) return;
@@ -128,6 +132,7 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
     }
     ctx.dispatch(reserved, result.claimed);
     if (result.queued) ctx.wake();
+    logUnheard(ctx, result.fresh);
     return send(res, 200, { ids: result.ids, status: 200 });
   }
 
@@ -179,7 +184,7 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
     const body = parseJsonBody(await readBody(req, 64 * 1024)) as { url?: unknown };
     if (typeof body?.url !== "string" || !/^https?:\/\//.test(body.url)) throw new HttpError(400, '"url" must be an http(s) URL');
     try {
-      return send(res, 200, { data: await syncApp(ctx, body.url) });
+      return send(res, 200, { data: await h.apps.syncNow(body.url) });
     } catch (err) {
       if (err instanceof SyncError) return send(res, 422, { error: err.message });
       throw err;
@@ -212,15 +217,15 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
     throw new HttpError(405, "method not allowed");
   }
 
+  // The status as JSON at a stable URL; `/` gives it too to anything that is not a browser.
+  if (path === "/v1/status" && method === "GET") return send(res, 200, await status(ctx, h.upcoming()));
   if (path === "/" && method === "GET") {
-    const s = await status(ctx, h.upcoming());
     const wantsJson = url.searchParams.get("format") === "json" || !(req.headers.accept ?? "").includes("text/html");
-    if (wantsJson) return send(res, 200, s);
-    const html = renderStatus(s);
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    return res.end(html);
+    if (wantsJson) return send(res, 200, await status(ctx, h.upcoming()));
+    return h.ui.home(res);
   }
   if (path === "/health") return send(res, 200, { ok: true });
+  if (isUiPath(path)) return h.ui.handle(req, res, url, path);
 
   throw new HttpError(404, `no route for ${method} ${path}`);
 }
@@ -239,22 +244,4 @@ function unsupportedApi(path: string): { feature: string; runId?: string } | nul
   if (path.startsWith("/v0/connect")) return { feature: "connect() workers" };
   if (path.startsWith("/v2/sandboxes") || path.startsWith("/v2/snapshots")) return { feature: "sandboxes" };
   return null;
-}
-
-function esc(v: unknown): string {
-  return String(v ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function renderStatus(s: Awaited<ReturnType<typeof status>>): string {
-  const rows = (cells: unknown[][]) => cells.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("");
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Local Inngest engine</title>
-<style>body{font:14px system-ui;margin:2rem}table{border-collapse:collapse;margin-bottom:2rem}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style></head>
-<body><h1>Local Inngest engine</h1><p>${esc(s.now)} · <a href="/?format=json">JSON</a></p>
-<h2>Apps</h2><table><tr><th>id</th><th>url</th><th>synced</th><th>error</th></tr>${rows(s.apps.map((a) => [a.id, a.url, a.synced_at, a.error]))}</table>
-<h2>Functions</h2><table><tr><th>id</th><th>triggers</th><th>max attempts</th></tr>${rows(
-    s.functions.map((f) => [f.id, JSON.stringify(f.triggers), f.max_attempts]),
-  )}</table>
-<h2>Recent runs</h2><table><tr><th>run</th><th>function</th><th>status</th><th>queued</th><th>ended</th></tr>${rows(
-    s.recent_runs.map((r) => [r.run_id, r.function_id, r.status, r.queued_at, r.ended_at]),
-  )}</table></body></html>`;
 }

@@ -5,7 +5,13 @@ import { FUNCTIONS_CHANNEL, type Ctx } from "./context";
 import { iso, withTx } from "./db";
 import { compileFunction, stripDeployId, SyncError, type FnDef } from "./functions";
 
-export type SyncResult = { appId: string; url: string; functions: string[] };
+export type SyncResult = {
+  appId: string;
+  url: string;
+  functions: string[];
+  /** What this sync changed (function ids); all empty when the app was already synced as is. */
+  changes?: { added: string[]; removed: string[]; updated: string[] };
+};
 
 export type RegisterPayload = {
   appId: string;
@@ -25,7 +31,26 @@ export async function register(ctx: Ctx, payload: RegisterPayload): Promise<Sync
   }
   const url = stripDeployId(payload.url);
   const now = iso(ctx.clock());
-  await withTx(ctx.db, async (tx) => {
+  const changes = await withTx(ctx.db, async (tx) => {
+    // One sync of an app at a time (across processes too), so two that race (the start-up sync, a
+    // poll, `POST /v1/apps/sync`) compare with each other's result instead of both writing.
+    await tx.query("select pg_advisory_xact_lock(hashtext('engine-app-sync'), hashtext($1))", [payload.appId]);
+    // Compare with what is stored first: a re-sync of the same functions (an app poll, a second
+    // engine process) writes nothing, reloads nothing and logs nothing.
+    const app = await tx.query<{ url: string; sdk: string | null; error: string | null }>(
+      "select url, sdk, error from apps where id = $1 for update",
+      [payload.appId],
+    );
+    const stored = await tx.query<{ id: string; config: unknown }>("select id, config from functions where app_id = $1", [payload.appId]);
+    const before = new Map(stored.rows.map((r) => [r.id, canonicalJson(r.config)]));
+    const diff = {
+      added: defs.filter((d) => !before.has(d.id)).map((d) => d.id),
+      removed: [...before.keys()].filter((id) => !ids.has(id)),
+      updated: defs.filter((d) => before.has(d.id) && before.get(d.id) !== canonicalJson(d.config)).map((d) => d.id),
+    };
+    const a = app.rows[0];
+    const same = a && a.url === url && a.sdk === (payload.sdk ?? null) && a.error === null;
+    if (same && !diff.added.length && !diff.removed.length && !diff.updated.length) return null;
     await tx.query(
       `insert into apps (id, url, sdk, synced_at, error) values ($1, $2, $3, $4, null)
        on conflict (id) do update set url = excluded.url, sdk = excluded.sdk, synced_at = excluded.synced_at, error = null`,
@@ -49,27 +74,65 @@ export async function register(ctx: Ctx, payload: RegisterPayload): Promise<Sync
       }
     }
     await tx.query("select pg_notify($1, '')", [FUNCTIONS_CHANNEL]);
+    return { ...diff, first: !a };
   });
+  const result = { appId: payload.appId, url, functions: defs.map((d) => d.id) };
+  if (!changes) return { ...result, changes: { added: [], removed: [], updated: [] } };
   await ctx.registry.reload();
-  ctx.log.info("app synced", { app: payload.appId, url, functions: defs.length });
-  return { appId: payload.appId, url, functions: defs.map((d) => d.id) };
+  // A first sync lists nothing (every function is new); later ones name what changed.
+  const names = (ids: string[]) => (ids.length && !changes.first ? ids.slice(0, 10).join(",") + (ids.length > 10 ? `,…(+${ids.length - 10})` : "") : undefined);
+  ctx.log.info("app synced", {
+    app: payload.appId,
+    url,
+    functions: defs.length,
+    added: names(changes.added),
+    removed: names(changes.removed),
+    updated: names(changes.updated),
+  });
+  const { first: _first, ...diff } = changes;
+  return { ...result, changes: diff };
 }
 
-async function recordSyncError(ctx: Ctx, url: string, message: string) {
+/** JSON with object keys sorted (jsonb reorders keys), so stored and fresh configs compare equal. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) =>
+    val && typeof val === "object" && !Array.isArray(val)
+      ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : val,
+  );
+}
+
+export async function recordSyncError(ctx: Ctx, url: string, message: string) {
   await ctx.db
     .query("update apps set error = $2 where url = $1", [stripDeployId(url), message])
     .catch(() => {});
 }
 
-/** In-band sync of the app served at `url` (protocol §1.4); falls back to what /fn/register got. */
-export async function syncApp(ctx: Ctx, url: string): Promise<SyncResult> {
+/**
+ * What an app serves: the in-band answer to `PUT <url>` (its app id and every function config), or,
+ * for an SDK that does not sync in-band, `out_of_band` once it has POSTed /fn/register itself.
+ */
+export type AppConfig = { kind: "in_band"; payload: RegisterPayload } | { kind: "out_of_band" };
+
+/** `PUT <url>` with the in-band header (protocol §1.4); throws SyncError naming what went wrong. */
+export async function fetchAppConfig(
+  ctx: Ctx,
+  url: string,
+  opts: { timeoutMs?: number; poll?: boolean } = {},
+): Promise<AppConfig> {
+  const timeoutMs = opts.timeoutMs ?? ctx.opts.requestTimeoutMs;
   let res: Response;
   try {
-    res = await fetch(url, {
+    // A poll is marked in the query (`engine-poll=1`; the SDK reads only `deployId` there and takes
+    // the URL it registers from the body), so an app can leave these frequent requests out of its
+    // request log (next.config.ts does).
+    const target = new URL(url);
+    if (opts.poll) target.searchParams.set("engine-poll", "1");
+    res = await fetch(target, {
       method: "PUT",
       headers: { "content-type": "application/json", "x-inngest-sync-kind": "in_band" },
       body: JSON.stringify({ url }),
-      signal: AbortSignal.timeout(ctx.opts.requestTimeoutMs),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
     throw new SyncError(`cannot reach ${url}: ${(err as Error).message}`);
@@ -82,22 +145,42 @@ export async function syncApp(ctx: Ctx, url: string): Promise<SyncResult> {
     throw new SyncError(`sync of ${url} answered HTTP ${res.status} with non-JSON: ${text.slice(0, 200)}`);
   }
   if (res.headers.get("x-inngest-sync-kind") === "in_band" && Array.isArray(body.functions)) {
-    try {
-      return await register(ctx, {
+    return {
+      kind: "in_band",
+      payload: {
         appId: String(body.app_id ?? ""),
         url: typeof body.url === "string" ? body.url : url,
         sdk: typeof body.sdk === "string" ? body.sdk : undefined,
         functions: body.functions,
-      });
-    } catch (err) {
-      await recordSyncError(ctx, url, (err as Error).message);
-      throw err;
-    }
+      },
+    };
   }
   // Out-of-band: the SDK already called /fn/register before answering the PUT.
   if (res.status !== 200) {
     throw new SyncError(`sync of ${url} failed: HTTP ${res.status} ${String(body.message ?? text.slice(0, 200))}`);
   }
+  return { kind: "out_of_band" };
+}
+
+/** Registers an in-band answer; a rejected config is recorded on the app (its last good functions stay). */
+export async function registerFetched(ctx: Ctx, url: string, payload: RegisterPayload): Promise<SyncResult> {
+  try {
+    return await register(ctx, payload);
+  } catch (err) {
+    await recordSyncError(ctx, url, (err as Error).message);
+    throw err;
+  }
+}
+
+/** In-band sync of the app served at `url` (protocol §1.4); falls back to what /fn/register got. */
+export async function syncApp(ctx: Ctx, url: string): Promise<SyncResult> {
+  const fetched = await fetchAppConfig(ctx, url);
+  if (fetched.kind === "in_band") return registerFetched(ctx, url, fetched.payload);
+  return registeredOutOfBand(ctx, url);
+}
+
+/** What /fn/register recorded for the app at `url` (the SDK POSTed it while answering our PUT). */
+export async function registeredOutOfBand(ctx: Ctx, url: string): Promise<SyncResult> {
   const app = await ctx.db.query<{ id: string }>("select id from apps where url = $1", [stripDeployId(url)]);
   const appId = app.rows[0]?.id ?? "";
   const fns = ctx.registry.all().filter((f) => f.appId === appId).map((f) => f.id);

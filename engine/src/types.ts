@@ -4,9 +4,10 @@
 /**
  * What a queue row asks for: `call` an HTTP request to the SDK (`step_id` = "step" for discovery or
  * a planned step's hash), `wake` the end of a sleep, `timeout` the end of a wait/invoke still open,
- * `deadline` a run-level timer (`step_id` = "start" | "finish", from `timeouts`).
+ * `deadline` a run-level timer (`step_id` = "start" | "finish", from `timeouts`), `flow` a
+ * flow-control timer (debounce, batch timeout, throttle gate): it has no run (`run_id` is null).
  */
-export type QueueKind = "call" | "wake" | "timeout" | "deadline";
+export type QueueKind = "call" | "wake" | "timeout" | "deadline" | "flow";
 
 /** A row of the `queue` table as a worker holds it (claimed, with its lease token). */
 export type QueueItem = {

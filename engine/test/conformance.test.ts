@@ -203,7 +203,7 @@ afterAll(async () => {
 
 describe("sync", () => {
   test("in-band PUT registers every function with composite ids, failure handlers and max attempts", async () => {
-    const { body } = await getJson<{ functions: { id: string; max_attempts: number; triggers: unknown[] }[] }>(`${engine.url}/`);
+    const { body } = await getJson<{ functions: { id: string; max_attempts: number; triggers: unknown[] }[] }>(`${engine.url}/v1/status`);
     const byId = new Map(body.functions.map((f) => [f.id, f]));
     expect(byId.get("fixture-seq")?.max_attempts).toBe(5); // default 4 retries → 5 attempts
     expect(byId.get("fixture-flaky")?.max_attempts).toBe(4); // retries: 3

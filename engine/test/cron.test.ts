@@ -95,6 +95,6 @@ test("summer time: 09:00 Paris is 07:00 UTC", async () => {
   expect(await engines[1]!.cronTick()).toBe(1);
   await settled(engines[1]!, 5);
   expect(seen.slice(-2).map((e) => e.data.scheduledAt).sort()).toEqual(["2027-06-30T07:00:00Z", "2027-07-01T07:00:00Z"]);
-  const status = await getJson<{ schedules: { next_run: string }[] }>(`${engines[1]!.url}/?format=json`);
+  const status = await getJson<{ schedules: { next_run: string }[] }>(`${engines[1]!.url}/v1/status`);
   expect(status.body.schedules[0]?.next_run).toBe("2027-07-02T07:00:00.000Z");
 });

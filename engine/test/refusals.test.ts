@@ -25,10 +25,10 @@ afterAll(async () => {
 
 describe("refused at sync, by name", () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
-    ["throttle", { throttle: { limit: 1, period: "1m" } }, /"throttle" is not supported by this engine yet \(flow control lands next\)/],
-    ["rateLimit", { rateLimit: { limit: 1, period: "1h" } }, /"rateLimit" is not supported by this engine yet \(flow control lands next\)/],
-    ["debounce", { debounce: { period: "5s" } }, /"debounce" is not supported by this engine yet \(flow control lands next\)/],
-    ["batchEvents", { batchEvents: { maxSize: 10, timeout: "5s" } }, /"batchEvents" is not supported by this engine yet \(flow control lands next\)/],
+    // throttle, rateLimit, debounce and batchEvents are supported; what Inngest refuses is refused.
+    ["throttle", { throttle: { limit: 1, period: "8d" } }, /throttle\.period "8d" must be a duration between 1s and 7d/],
+    ["batchCancel", { batchEvents: { maxSize: 10, timeout: "5s" }, cancelOn: [{ event: "r/stop" }] }, /"batchEvents" cannot be combined with "cancel"/],
+    ["batchDebounce", { batchEvents: { maxSize: 10, timeout: "5s" }, debounce: { period: "5s" } }, /"batchEvents" cannot be combined with "debounce"/],
     ["singleton", { singleton: { mode: "skip" } }, /"singleton" is not supported by this engine/],
     ["priority", { priority: { run: "event.data.vip ? 120 : 0" } }, /"priority" is not supported by this engine/],
   ];

@@ -68,7 +68,7 @@ describe("sync", () => {
     const put = await fetch(`${app.url}?deployId=dep-1`, { method: "PUT" });
     expect(put.status).toBe(200);
     expect(put.headers.get("x-inngest-sync-kind")).toBe("out_of_band");
-    const status = await getJson<{ apps: { id: string; url: string }[]; functions: { id: string }[] }>(`${engine.url}/?format=json`);
+    const status = await getJson<{ apps: { id: string; url: string }[]; functions: { id: string }[] }>(`${engine.url}/v1/status`);
     expect(status.body.apps.find((a) => a.id === "oob")?.url).toBe(app.url);
     expect(status.body.functions.map((f) => f.id)).toContain("oob-hello");
     const sent = await sendEvents(engine.url, [{ name: "oob/hello" }]);
@@ -98,23 +98,23 @@ describe("sync", () => {
     const res = await fetch(`${engine.url}/v1/apps/sync`, { method: "POST", body: JSON.stringify({ url: app.url }) });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: string }).error).toMatch(/badexpr-uses-size/);
-    const status = await getJson<{ functions: { id: string }[] }>(`${engine.url}/?format=json`);
+    const status = await getJson<{ functions: { id: string }[] }>(`${engine.url}/v1/status`);
     expect(status.body.functions.map((f) => f.id)).not.toContain("badexpr-fine");
   });
 
-  test("flow control the engine does not implement (throttle) is rejected at sync, also via /fn/register", async () => {
-    const inngest = fixtureClient(engine.url, "throttled");
+  test("flow control the engine does not implement (singleton) is rejected at sync, also via /fn/register", async () => {
+    const inngest = fixtureClient(engine.url, "singled");
     const fn = inngest.createFunction(
-      { id: "t", throttle: { limit: 1, period: "1m" }, triggers: [{ event: "t/x" }] },
+      { id: "t", singleton: { mode: "skip" }, triggers: [{ event: "t/x" }] },
       async () => 1,
     );
     const app = await startFixtureApp(inngest, [fn]);
     apps.push(app);
-    await expect(engine.syncApp(app.url)).rejects.toThrow(/"throttled-t": "throttle" is not supported/);
+    await expect(engine.syncApp(app.url)).rejects.toThrow(/"singled-t": "singleton" is not supported/);
     // Out-of-band: the SDK takes the PUT's status from our reply body's `status` (protocol §1.3).
     const put = await fetch(app.url, { method: "PUT" });
     expect(put.status).toBe(400);
-    expect(((await put.json()) as { message: string }).message).toMatch(/throttle/);
+    expect(((await put.json()) as { message: string }).message).toMatch(/singleton/);
   });
 });
 
@@ -234,7 +234,7 @@ describe("lifecycle", () => {
     try {
       await waitFor(
         async () =>
-          (await getJson<{ functions: { id: string }[] }>(`${late.url}/?format=json`)).body.functions.some((f) => f.id === "late-f"),
+          (await getJson<{ functions: { id: string }[] }>(`${late.url}/v1/status`)).body.functions.some((f) => f.id === "late-f"),
         { what: "background sync of the late app" },
       );
       const sent = await sendEvents(late.url, [{ name: "late/x" }]);

@@ -1,9 +1,10 @@
 import "server-only";
 import { z } from "zod";
-import { env } from "@/lib/env";
+import { env, inngestApiBaseUrl, inngestMode } from "@/lib/env";
 
-// Reads run history through Inngest's REST API shape: from the local engine when INNGEST_DEV is
-// set, otherwise from Inngest Cloud (api.inngest.com, the signing key as bearer token).
+// Reads run history through Inngest's REST API shape, from wherever the SDK itself talks to: the
+// local executor in dev mode, a self-hosted Inngest (INNGEST_BASE_URL / INNGEST_API_BASE_URL), or
+// Inngest Cloud — outside dev mode with the signing key as bearer token.
 
 const attempt = z.object({
   step_id: z.string(),
@@ -35,11 +36,9 @@ export type ExecutorRun = z.infer<typeof run>;
 export type ExecutorRunDetail = z.infer<typeof runDetail>;
 
 function apiBase(): { url: string; headers: Record<string, string> } {
-  if (env.INNGEST_DEV) {
-    const url = /^https?:\/\//.test(env.INNGEST_DEV) ? env.INNGEST_DEV : `http://${env.INNGEST_DEV}`;
-    return { url: url.replace(/\/$/, ""), headers: {} };
-  }
-  return { url: "https://api.inngest.com", headers: { authorization: `Bearer ${env.INNGEST_SIGNING_KEY}` } };
+  const url = inngestApiBaseUrl().replace(/\/$/, "");
+  if (inngestMode(env) === "dev") return { url, headers: {} };
+  return { url, headers: { authorization: `Bearer ${env.INNGEST_SIGNING_KEY}` } };
 }
 
 async function get<T>(path: string, schema: z.ZodType<T>): Promise<T | null> {

@@ -6,5 +6,6 @@ export default defineConfig({
     root: import.meta.dirname,
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

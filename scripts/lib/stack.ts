@@ -23,6 +23,11 @@ export type StackOptions = {
   /** Extra environment for the app (tests shorten timings here). */
   appEnv?: Record<string, string>;
   engineArgs?: string[];
+  /**
+   * In mode "dev" the engine asks the app for its functions every 2 s and re-syncs when they
+   * changed (a function file added or edited shows up without a restart); false turns that off.
+   */
+  appPoll?: boolean;
   /** false: leave port `enginePort` to another executor (e.g. `npx inngest-cli dev`). */
   engine?: boolean;
   /** Keep the children's output to stderr lines only (the bench prints its own figures). */
@@ -94,6 +99,7 @@ export async function startStack(options: StackOptions) {
           "--port", String(options.enginePort),
           "--database-url", pg.url("engine"),
           "--app-url", `${appUrl}/api/inngest`,
+          ...(options.mode === "dev" && options.appPoll !== false ? ["--app-poll", "2000"] : []),
           ...(options.engineArgs ?? []),
         ],
         process.env,
@@ -116,6 +122,9 @@ export async function startStack(options: StackOptions) {
       // `next start` is production mode, which requires a real secret: a fresh one per stack.
       APP_SECRET: process.env.APP_SECRET ?? randomBytes(32).toString("hex"),
       APP_URL: `http://localhost:${options.appPort}`,
+      // `next start` is production mode, which refuses INNGEST_DEV (it turns off signature checks)
+      // unless this local production-mode run says it means it.
+      ...(options.mode === "start" ? { ALLOW_INNGEST_DEV_IN_PRODUCTION: "true" } : {}),
       ...options.appEnv,
     },
     options.quiet,
@@ -145,7 +154,7 @@ export async function startStack(options: StackOptions) {
   await waitForHttp(`${appUrl}/api/health`, 120_000, next);
   // The engine tried to sync at its start, before the app listened; sync now that it does.
   if (children.some((c) => c.name === "engine")) {
-    await waitForHttp(`${engineUrl}/`, 30_000);
+    await waitForHttp(`${engineUrl}/health`, 30_000);
     const sync = await fetch(`${engineUrl}/v1/apps/sync`, {
       method: "POST",
       headers: { "content-type": "application/json" },

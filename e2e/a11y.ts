@@ -1,16 +1,16 @@
 // The shared quality bars, as checks any spec can run on the page it is on: no horizontal page
 // scroll (wide tables scroll inside their box), one heading hierarchy, and axe with WCAG 2.0/2.1/2.2
 // A and AA plus best practices — target-size included.
+// (e2e/axe.ts has the same axe run as a hard assertion; these are soft, so one test that walks
+// every page reports every page's problems at once.)
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "@playwright/test";
+import { AXE_TAGS } from "./axe";
 import { expect } from "./fixtures";
 
-const require = createRequire(import.meta.url);
 // Evaluated through the DevTools protocol, so a page's Content-Security-Policy does not block it.
-const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-
-export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 type Violation = { id: string; impact: string | null; help: string; nodes: string[] };
 

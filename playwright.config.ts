@@ -8,9 +8,20 @@ const baseURL = `http://127.0.0.1:${E2E.appPort}`;
 // (what a fresh machine gets from `npm install`). See packages/devkit/src/browser.ts.
 const browser = await resolveChromium({ chromiumPath: process.env.CHROMIUM_PATH, playwrightPath: () => chromium.executablePath() }).catch(exitOnSetupError);
 
+const chromiumLaunch = {
+  executablePath: browser.executablePath,
+  env: { ...process.env, ...browser.env },
+  args: [
+    "--disable-gpu",
+    "--disable-quic",
+    // Chromium resolves Google hosts at start even with background networking off; this
+    // machine has no internet, so keep every lookup local.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+  ],
+};
+
 export default defineConfig({
   testDir: "./e2e",
-  testMatch: "**/*.spec.ts",
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   retries: 0,
@@ -22,21 +33,16 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
+      testMatch: "**/*.spec.ts",
       use: {
         ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: browser.executablePath,
-          env: { ...process.env, ...browser.env },
-          args: [
-            "--disable-gpu",
-            "--disable-quic",
-            // Chromium resolves Google hosts at start even with background networking off; this
-            // machine has no internet, so keep every lookup local.
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
-          ],
-        },
+        launchOptions: chromiumLaunch,
       },
     },
+    // `npm run screenshots` only (SCREENSHOTS=1): the README's pictures, e2e/*.shot.ts.
+    ...(process.env.SCREENSHOTS
+      ? [{ name: "screenshots", testMatch: "**/*.shot.ts", use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunch } }]
+      : []),
   ],
   webServer: {
     // Production build (`npm run build` first; `npm test` does) on a throwaway database.

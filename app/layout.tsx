@@ -17,7 +17,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
         <SiteHeader user={user ? { name: user.name, email: user.email, role: user.role, avatarUrl } : null} />
-        <main className="mx-auto max-w-4xl px-4 py-10">{children}</main>
+        {/* Admin pages are tables and charts: they take the width of the screen (data-wide on their layout). */}
+        <main className="mx-auto w-full max-w-4xl px-4 py-10 has-[>[data-wide]]:max-w-[100rem]">{children}</main>
       </body>
     </html>
   );

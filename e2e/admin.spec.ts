@@ -2,6 +2,7 @@ import { E2E } from "./config";
 import { expect, test } from "./fixtures";
 import { AdminPage } from "./pages/admin-page";
 import { LogInPage } from "./pages/log-in-page";
+import { UsersPage } from "./pages/users-page";
 
 test("a logged-out visitor opening /admin is sent to log in, then back", async ({ page, admin }) => {
   await page.goto("/admin");
@@ -23,8 +24,9 @@ test("an admin (made with npm run admin:create) sees the dashboard shell", async
   const response = await adminPage.goto();
   expect(response?.status()).toBe(200);
   await expect(adminPage.heading).toBeVisible();
-  await expect(page.getByTestId("recent-users")).toContainText(member.email);
   await expect(page.getByRole("link", { name: "Admin", exact: true })).toBeVisible();
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Users" }).click();
+  await expect(page.getByTestId("user-table")).toContainText(member.email);
 });
 
 test("the admin route handler answers 401, 403 and 200 by session and role", async ({ playwright, context, member, admin, signIn }) => {
@@ -48,30 +50,30 @@ test("the admin server action checks the role itself, not just the page", async 
   await signIn(context, member); // the session the admin will try to revoke
   await context.clearCookies();
   await signIn(context, admin);
-  const adminPage = new AdminPage(page);
-  await adminPage.goto();
-  const form = adminPage.revokeFormFor(member.email);
-  await expect(form).toBeVisible();
+  const users = new UsersPage(page);
+  await page.goto(`/admin/users/${member.id}`);
+  const form = users.revokeFormFor(member.email);
+  await form.getByRole("button", { name: "Sign out everywhere…" }).click();
 
   // The page is already loaded; now the same browser posts the action as a member…
   await context.clearCookies();
   await signIn(context, member);
   const sessionsBefore = await sessionCount(member);
-  await form.getByRole("button", { name: "Sign out everywhere" }).click();
+  await form.getByRole("button", { name: "Sign out everywhere", exact: true }).click();
   await expect(form.getByRole("alert")).toHaveText("You don't have permission to do that.");
   expect(await sessionCount(member)).toBe(sessionsBefore);
 
   // …and with a cookie that matches no session (the proxy only checks a cookie is present).
   await context.clearCookies();
   await context.addCookies([{ name: "session", value: "forged", url: `http://127.0.0.1:${E2E.appPort}` }]);
-  await form.getByRole("button", { name: "Sign out everywhere" }).click();
+  await form.getByRole("button", { name: "Sign out everywhere", exact: true }).click();
   await expect(form.getByRole("alert")).toHaveText("Please log in to continue.");
   expect(await sessionCount(member)).toBe(sessionsBefore);
 
   // As the admin it works.
   await context.clearCookies();
   await signIn(context, admin);
-  await form.getByRole("button", { name: "Sign out everywhere" }).click();
+  await form.getByRole("button", { name: "Sign out everywhere", exact: true }).click();
   await expect(form.getByRole("status")).toContainText(`Signed ${member.email} out of ${sessionsBefore} session`);
   expect(await sessionCount(member)).toBe(0);
 });

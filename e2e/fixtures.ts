@@ -18,6 +18,24 @@ import { hashToken, newSessionToken } from "../lib/accounts/session-tokens";
 import { E2E } from "./config";
 
 export type Person = { name: string; email: string; password: string };
+
+/** A dead letter written straight into the database (the real path is exercised elsewhere). */
+export type SeedLetter = {
+  message: string;
+  status?: "OPEN" | "RETRYING" | "RESOLVED";
+  errorName?: string;
+  user?: { id: string; name: string; email: string } | null;
+  label?: string;
+  /** Minutes ago of the last failure. */
+  ago?: number;
+  resolutionNote?: string;
+};
+export type LetterSeeder = {
+  /** A function id of this test's own, so filters and counts see only its letters. */
+  functionId: string;
+  functionName: string;
+  seed(letters: SeedLetter[]): Promise<string[]>;
+};
 export type Account = Person & { id: string };
 
 type Fixtures = {
@@ -34,6 +52,7 @@ type Fixtures = {
   /** Logs a browser context in as `account` without going through the form. */
   signIn: (context: BrowserContext, account: Account) => Promise<string>;
   sessionCount: (account: Account) => Promise<number>;
+  letters: LetterSeeder;
 };
 
 const run = promisify(execFile);
@@ -113,6 +132,38 @@ export const test = base.extend<Fixtures, { db: pg.Pool }>({
       await context.addCookies([{ name: "session", value: token, url: `http://127.0.0.1:${E2E.appPort}`, httpOnly: true, sameSite: "Lax" }]);
       return token;
     });
+  },
+
+  letters: async ({ db }, use) => {
+    const functionId = `signup-app-e2e.${randomUUID().slice(0, 8)}`;
+    const functionName = `E2E job ${functionId.slice(-8)}`;
+    await use({
+      functionId,
+      functionName,
+      async seed(letters) {
+        const ids: string[] = [];
+        for (const l of letters) {
+          const at = new Date(Date.now() - (l.ago ?? 5) * 60_000);
+          const { rows } = await db.query<{ id: string }>(
+            `insert into dead_letter_jobs (id, function_id, function_name, run_id, last_run_id, event_name, payload, error_name, error_message,
+               attempts, history, first_failed_at, last_failed_at, status, resolved_at, resolved_by, resolution_note, updated_at,
+               subject_user_id, subject_email, subject_name, subject_label)
+             values (gen_random_uuid(), $1, $2, $3, $3, 'user/account.created', $4, $5, $6, 5, '[]', $7, $7, $8, $9, $10, $11, now(), $12, $13, $14, $15)
+             returning id`,
+            [
+              functionId, functionName, `e2e-run-${randomUUID()}`,
+              JSON.stringify({ name: "user/account.created", data: { userId: l.user?.id ?? randomUUID() } }),
+              l.errorName ?? "Error", l.message, at, l.status ?? "OPEN",
+              l.status === "RESOLVED" ? at : null, l.status === "RESOLVED" ? "seed@example.com" : null, l.status === "RESOLVED" ? (l.resolutionNote ?? "Seeded") : null,
+              l.user?.id ?? null, l.user?.email ?? null, l.user?.name ?? null, l.label ?? null,
+            ],
+          );
+          ids.push(rows[0]!.id);
+        }
+        return ids;
+      },
+    });
+    await db.query("delete from dead_letter_jobs where function_id = $1", [functionId]);
   },
 
   sessionCount: async ({ db }, use) => {

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { deadLetterIdOf, recordDeadLetter, resolveByRetry } from "@/lib/dead-letters/record";
 import { executorApi } from "@/lib/dead-letters/executor-api";
+import { subjectOf } from "@/lib/dead-letters/subject";
 import { logger } from "@/lib/logger";
 
 export type StepRunner = { run: (id: string, fn: () => Promise<unknown>) => Promise<unknown> };
@@ -36,7 +37,7 @@ export function onFailureRecordDeadLetter(functionName: string, then?: (failed: 
   return async ({ event, step }: { event: { data: unknown }; step: StepRunner }) => {
     const failed = failedRunSchema.parse(event.data);
     await step.run("record-dead-letter", async () => {
-      const attempts = await countAttempts(failed.run_id);
+      const [attempts, subject] = await Promise.all([countAttempts(failed.run_id), subjectOf(failed.event)]);
       return recordDeadLetter({
         functionId: failed.function_id,
         functionName,
@@ -44,6 +45,7 @@ export function onFailureRecordDeadLetter(functionName: string, then?: (failed: 
         event: failed.event,
         error: failed.error,
         attempts,
+        subject,
         failedAt: new Date(),
       });
     });
@@ -61,7 +63,7 @@ async function countAttempts(runId: string): Promise<number> {
     const work = failures.filter((a) => a.step_id !== "step");
     return Math.max(1, (work.length ? work : failures).length);
   } catch (error) {
-    logger.warn("could not read the failed run's attempts", { runId, error: String(error) });
+    logger.warn("could not read the failed run's attempts", { runId, error });
     return 1;
   }
 }

@@ -5,7 +5,10 @@
 //     provider: the 202 must not wait for it. A new address and one that has an account, side by
 //     side (they must cost the same), with the server's own split: hashing, and the rest of the
 //     request path (Server-Timing). Also how long until the verification email arrives.
-//  3. The dead-letter list at 100,000 rows: query time and whole-page server time per filter.
+//  3. Every admin page at N dead letters (default 100,000; `--size 1000000` for the full run):
+//     whole-page time per page and filter, the list query and the counts in PostgreSQL.
+//
+//   npm run bench -- [--size N] [--signups N] [--pages-only]
 import { randomBytes, randomUUID, scrypt } from "node:crypto";
 import fs from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -13,19 +16,30 @@ import pg from "pg";
 import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
 import { hashToken, newSessionToken } from "../lib/accounts/session-tokens";
 import { hashPassword } from "../lib/accounts/password";
-import { seedDeadLetters } from "./lib/seed-dead-letters";
+import { SEED_USERS, seedAuditLog, seedDeadLetters } from "./lib/seed-dead-letters";
 import { startStack } from "./lib/stack";
 import { exitOnSetupError } from "@signup-jobs/devkit";
 
 const PORTS = { app: 3200, engine: 8488, mail: 4210, pg: 54350 };
-const SIGNUPS = Number(process.argv[2] ?? 100);
-const DEAD_LETTERS = 100_000;
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  const inline = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return inline ? inline.split("=")[1] : i >= 0 ? process.argv[i + 1] : undefined;
+};
+const SIGNUPS = Number(arg("signups") ?? (/^\d+$/.test(process.argv[2] ?? "") ? process.argv[2] : 100));
+const DEAD_LETTERS = Number(arg("size") ?? 100_000);
+const PAGES_ONLY = process.argv.includes("--pages-only");
+if (!Number.isInteger(DEAD_LETTERS) || DEAD_LETTERS < 1000) {
+  console.error("--size must be a whole number of dead letters, at least 1000");
+  process.exit(2);
+}
 
 const pct = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
 const fmt = (values: number[]) => `p50 ${pct(values, 50).toFixed(1)} ms · p95 ${pct(values, 95).toFixed(1)} ms · max ${Math.max(...values).toFixed(1)} ms (n=${values.length})`;
+
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const timing = (response: Response, name: string) => Number(new RegExp(`${name};dur=([\\d.]+)`).exec(response.headers.get("server-timing") ?? "")?.[1] ?? NaN);
 
@@ -61,15 +75,24 @@ const stack = await startStack({
   dataDir: ".data/bench",
   fresh: true,
   pg: { dataDir: ".data/bench/postgres", port: PORTS.pg, ephemeral: true },
-  quiet: true,
   // Every request here comes from 127.0.0.1 and many reuse an address: the limits would stop the
   // bench, not measure the request path.
   appEnv: { RATE_LIMIT_SIGN_UP_PER_CLIENT: "1000000/1h", RATE_LIMIT_SIGN_UP_GLOBAL: "1000000/1h", RATE_LIMIT_SIGN_UP_EMAIL_PER_ADDRESS: "1000000/1h" },
+  quiet: true,
 }).catch(exitOnSetupError);
 const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
 const mail = createMailCatcherClient(stack.mailUrl);
 
 try {
+  if (!PAGES_ONLY) await signUpLatency();
+  await adminPages();
+} finally {
+  await db.end();
+  await stack.stop();
+}
+process.exit(0);
+
+async function signUpLatency() {
   // --- 2. sign-up latency --------------------------------------------------------------------------
   const post = (email: string) =>
     fetch(`${stack.appUrl}/api/users`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Bench Person", email, password: "long enough password" }) });
@@ -127,11 +150,14 @@ try {
     arrivals.push(new Date(message!.created_at).getTime() - at);
   }
   console.log(`202 → verification email stored by the catcher: ${fmt(arrivals)}`);
+}
 
-  // --- 3. dead letters at 100k ------------------------------------------------------------------
+async function adminPages() {
+  // --- 3. every admin page at N dead letters -----------------------------------------------------
   const seedStarted = performance.now();
   await seedDeadLetters(stack.databaseUrl, DEAD_LETTERS);
-  console.log(`seeded ${DEAD_LETTERS} dead letters in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+  await seedAuditLog(stack.databaseUrl, Math.round(DEAD_LETTERS / 10));
+  console.log(`seeded ${DEAD_LETTERS.toLocaleString("en")} dead letters (${SEED_USERS.toLocaleString("en")} users, ${Math.round(DEAD_LETTERS / 10).toLocaleString("en")} audit entries) in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
   const admin = await db.query<{ id: string }>(
     "insert into users (id, email, name, password_hash, role, email_verified_at) values (gen_random_uuid(), $1, 'Bench Admin', 'x', 'ADMIN', now()) returning id",
@@ -139,46 +165,83 @@ try {
   );
   const token = newSessionToken();
   await db.query("insert into sessions (id, token_hash, user_id, expires_at) values (gen_random_uuid(), $1, $2, now() + interval '1 hour')", [hashToken(token), admin.rows[0]!.id]);
+  const get = (path: string) => fetch(`${stack.appUrl}${path}`, { headers: { cookie: `session=${token}` } });
 
-  const page2 = await (async () => {
-    const html = await (await fetch(`${stack.appUrl}/admin/dead-letters?status=OPEN`, { headers: { cookie: `session=${token}` } })).text();
-    return /cursor=([\w-]+)/.exec(html)?.[1] ?? "";
-  })();
-  const filters: [string, string][] = [
-    ["no filter", ""],
-    ["status=OPEN", "status=OPEN"],
-    ["status=OPEN, page 2 (keyset)", `status=OPEN&cursor=${page2}`],
-    ["function + status", "functionId=signup-app-user.welcome-email&status=OPEN"],
-    ["error text “corrupt header”", "q=corrupt%20header"],
-    ["error text, rare (“#99999)”)", "q=%2399999)"],
-    ["last 24 h", `from=${new Date(Date.now() - 86_400_000).toISOString()}`],
+  const cursorOf = async (path: string) => /cursor=([\w-]+)/.exec(await (await get(path)).text())?.[1] ?? "";
+  const page2 = await cursorOf("/admin/dead-letters?status=RESOLVED");
+  const group = (await db.query<{ group_key: string }>("select group_key from dead_letter_groups order by open_count desc limit 1")).rows[0]!.group_key;
+  const letter = (await db.query<{ id: string }>("select id from dead_letter_jobs where status = 'OPEN' order by last_failed_at desc limit 1")).rows[0]!.id;
+  const user = (await db.query<{ id: string }>("select id from users where email = 'seed-user-42@example.com'")).rows[0]!.id;
+  const day = new Date(Date.now() - 86_400_000).toISOString();
+  const pages: [string, string][] = [
+    ["overview", "/admin"],
+    ["dead letters: Open tab (default)", "/admin/dead-letters"],
+    ["dead letters: All tab", "/admin/dead-letters?status=ALL"],
+    ["dead letters: Resolved, page 2 (keyset)", `/admin/dead-letters?status=RESOLVED&cursor=${page2}`],
+    ["dead letters: function + Open", "/admin/dead-letters?functionId=signup-app-user.welcome-email"],
+    ["dead letters: one error group", `/admin/dead-letters?group=${group}`],
+    ["dead letters: one user's (All)", `/admin/dead-letters?status=ALL&userId=${user}`],
+    ["dead letters: error text “corrupt header”", "/admin/dead-letters?q=corrupt%20header"],
+    ["dead letters: error text, rare (“#99999)”)", "/admin/dead-letters?status=ALL&q=%2399999)"],
+    ["dead letters: last 24 h", `/admin/dead-letters?from=${encodeURIComponent(day)}`],
+    ["dead letters: grouped, Open", "/admin/dead-letters?view=groups"],
+    ["dead letters: grouped, All", "/admin/dead-letters?view=groups&status=ALL"],
+    ["dead letters: grouped, last 24 h", `/admin/dead-letters?view=groups&from=${encodeURIComponent(day)}`],
+    ["dead letter detail", `/admin/dead-letters/${letter}`],
+    ["bulk confirm: retry all Open", "/admin/dead-letters/bulk?kind=retry"],
+    ["bulk confirm: retry one group", `/admin/dead-letters/bulk?kind=retry&group=${group}`],
+    ["bulk confirm: resolve, error text", "/admin/dead-letters/bulk?kind=resolve&q=corrupt%20header"],
+    ["audit log", "/admin/audit"],
+    ["audit log: by action", "/admin/audit?action=dead_letter.resolve"],
+    ["audit log: by actor", "/admin/audit?actor=admin-3%40example.com"],
+    ["users", "/admin/users"],
+    ["users: search", "/admin/users?q=user-42"],
+    ["user page", `/admin/users/${user}`],
+    ["schedules", "/admin/schedules"],
   ];
-  for (const [label, query] of filters) {
+  const table: string[] = [`| page (${DEAD_LETTERS.toLocaleString("en")} dead letters) | p50 ms | p95 ms | max ms | KB |`, "|---|---:|---:|---:|---:|"];
+  for (const [label, path] of pages) {
     const samples: number[] = [];
-    for (let i = 0; i < 12; i++) {
+    let bytes = 0;
+    for (let i = 0; i < 23; i++) {
       const started = performance.now();
-      const response = await fetch(`${stack.appUrl}/admin/dead-letters?${query}`, { headers: { cookie: `session=${token}` } });
-      await response.text();
+      const response = await get(path);
+      bytes = (await response.text()).length;
       if (response.status !== 200) throw new Error(`${label}: ${response.status}`);
-      if (i >= 2) samples.push(performance.now() - started);
+      if (i >= 3) samples.push(performance.now() - started);
     }
-    const timing = await (await fetch(`${stack.appUrl}/admin/dead-letters?${query}`, { headers: { cookie: `session=${token}` } })).headers.get("server-timing");
-    console.log(`/admin/dead-letters?${label}: whole page ${fmt(samples)}${timing ? ` · ${timing}` : ""}`);
+    console.log(`${label}: ${fmt(samples)} · ${(bytes / 1024).toFixed(0)} KB`);
+    table.push(`| ${label} | ${pct(samples, 50).toFixed(1)} | ${pct(samples, 95).toFixed(1)} | ${Math.max(...samples).toFixed(1)} | ${(bytes / 1024).toFixed(0)} |`);
   }
-  // The list query alone, as the page runs it (EXPLAIN ANALYZE reports server-side execution).
-  for (const [label, where] of [
-    ["status=OPEN", `status = 'OPEN'`],
-    ["error text", `(error_message ilike '%corrupt header%' or error_name ilike '%corrupt header%')`],
-    ["function + status", `function_id = 'signup-app-user.welcome-email' and status = 'OPEN'`],
-  ] as const) {
-    const plan = await db.query(`explain (analyze, format json) select id from dead_letter_jobs where ${where} order by last_failed_at desc, id desc limit 51`);
-    const p = (plan.rows[0] as { "QUERY PLAN": { "Execution Time": number }[] })["QUERY PLAN"][0]!;
-    console.log(`list query (${label}): ${p["Execution Time"].toFixed(2)} ms execution in PostgreSQL`);
+
+  // The queries alone, as the pages run them (EXPLAIN ANALYZE reports server-side execution).
+  const explain = async (sql: string, params: unknown[] = []) => {
+    const plan = await db.query(`explain (analyze, format json) ${sql}`, params);
+    return (plan.rows[0] as { "QUERY PLAN": { "Execution Time": number }[] })["QUERY PLAN"][0]!["Execution Time"].toFixed(2);
+  };
+  const list = "select id from dead_letter_jobs where";
+  const order = "order by last_failed_at desc, id desc limit 51";
+  const queries: [string, string, unknown[]][] = [
+    ["list: Open tab", `${list} status = 'OPEN' ${order}`, []],
+    ["list: All tab", `select id from dead_letter_jobs ${order}`, []],
+    ["list: error text", `${list} status = 'OPEN' and (error_message ilike '%corrupt header%' or error_name ilike '%corrupt header%') ${order}`, []],
+    ["list: function + status", `${list} function_id = 'signup-app-user.welcome-email' and status = 'OPEN' ${order}`, []],
+    ["list: one group", `${list} group_key = $1 and status = 'OPEN' ${order}`, [group]],
+    ["list: one user", `${list} subject_user_id = $1 ${order}`, [user]],
+    ["tab counts (counters: dead_letter_groups)", "select sum(open_count), sum(retrying_count), sum(resolved_count) from dead_letter_groups", []],
+    ["tab counts, error text (capped at 10,001 per status)", "select count(*) from (select 1 from dead_letter_jobs where status = 'OPEN' and (error_message ilike '%corrupt header%' or error_name ilike '%corrupt header%') limit 10001) c", []],
+    ["exact count, status=OPEN (what the counters replace)", "select count(*) from dead_letter_jobs where status = 'OPEN'", []],
+    ["overview series (counters: dead_letter_daily)", "select * from dead_letter_daily where day >= current_date - 13", []],
+  ];
+  table.push("", "| query in PostgreSQL | execution ms |", "|---|---:|");
+  const plans: string[] = [];
+  for (const [label, sql, params] of queries) {
+    const ms = await explain(sql, params);
+    const text = await db.query(`explain (analyze, buffers) ${sql}`, params);
+    plans.push(`-- ${label}\n${text.rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n")}\n`);
+    console.log(`${label}: ${ms} ms execution in PostgreSQL`);
+    table.push(`| ${label} | ${ms} |`);
   }
-  const count = await db.query("explain (analyze, format json) select count(*) from dead_letter_jobs where status = 'OPEN'");
-  console.log(`count for "retry all matching" (status=OPEN): ${(count.rows[0] as { "QUERY PLAN": { "Execution Time": number }[] })["QUERY PLAN"][0]!["Execution Time"].toFixed(2)} ms`);
-} finally {
-  await db.end();
-  await stack.stop();
+  fs.writeFileSync(`.data/bench-plans-${DEAD_LETTERS}.txt`, plans.join("\n"));
+  console.log(`\n${table.join("\n")}\n\n(query plans: .data/bench-plans-${DEAD_LETTERS}.txt)`);
 }
-process.exit(0);

@@ -5,7 +5,7 @@ import { AdminNav } from "@/components/admin/admin-nav";
 // on client-side navigation, so they are no place for an authorization check).
 export default function AdminLayout({ children }: { children: ReactNode }) {
   return (
-    <div>
+    <div data-wide>
       <AdminNav />
       {children}
     </div>

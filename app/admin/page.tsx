@@ -1,89 +1,113 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Card } from "@/components/ui/card";
 import { FailuresChart } from "@/components/admin/failures-chart";
-import { RevokeSessionsForm } from "@/components/admin/revoke-sessions-form";
+import { Panel } from "@/components/admin/panel";
+import { ScrollBox } from "@/components/admin/scroll-box";
+import { exactUtc, RelativeTime } from "@/components/admin/relative-time";
 import { requirePageAccess } from "@/lib/accounts/current-user";
+import { countUsers } from "@/lib/accounts/users";
+import { executorApi } from "@/lib/dead-letters/executor-api";
 import { deadLetterOverview } from "@/lib/dead-letters/queries";
-import { countUsers, listRecentUsers } from "@/lib/accounts/users";
+import { outboxBacklog } from "@/lib/outbox/backlog";
 
 export const metadata: Metadata = { title: "Admin" };
 
+const number = new Intl.NumberFormat("en");
+
 export default async function AdminDashboardPage() {
   await requirePageAccess("ADMIN", "/admin");
-  const [counts, recent, overview] = await Promise.all([countUsers(), listRecentUsers(10), deadLetterOverview()]);
+  const [counts, overview, executor, outbox] = await Promise.all([countUsers(), deadLetterOverview(), executorApi.health(), outboxBacklog()]);
+  const now = new Date();
   const users = (role: "USER" | "ADMIN") => counts.find((c) => c.role === role)?._count._all ?? 0;
   const stats = [
-    { label: "Open dead letters", value: overview.status.OPEN, href: "/admin/dead-letters?status=OPEN", testId: "count-open" },
+    { label: "Open dead letters", value: overview.status.OPEN, href: "/admin/dead-letters", testId: "count-open" },
     { label: "Retrying", value: overview.status.RETRYING, href: "/admin/dead-letters?status=RETRYING", testId: "count-retrying" },
     { label: "Resolved", value: overview.status.RESOLVED, href: "/admin/dead-letters?status=RESOLVED", testId: "count-resolved" },
-    { label: "Members", value: users("USER"), testId: "count-members" },
-    { label: "Administrators", value: users("ADMIN"), testId: "count-admins" },
+    { label: "Members", value: users("USER"), href: "/admin/users", testId: "count-members" },
+    { label: "Administrators", value: users("ADMIN"), href: "/admin/users", testId: "count-admins" },
   ];
+  const app = executor.reachable ? executor.apps?.[0] : undefined;
+  const outboxStale = outbox.oldest && now.getTime() - outbox.oldest.getTime() > 5 * 60_000;
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-bold">Admin dashboard</h1>
-      <div className="grid grid-cols-2 gap-4 sm:grid-cols-5" data-testid="admin-stats">
+      <ul className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-5" data-testid="admin-stats">
         {stats.map((s) => (
-          <Card key={s.label}>
-            <p className="text-sm text-slate-500">{s.label}</p>
-            {s.href ? (
-              <Link href={s.href} className="text-3xl font-semibold hover:text-indigo-700" data-testid={s.testId}>
-                {s.value}
-              </Link>
-            ) : (
-              <p className="text-3xl font-semibold" data-testid={s.testId}>
-                {s.value}
-              </p>
-            )}
-          </Card>
+          <li key={s.label} className="rounded-2xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
+            <Link href={s.href} prefetch={false} className="flex flex-col hover:text-indigo-700">
+              <span className="text-sm text-slate-600">{s.label}</span>
+              <span className="text-3xl font-semibold" data-testid={s.testId}>
+                {number.format(s.value)}
+              </span>
+            </Link>
+          </li>
         ))}
+      </ul>
+      <div className="grid min-w-0 gap-6 lg:grid-cols-3">
+        <div className="min-w-0 lg:col-span-2">
+          <Panel title="Failures over the last 14 days">
+            <FailuresChart series={overview.series} />
+          </Panel>
+        </div>
+        <Panel title="Background executor">
+          <dl className="grid grid-cols-[8rem_minmax(0,1fr)] gap-y-2 text-sm" data-testid="executor-health">
+            <dt className="text-slate-600">Executor</dt>
+            <dd data-testid="executor-reachable" data-reachable={executor.reachable}>
+              {executor.reachable ? (
+                <span className="text-emerald-800">reachable ({executor.latencyMs} ms)</span>
+              ) : (
+                <span className="text-red-700">unreachable: {executor.error}</span>
+              )}
+            </dd>
+            <dt className="text-slate-600">Last sync</dt>
+            <dd>
+              {app?.synced_at ? <RelativeTime date={new Date(app.synced_at)} now={now} /> : <span className="text-slate-600">{executor.reachable ? "not reported by this executor" : "unknown"}</span>}
+              {app?.error ? <span className="block text-red-700">error: {app.error}</span> : app?.synced_at ? <span className="block text-slate-600">no error</span> : null}
+            </dd>
+            <dt className="text-slate-600">Outbox backlog</dt>
+            <dd data-testid="outbox-backlog" className={outboxStale ? "text-red-700" : ""}>
+              {number.format(outbox.unsent)} unsent
+              {outbox.oldest ? (
+                <span className="block">
+                  oldest <RelativeTime date={outbox.oldest} now={now} />
+                </span>
+              ) : null}
+              {outbox.lastError ? <span className="block break-words text-red-700">last error: {outbox.lastError}</span> : null}
+            </dd>
+          </dl>
+          <p className="mt-3 text-xs text-slate-600">Checked {exactUtc(now)}. <Link href="/admin/schedules" prefetch={false} className="text-indigo-700 underline">Schedules</Link></p>
+        </Panel>
       </div>
-      <div className="grid gap-6 md:grid-cols-2">
-        <Card title="Failures over the last 14 days">
-          <FailuresChart series={overview.series} />
-        </Card>
-        <Card title="Failures per function">
-          {overview.functions.length ? (
+      <Panel title="Failures per function" padded={false}>
+        {overview.functions.length ? (
+          <ScrollBox label="Failures per function" className="px-4 pb-4 sm:px-6">
             <table className="w-full text-sm">
-              <thead className="text-left text-slate-500">
+              <thead className="text-left text-slate-600">
                 <tr>
-                  <th className="py-1 font-medium">Function</th>
-                  <th className="py-1 text-right font-medium">Unresolved</th>
-                  <th className="py-1 text-right font-medium">All time</th>
+                  <th className="py-2 pr-3 font-medium">Function</th>
+                  <th className="px-3 py-2 text-right font-medium">Unresolved</th>
+                  <th className="py-2 pl-3 text-right font-medium">All time</th>
                 </tr>
               </thead>
               <tbody>
                 {overview.functions.map((f) => (
                   <tr key={f.functionId} className="border-t border-slate-100">
-                    <td className="py-1.5">
-                      <Link href={`/admin/dead-letters?functionId=${encodeURIComponent(f.functionId)}`} className="text-indigo-700 hover:underline">
+                    <td className="py-2 pr-3">
+                      <Link href={`/admin/dead-letters?functionId=${encodeURIComponent(f.functionId)}&view=groups`} prefetch={false} className="text-indigo-700 hover:underline">
                         {f.functionName}
                       </Link>
                     </td>
-                    <td className="py-1.5 text-right">{f.open}</td>
-                    <td className="py-1.5 text-right">{f.total}</td>
+                    <td className="px-3 py-2 text-right">{number.format(f.open)}</td>
+                    <td className="py-2 pl-3 text-right">{number.format(f.total)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          ) : (
-            <p className="text-sm text-slate-500">No failures recorded. Everything ran.</p>
-          )}
-        </Card>
-      </div>
-      <Card title="Newest accounts">
-        <ul className="divide-y divide-slate-100" data-testid="recent-users">
-          {recent.map((u) => (
-            <li key={u.id} className="flex items-center justify-between gap-4 py-3 text-sm">
-              <span>
-                <span className="font-medium">{u.name}</span> <span className="text-slate-500">{u.email}</span>
-              </span>
-              <RevokeSessionsForm userId={u.id} email={u.email} />
-            </li>
-          ))}
-        </ul>
-      </Card>
+          </ScrollBox>
+        ) : (
+          <p className="px-4 pb-4 text-sm text-slate-600 sm:px-6">No failures recorded. Everything ran.</p>
+        )}
+      </Panel>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 "use client";
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { initialActionState } from "@/lib/action-state";
 import { reopenDeadLetterAction } from "@/lib/dead-letters/actions/reopen-dead-letter";
 import { resolveDeadLetterAction } from "@/lib/dead-letters/actions/resolve-dead-letter";
@@ -7,14 +7,48 @@ import { retryDeadLetterAction } from "@/lib/dead-letters/actions/retry-dead-let
 import { FormAlert } from "@/components/ui/form-alert";
 import { SubmitButton } from "@/components/ui/submit-button";
 
-export function RetryForm({ id }: { id: string }) {
+/**
+ * Retry. A permanent failure (the step said retrying would not help) first says so and asks: the
+ * same input is expected to fail the same way unless its cause was fixed.
+ */
+export function RetryForm({ id, permanent }: { id: string; permanent?: { errorName: string; errorMessage: string } | null }) {
   const [state, action] = useActionState(retryDeadLetterAction, initialActionState);
+  const [confirming, setConfirming] = useState(false);
+  if (permanent && !confirming) {
+    return (
+      <div className="flex flex-col gap-2">
+        <FormAlert error={state.formError} message={state.message} />
+        <div>
+          <button type="button" onClick={() => setConfirming(true)} className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500">
+            Retry…
+          </button>
+        </div>
+      </div>
+    );
+  }
   return (
     <form action={action} aria-label="Retry" className="flex flex-col gap-2">
       <input type="hidden" name="id" value={id} />
+      {permanent ? (
+        <div role="alertdialog" aria-labelledby={`confirm-${id}`} aria-describedby={`confirm-${id}-why`} className="flex flex-col gap-2 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="permanent-confirm">
+          <input type="hidden" name="confirmPermanent" value="yes" />
+          <p id={`confirm-${id}`} className="font-semibold">
+            Retry a permanent failure?
+          </p>
+          <p id={`confirm-${id}-why`} className="break-words">
+            The step gave up at once with <code className="font-mono text-xs">{permanent.errorName}</code>: “{permanent.errorMessage}”. That error means retrying the same input is expected to fail the same way.
+            Retry only if its cause has been fixed (for example the address or the provider&apos;s setting).
+          </p>
+        </div>
+      ) : null}
       <FormAlert error={state.formError} message={state.message} />
-      <div>
-        <SubmitButton pendingText="Starting retry…">Retry</SubmitButton>
+      <div className="flex flex-wrap gap-2">
+        <SubmitButton pendingText="Starting retry…">{permanent ? "Retry anyway" : "Retry"}</SubmitButton>
+        {permanent ? (
+          <button type="button" onClick={() => setConfirming(false)} className="rounded-lg px-4 py-2 text-sm font-semibold text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50">
+            Cancel
+          </button>
+        ) : null}
       </div>
     </form>
   );

@@ -9,12 +9,14 @@ export class AdminPage {
   get forbidden() {
     return this.page.getByTestId("forbidden");
   }
+  get executorHealth() {
+    return this.page.getByTestId("executor-health");
+  }
+  get chart() {
+    return this.page.getByTestId("failures-chart");
+  }
 
   goto() {
     return this.page.goto("/admin");
-  }
-
-  revokeFormFor(email: string) {
-    return this.page.getByRole("form", { name: `Sign out ${email}` });
   }
 }

@@ -49,7 +49,34 @@ async function get<T>(path: string, schema: z.ZodType<T>): Promise<T | null> {
   return z.object({ data: schema }).parse(await response.json()).data;
 }
 
+const app = z.object({ id: z.string(), url: z.string().nullable().optional(), synced_at: z.string().nullable().optional(), error: z.string().nullable().optional() });
+
+export type ExecutorHealth =
+  | { reachable: true; latencyMs: number; apps: z.infer<typeof app>[] | null }
+  | { reachable: false; latencyMs: number; error: string };
+
+/**
+ * Is the executor answering, and when did it last sync this app (and with what error)? The local
+ * engine lists its synced apps at /v1/apps; an executor without that listing (Inngest Cloud) is
+ * reported reachable with no sync details.
+ */
+async function health(): Promise<ExecutorHealth> {
+  const { url, headers } = apiBase();
+  const started = performance.now();
+  try {
+    const response = await fetch(`${url}/v1/apps`, { headers, cache: "no-store", signal: AbortSignal.timeout(2000) });
+    const latencyMs = Math.round(performance.now() - started);
+    if (response.status === 404) return { reachable: true, latencyMs, apps: null };
+    if (!response.ok) return { reachable: false, latencyMs, error: `answered ${response.status}` };
+    const parsed = z.object({ data: z.array(app) }).safeParse(await response.json());
+    return { reachable: true, latencyMs, apps: parsed.success ? parsed.data.data : null };
+  } catch (error) {
+    return { reachable: false, latencyMs: Math.round(performance.now() - started), error: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) };
+  }
+}
+
 export const executorApi = {
+  health,
   eventRuns: (eventId: string) => get(`/v1/events/${encodeURIComponent(eventId)}/runs`, z.array(run)).then((r) => r ?? []),
   run: (runId: string) => get(`/v1/runs/${encodeURIComponent(runId)}`, runDetail),
 };

@@ -4,14 +4,21 @@ import { z } from "zod";
 
 export const STATUSES = ["OPEN", "RETRYING", "RESOLVED"] as const;
 export type DeadLetterStatusName = (typeof STATUSES)[number];
+/** The list opens on this tab; `status=ALL` in the URL shows every status. */
+export const DEFAULT_STATUS: DeadLetterStatusName = "OPEN";
 
 export type DeadLetterFilter = {
+  /** Absent: every status (the "All" tab). */
   status?: DeadLetterStatusName;
   functionId?: string;
   /** Substring of the error name or message, case-insensitive. */
   q?: string;
   from?: Date;
   to?: Date;
+  /** The user the failures are about. */
+  userId?: string;
+  /** One error group (function + error fingerprint). */
+  group?: string;
   /** Explicit selection (checkboxes), for bulk actions on chosen rows. */
   ids?: string[];
 };
@@ -22,6 +29,8 @@ const fields = {
   q: z.string().trim().min(1).max(200),
   from: z.coerce.date(),
   to: z.coerce.date(),
+  userId: z.guid(),
+  group: z.string().regex(/^[0-9a-f]{32}$/),
 };
 
 type Params = Record<string, string | string[] | undefined>;
@@ -36,12 +45,17 @@ export function parseFilter(params: Params): { filter: DeadLetterFilter; ignored
   for (const key of Object.keys(fields) as (keyof typeof fields)[]) {
     const raw = params[key];
     const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value === undefined || value === "" || (key === "status" && value === "ALL")) continue;
+    if (key === "status" && value === "ALL") continue;
+    if (value === undefined || value === "") {
+      if (key === "status") filter.status = DEFAULT_STATUS;
+      continue;
+    }
     const parsed = fields[key].safeParse(value);
     if (parsed.success && !(parsed.data instanceof Date && Number.isNaN(parsed.data.getTime()))) {
       (filter as Record<string, unknown>)[key] = parsed.data;
     } else {
       ignored.push(key);
+      if (key === "status") filter.status = DEFAULT_STATUS;
     }
   }
   if (filter.from && filter.to && filter.from > filter.to) {
@@ -55,12 +69,20 @@ export function parseFilter(params: Params): { filter: DeadLetterFilter; ignored
 /** Back to URL search params (for links, pagination and the bulk confirmation page). */
 export function filterToParams(filter: DeadLetterFilter): URLSearchParams {
   const params = new URLSearchParams();
-  if (filter.status) params.set("status", filter.status);
+  if (!filter.status) params.set("status", "ALL");
+  else if (filter.status !== DEFAULT_STATUS) params.set("status", filter.status);
   if (filter.functionId) params.set("functionId", filter.functionId);
   if (filter.q) params.set("q", filter.q);
   if (filter.from) params.set("from", filter.from.toISOString());
   if (filter.to) params.set("to", filter.to.toISOString());
+  if (filter.userId) params.set("userId", filter.userId);
+  if (filter.group) params.set("group", filter.group);
   return params;
+}
+
+/** Only the filters the counters (dead_letter_groups) can answer exactly: status, function, group. */
+export function countableByCounters(filter: DeadLetterFilter & { before?: Date }): boolean {
+  return !filter.q && !filter.from && !filter.to && !filter.userId && !filter.ids && !filter.before;
 }
 
 /** The stored (JSON) form of a filter, for bulk actions. */
@@ -70,19 +92,26 @@ export const storedFilterSchema = z.object({
   q: z.string().optional(),
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
+  userId: z.guid().optional(),
+  group: z.string().optional(),
   ids: z.array(z.uuid()).max(500).optional(),
   /** Only letters that existed when the admin confirmed. */
   before: z.coerce.date(),
 });
 export type StoredFilter = z.infer<typeof storedFilterSchema>;
 
-export function describeFilter(filter: DeadLetterFilter): string {
+/** Names for what the ids in a filter point at (a group's pattern, a user's email), when known. */
+export type FilterLabels = { group?: string; user?: string };
+
+export function describeFilter(filter: DeadLetterFilter, labels: FilterLabels = {}): string {
   const parts: string[] = [];
   if (filter.ids) parts.push(`${filter.ids.length} selected`);
-  if (filter.status) parts.push(`status ${filter.status.toLowerCase()}`);
+  parts.push(filter.status ? `status ${filter.status.toLowerCase()}` : "any status");
   if (filter.functionId) parts.push(`function ${filter.functionId}`);
+  if (filter.group) parts.push(`error group “${labels.group ?? filter.group}”`);
+  if (filter.userId) parts.push(`about ${labels.user ?? `user ${filter.userId}`}`);
   if (filter.q) parts.push(`error contains “${filter.q}”`);
   if (filter.from) parts.push(`failed after ${filter.from.toISOString()}`);
   if (filter.to) parts.push(`failed before ${filter.to.toISOString()}`);
-  return parts.length ? parts.join(", ") : "all dead letters";
+  return parts.join(", ");
 }

@@ -8,17 +8,18 @@ import { enqueue, type OutboxMessage } from "@/lib/outbox/relay";
 import type { PublicUser } from "@/lib/accounts/users";
 import { storedFilterSchema, type DeadLetterFilter, type StoredFilter } from "@/lib/dead-letters/filters";
 import { countDeadLetters, whereOf } from "@/lib/dead-letters/queries";
+import { isPermanentError } from "@/lib/dead-letters/schemas";
 
 type Admin = Pick<PublicUser, "id" | "email">;
 type Tx = Prisma.TransactionClient;
 
 export const NOTE_MIN = 3;
 
-type Locked = { id: string; status: "OPEN" | "RETRYING" | "RESOLVED"; function_id: string; event_name: string; payload: { name?: string; data?: Record<string, unknown> } };
+type Locked = { id: string; status: "OPEN" | "RETRYING" | "RESOLVED"; function_id: string; event_name: string; error_name: string; payload: { name?: string; data?: Record<string, unknown> } };
 
 async function lock(tx: Tx, id: string): Promise<Locked> {
   // Row lock: two admins (or two clicks) acting on one letter are served one after the other.
-  const rows = await tx.$queryRaw<Locked[]>`select id, status, function_id, event_name, payload from dead_letter_jobs where id = ${id}::uuid for update`;
+  const rows = await tx.$queryRaw<Locked[]>`select id, status, function_id, event_name, error_name, payload from dead_letter_jobs where id = ${id}::uuid for update`;
   if (!rows[0]) throw new AppError("not_found", "That dead letter no longer exists.");
   return rows[0];
 }
@@ -28,11 +29,17 @@ async function lock(tx: Tx, id: string): Promise<Locked> {
  * run that succeeds resolves it. Refused for a resolved letter and while a retry is in flight.
  * Returns the outbox id to relay after the response.
  */
-export async function retryDeadLetter(id: string, actor: Admin, tx?: Tx, bulkActionId?: string): Promise<string> {
+export async function retryDeadLetter(id: string, actor: Admin, opts: { tx?: Tx; bulkActionId?: string; confirmedPermanent?: boolean } = {}): Promise<string> {
+  const { tx, bulkActionId } = opts;
   const run = async (t: Tx) => {
     const letter = await lock(t, id);
     if (letter.status === "RESOLVED") throw new AppError("conflict", "This dead letter is already resolved. Reopen it first to retry.");
     if (letter.status === "RETRYING") throw new AppError("conflict", "A retry is already running for this dead letter.");
+    // One at a time, a permanent failure is retried only once the admin has seen why it may fail
+    // again (a bulk action was confirmed on its own page, with its count).
+    if (!bulkActionId && isPermanentError(letter.error_name) && !opts.confirmedPermanent) {
+      throw new AppError("unprocessable", `This failure was permanent (${letter.error_name}): the same input is expected to fail the same way. Confirm that the cause is fixed to retry.`);
+    }
     // Under the name it has today (a run in flight across a rename may have stored the old one),
     // and as the event that reaches the letter's function today.
     const message = { name: currentEventName(letter.payload.name ?? letter.event_name, letter.function_id) as OutboxMessage["name"], data: { ...(letter.payload.data ?? {}), deadLetterId: id } };
@@ -110,7 +117,7 @@ export async function processBulkBatch(bulkActionId: string, afterId: string | n
   let skipped = 0;
   for (const { id } of letters) {
     try {
-      if (bulk.kind === "RETRY") outboxIds.push(await retryDeadLetter(id, actor, undefined, bulk.id));
+      if (bulk.kind === "RETRY") outboxIds.push(await retryDeadLetter(id, actor, { bulkActionId: bulk.id }));
       else await resolveDeadLetter(id, actor, bulk.note ?? "Resolved in bulk", undefined, bulk.id);
       processed++;
     } catch (error) {

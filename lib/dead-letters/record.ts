@@ -2,6 +2,7 @@ import "server-only";
 import { audit } from "@/lib/audit/audit-log";
 import { db } from "@/lib/db";
 import { z } from "zod";
+import type { Subject } from "@/lib/dead-letters/subject";
 
 export type FailedRun = {
   functionId: string;
@@ -12,6 +13,8 @@ export type FailedRun = {
   /** Attempts this run made before giving up. */
   attempts: number;
   failedAt: Date;
+  /** Who or what the run was about (see subject.ts); kept from the first failure on a retry. */
+  subject?: Subject;
 };
 
 export type HistoryEntry = { runId: string; at: string; attempts: number; errorName: string; errorMessage: string };
@@ -59,13 +62,15 @@ export async function recordDeadLetter(failure: FailedRun): Promise<{ id: string
   const inserted = await db.$queryRaw<{ id: string }[]>`
     insert into dead_letter_jobs (
       id, function_id, function_name, run_id, last_run_id, event_name, event_id, payload,
-      error_name, error_message, error_stack, attempts, history, first_failed_at, last_failed_at, status, updated_at)
+      error_name, error_message, error_stack, attempts, history, first_failed_at, last_failed_at, status, updated_at,
+      subject_user_id, subject_email, subject_name, subject_label)
     values (
       gen_random_uuid(), ${failure.functionId}, ${failure.functionName}, ${failure.runId}, ${failure.runId},
       ${failure.event.name}, ${failure.event.id ?? null},
       ${JSON.stringify({ name: failure.event.name, id: failure.event.id ?? null, ts: failure.event.ts ?? null, data: originalData ?? {} })}::jsonb,
       ${errorName}, ${errorMessage}, ${errorStack}, ${failure.attempts}, ${JSON.stringify([entry])}::jsonb,
-      ${failure.failedAt}, ${failure.failedAt}, 'OPEN', now())
+      ${failure.failedAt}, ${failure.failedAt}, 'OPEN', now(),
+      ${failure.subject?.userId ?? null}::uuid, ${failure.subject?.email ?? null}, ${failure.subject?.name ?? null}, ${failure.subject?.label ?? null})
     on conflict (run_id) do nothing
     returning id`;
   if (inserted[0]) return { id: inserted[0].id, created: true };

@@ -7,7 +7,15 @@ const note = z
   .min(3, "Say why this is resolved (at least 3 characters).")
   .max(2000, "Keep the note under 2000 characters.");
 
-export const retryDeadLetterSchema = z.object({ id });
+export const retryDeadLetterSchema = z.object({
+  id,
+  /** Set by the confirmation shown for a permanent failure (see PERMANENT_ERRORS). */
+  confirmPermanent: z.literal("yes").optional(),
+});
+
+/** Errors a step throws to say "retrying will not help": a retry of one asks first. */
+export const PERMANENT_ERRORS = ["NonRetriableError"] as const;
+export const isPermanentError = (errorName: string) => (PERMANENT_ERRORS as readonly string[]).includes(errorName);
 export const resolveDeadLetterSchema = z.object({ id, note });
 export const reopenDeadLetterSchema = z.object({ id, note: z.string().trim().max(2000).optional() });
 
@@ -19,6 +27,8 @@ export const bulkActionSchema = z.object({
   q: z.string().optional(),
   from: z.string().optional(),
   to: z.string().optional(),
+  userId: z.string().optional(),
+  group: z.string().optional(),
   /** Comma-separated ids of selected rows, when acting on a selection. */
   ids: z
     .string()

@@ -52,7 +52,7 @@ export async function relayOutbox({ ids, olderThanMs = 0, limit = 100, now = new
     await inngest.send(rows.map((row) => ({ id: row.id, name: row.name, data: row.data })));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    logger.warn("outbox relay could not reach the executor; the sweeper will retry", { rows: rowIds.length, message });
+    logger.warn("outbox relay could not reach the executor; the sweeper will retry", { rows: rowIds.length, error });
     await db.outboxEvent
       .updateMany({ where: { id: { in: rowIds } }, data: { attempts: { increment: 1 }, lastError: message.slice(0, 1000), claimedUntil: null } })
       .catch((e: unknown) => logger.warn("outbox relay could not record the failure", e));

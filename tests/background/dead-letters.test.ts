@@ -81,7 +81,7 @@ describe("dead letters", () => {
   it("retry → new run → success resolves the letter by itself, with an audit trail", async () => {
     const { email, letter, userId } = await rejectedSignUp();
     stack.mail.addFault({ match: email.replace(/[+.]/g, "\\$&"), status: 200 }); // the cause is fixed
-    const outboxId = await retryDeadLetter(letter.id, admin);
+    const outboxId = await retryDeadLetter(letter.id, admin, { confirmedPermanent: true });
     expect(await db.deadLetterJob.findUniqueOrThrow({ where: { id: letter.id } })).toMatchObject({ status: "RETRYING", retryCount: 1, lastRetryEventId: outboxId });
     await relayOutbox({ ids: [outboxId] });
 
@@ -101,7 +101,7 @@ describe("dead letters", () => {
 
   it("a retry that fails again updates the same row: attempts and history grow", async () => {
     const { letter } = await rejectedSignUp();
-    const outboxId = await retryDeadLetter(letter.id, admin);
+    const outboxId = await retryDeadLetter(letter.id, admin, { confirmedPermanent: true });
     await relayOutbox({ ids: [outboxId] });
     const again = await waitFor(async () => {
       const row = await db.deadLetterJob.findUniqueOrThrow({ where: { id: letter.id } });
@@ -112,9 +112,16 @@ describe("dead letters", () => {
     expect(await db.deadLetterJob.count({ where: { eventId: letter.eventId } })).toBe(1);
   });
 
+  it("names who the failure is about, and asks before retrying a permanent failure", async () => {
+    const { letter, email, userId } = await rejectedSignUp();
+    expect(letter).toMatchObject({ subjectUserId: userId, subjectEmail: email, subjectName: "Background Tester", errorName: "NonRetriableError" });
+    await expect(retryDeadLetter(letter.id, admin)).rejects.toThrow(/permanent \(NonRetriableError\)/);
+    expect((await db.deadLetterJob.findUniqueOrThrow({ where: { id: letter.id } })).status).toBe("OPEN");
+  });
+
   it("refuses a second retry while one runs, and any retry of a resolved letter", async () => {
     const { letter } = await rejectedSignUp();
-    const clicks = await Promise.allSettled([retryDeadLetter(letter.id, admin), retryDeadLetter(letter.id, admin)]);
+    const clicks = await Promise.allSettled([retryDeadLetter(letter.id, admin, { confirmedPermanent: true }), retryDeadLetter(letter.id, admin, { confirmedPermanent: true })]);
     expect(clicks.filter((c) => c.status === "fulfilled")).toHaveLength(1);
     const refused = clicks.find((c) => c.status === "rejected") as PromiseRejectedResult;
     expect(refused.reason).toBeInstanceOf(AppError);
@@ -123,11 +130,11 @@ describe("dead letters", () => {
 
     const other = await rejectedSignUp();
     await resolveDeadLetter(other.letter.id, admin, "Customer asked us to stop");
-    await expect(retryDeadLetter(other.letter.id, admin)).rejects.toThrow("already resolved");
+    await expect(retryDeadLetter(other.letter.id, admin, { confirmedPermanent: true })).rejects.toThrow("already resolved");
     await expect(resolveDeadLetter(other.letter.id, admin, "again")).rejects.toThrow("already resolved");
     await reopenDeadLetter(other.letter.id, admin, "Actually, try again");
     expect((await db.deadLetterJob.findUniqueOrThrow({ where: { id: other.letter.id } })).status).toBe("OPEN");
-    await expect(retryDeadLetter(randomUUID(), admin)).rejects.toMatchObject({ code: "not_found" });
+    await expect(retryDeadLetter(randomUUID(), admin, { confirmedPermanent: true })).rejects.toMatchObject({ code: "not_found" });
   });
 
   it("bulk-resolves everything matching a filter in the background, reporting progress", async () => {

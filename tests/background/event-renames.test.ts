@@ -69,7 +69,7 @@ describe("stored event names across the upgrade", () => {
     });
 
   async function retriedAndResolved(letterId: string, admin: { id: string; email: string }) {
-    const outboxId = await retryDeadLetter(letterId, admin);
+    const outboxId = await retryDeadLetter(letterId, admin, { confirmedPermanent: true });
     const row = await db.outboxEvent.findUniqueOrThrow({ where: { id: outboxId } });
     expect(row.name).toBe(userEmailVerified.name);
     await relayOutbox({ ids: [outboxId] });

@@ -16,7 +16,7 @@ export const revokeSessionsAction = formAction({
     if (!user) throw new AppError("not_found", "That user no longer exists.");
     const count = await deleteUserSessions(userId);
     await audit({ actor: admin, action: "user.sessions_revoked", targetType: "user", targetId: userId, details: { email: user.email, sessions: count } });
-    revalidatePath("/admin");
+    revalidatePath(`/admin/users/${userId}`);
     return { ok: true, message: `Signed ${user.email} out of ${count} session${count === 1 ? "" : "s"}.` };
   },
 });

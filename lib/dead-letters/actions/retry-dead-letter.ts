@@ -9,8 +9,8 @@ import { retryDeadLetterSchema } from "@/lib/dead-letters/schemas";
 export const retryDeadLetterAction = formAction({
   access: "ADMIN",
   schema: retryDeadLetterSchema,
-  async run({ id }, { user }) {
-    const outboxId = await retryDeadLetter(id, user);
+  async run({ id, confirmPermanent }, { user }) {
+    const outboxId = await retryDeadLetter(id, user, { confirmedPermanent: confirmPermanent === "yes" });
     after(() => relayOutbox({ ids: [outboxId] }));
     revalidatePath(`/admin/dead-letters/${id}`);
     return { ok: true, message: "Retry started. This page updates when it finishes." };

@@ -1,154 +1,181 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import { z } from "zod";
-import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { ReopenForm, ResolveForm, RetryForm } from "@/components/admin/dead-letter-forms";
+import { LiveUpdates } from "@/components/admin/live-updates";
+import { Panel } from "@/components/admin/panel";
+import { exactUtc, RelativeTime } from "@/components/admin/relative-time";
 import { StatusBadge } from "@/components/admin/status-badge";
-import { Card } from "@/components/ui/card";
+import { Subject, subjectText } from "@/components/admin/subject";
+import { Waterfall } from "@/components/admin/waterfall";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import type { HistoryEntry } from "@/lib/dead-letters/record";
 import { getDeadLetter } from "@/lib/dead-letters/queries";
-import { executorApi, type ExecutorRunDetail } from "@/lib/dead-letters/executor-api";
+import { executorApi } from "@/lib/dead-letters/executor-api";
+import { isPermanentError } from "@/lib/dead-letters/schemas";
+import { buildTimeline } from "@/lib/dead-letters/timeline";
 import { listAuditFor } from "@/lib/audit/audit-log";
+import { actionLabel } from "@/lib/audit/actions";
 
-export const metadata: Metadata = { title: "Dead letter" };
+const letterById = cache(async (id: string) => {
+  const parsed = z.uuid().safeParse(id);
+  return parsed.success ? getDeadLetter(parsed.data) : null;
+});
+
+export async function generateMetadata({ params }: PageProps<"/admin/dead-letters/[id]">): Promise<Metadata> {
+  const { id } = await params;
+  await requirePageAccess("ADMIN", `/admin/dead-letters/${id}`);
+  const letter = await letterById(id);
+  return { title: letter ? `${letter.functionName} · ${subjectText(letter)}` : "Dead letter" };
+}
 
 export default async function DeadLetterPage({ params }: PageProps<"/admin/dead-letters/[id]">) {
   const { id } = await params;
   await requirePageAccess("ADMIN", `/admin/dead-letters/${id}`);
-  const parsed = z.uuid().safeParse(id);
-  if (!parsed.success) notFound();
-  const letter = await getDeadLetter(parsed.data);
+  const letter = await letterById(id);
   if (!letter) notFound();
 
+  const now = new Date();
   const history = (letter.history as HistoryEntry[] | null) ?? [];
   const runIds = [...new Set([letter.runId, ...history.map((h) => h.runId), letter.lastRunId])];
-  // The executor's own record of each run (attempts with their errors); the row's history stands
+  // The executor's own record of each run (attempts with their timings); the row's history stands
   // in when the executor has forgotten a run or cannot be reached.
-  const runs = await Promise.all(runIds.map((runId) => executorApi.run(runId).catch(() => null)));
-  const audit = await listAuditFor("dead_letter", letter.id);
+  const [runs, audit] = await Promise.all([Promise.all(runIds.map((runId) => executorApi.run(runId).catch(() => null))), listAuditFor("dead_letter", letter.id)]);
+  const lastEntry = history.at(-1);
+  const retryFailed = letter.status === "OPEN" && letter.retryCount > 0 && history.length > 1 && lastEntry?.runId === letter.lastRunId && letter.lastRunId !== letter.runId ? lastEntry : null;
+  const permanent = isPermanentError(letter.errorName) ? { errorName: letter.errorName, errorMessage: letter.errorMessage } : null;
 
   return (
     <div className="flex flex-col gap-6">
-      <AutoRefresh active={letter.status === "RETRYING"} />
-      <div className="flex items-center gap-3">
-        <Link href="/admin/dead-letters" className="text-sm text-indigo-700 hover:underline">
-          ← Dead letters
-        </Link>
+      <Link href="/admin/dead-letters" prefetch={false} className="text-sm text-indigo-700 hover:underline">
+        ← Dead letters
+      </Link>
+      <div className="flex flex-col gap-2">
+        <div className="flex flex-wrap items-center gap-3">
+          <h1 className="min-w-0 text-2xl font-bold break-words" data-testid="letter-title">
+            {letter.functionName} <span className="font-normal text-slate-600">for</span> {letter.subjectName ?? letter.subjectEmail ?? letter.subjectLabel ?? "—"}
+          </h1>
+          <StatusBadge status={letter.status} />
+        </div>
+        <p className="text-sm text-slate-600">
+          Last failed <RelativeTime date={letter.lastFailedAt} now={now} /> · {letter.attempts} attempt{letter.attempts === 1 ? "" : "s"}
+          {letter.retryCount ? ` · retried ${letter.retryCount}×` : ""}
+        </p>
       </div>
-      <div className="flex flex-wrap items-center gap-3">
-        <h1 className="text-2xl font-bold">{letter.functionName}</h1>
-        <StatusBadge status={letter.status} />
-      </div>
+      <LiveUpdates ids={letter.status === "RETRYING" ? [letter.id] : []} />
+      {retryFailed ? (
+        <p role="alert" className="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-800 ring-1 ring-red-200 break-words" data-testid="retry-failed">
+          <strong>The retry failed again</strong> <RelativeTime date={new Date(retryFailed.at)} now={now} /> after {retryFailed.attempts} attempt{retryFailed.attempts === 1 ? "" : "s"}: {retryFailed.errorName}: {retryFailed.errorMessage}
+        </p>
+      ) : null}
 
-      <div className="grid gap-6 md:grid-cols-3">
-        <div className="flex flex-col gap-6 md:col-span-2">
-          <Card title="Error">
-            <p className="font-mono text-sm text-slate-500" data-testid="error-name">
+      <div className="grid min-w-0 gap-6 lg:grid-cols-3">
+        <div className="flex min-w-0 flex-col gap-6 lg:col-span-2">
+          <Panel title="Error">
+            <p className="font-mono text-sm text-slate-600" data-testid="error-name">
               {letter.errorName}
             </p>
-            <p className="mt-1 text-sm" data-testid="error-message">
+            <p className="mt-1 text-sm break-words" data-testid="error-message">
               {letter.errorMessage}
             </p>
             {letter.errorStack ? (
               <details className="mt-3">
-                <summary className="cursor-pointer text-sm text-slate-600">Stack trace</summary>
-                <pre className="mt-2 max-h-80 overflow-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">{letter.errorStack}</pre>
+                <summary className="cursor-pointer text-sm text-slate-700">Stack trace</summary>
+                <pre tabIndex={0} aria-label="Stack trace" className="mt-2 max-h-80 overflow-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">{letter.errorStack}</pre>
               </details>
             ) : null}
-          </Card>
-          <Card title="Attempt timeline">
-            <ol className="flex flex-col gap-4 text-sm" data-testid="attempt-timeline">
-              {runIds.map((runId, i) => (
-                <RunTimeline key={runId} runId={runId} run={runs[i] ?? null} entry={history.find((h) => h.runId === runId)} />
-              ))}
+          </Panel>
+          <Panel title="Attempts">
+            <ol className="flex flex-col gap-6 text-sm" data-testid="attempt-timeline">
+              {runIds.map((runId, i) => {
+                const run = runs[i] ?? null;
+                const entry = history.find((h) => h.runId === runId);
+                return (
+                  <li key={runId} className="min-w-0">
+                    <h3 className="font-medium">
+                      {i === 0 ? "First run" : `Retry ${i}`} <span className="font-mono text-xs font-normal text-slate-600 break-all">{runId}</span>
+                      {run ? <span className="font-normal text-slate-600"> · {run.status.toLowerCase()}</span> : null}
+                    </h3>
+                    {run?.attempts.length ? (
+                      <Waterfall timeline={buildTimeline(run.attempts)} />
+                    ) : entry ? (
+                      <p className="text-slate-700">
+                        {exactUtc(new Date(entry.at))}: failed after {entry.attempts} attempt{entry.attempts === 1 ? "" : "s"} — {entry.errorName}: {entry.errorMessage}
+                      </p>
+                    ) : (
+                      <p className="text-slate-600">The executor has no record of this run.</p>
+                    )}
+                  </li>
+                );
+              })}
             </ol>
-          </Card>
-          <Card title="Event payload">
-            <pre className="max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 text-xs ring-1 ring-slate-200" data-testid="payload">
+          </Panel>
+          <Panel title="Event payload">
+            <pre tabIndex={0} aria-label="Event payload" className="max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 text-xs ring-1 ring-slate-200" data-testid="payload">
               {JSON.stringify(letter.payload, null, 2)}
             </pre>
-          </Card>
+          </Panel>
         </div>
-        <div className="flex flex-col gap-6">
-          <Card title="Details">
+        <div className="flex min-w-0 flex-col gap-6">
+          <Panel title="About">
+            <Subject subject={letter} />
+          </Panel>
+          <Panel title="Actions">
+            <div className="flex flex-col gap-6">
+              {letter.status === "OPEN" ? <RetryForm key={letter.retryCount} id={letter.id} permanent={permanent} /> : null}
+              {letter.status === "RETRYING" ? <p className="text-sm text-amber-800">A retry is running. This page updates when it finishes.</p> : null}
+              {letter.status !== "RESOLVED" ? <ResolveForm id={letter.id} /> : <ReopenForm id={letter.id} />}
+            </div>
+          </Panel>
+          <Panel title="Details">
             <dl className="grid grid-cols-[6.5rem_minmax(0,1fr)] gap-y-2 text-sm [&_dd]:break-words">
-              <dt className="text-slate-500">Function</dt>
+              <dt className="text-slate-600">Function</dt>
               <dd className="font-mono text-xs break-all">{letter.functionId}</dd>
-              <dt className="text-slate-500">Event</dt>
+              <dt className="text-slate-600">Event</dt>
               <dd className="break-all">{letter.eventName}</dd>
-              <dt className="text-slate-500">Attempts</dt>
+              <dt className="text-slate-600">Attempts</dt>
               <dd data-testid="attempts">{letter.attempts}</dd>
-              <dt className="text-slate-500">First failure</dt>
-              <dd>{letter.firstFailedAt.toISOString().replace("T", " ").slice(0, 19)}</dd>
-              <dt className="text-slate-500">Last failure</dt>
-              <dd>{letter.lastFailedAt.toISOString().replace("T", " ").slice(0, 19)}</dd>
-              <dt className="text-slate-500">Retries</dt>
+              <dt className="text-slate-600">First failure</dt>
+              <dd>
+                <RelativeTime date={letter.firstFailedAt} now={now} />
+              </dd>
+              <dt className="text-slate-600">Last failure</dt>
+              <dd>
+                <RelativeTime date={letter.lastFailedAt} now={now} />
+              </dd>
+              <dt className="text-slate-600">Retries</dt>
               <dd>{letter.retryCount}</dd>
+              <dt className="text-slate-600">Error group</dt>
+              <dd>
+                <Link href={`/admin/dead-letters?status=ALL&group=${letter.groupKey}`} prefetch={false} className="text-indigo-700 hover:underline" data-testid="group-link">
+                  {letter.errorPattern || "this error"}
+                </Link>
+              </dd>
               {letter.status === "RESOLVED" ? (
                 <>
-                  <dt className="text-slate-500">Resolved by</dt>
+                  <dt className="text-slate-600">Resolved by</dt>
                   <dd data-testid="resolved-by">{letter.resolvedBy}</dd>
-                  <dt className="text-slate-500">Note</dt>
+                  <dt className="text-slate-600">Note</dt>
                   <dd data-testid="resolution-note">{letter.resolutionNote}</dd>
                 </>
               ) : null}
             </dl>
-          </Card>
-          <Card title="Actions">
-            <div className="flex flex-col gap-6">
-              {letter.status === "OPEN" ? <RetryForm id={letter.id} /> : null}
-              {letter.status === "RETRYING" ? <p className="text-sm text-amber-800">A retry is running. This page updates when it finishes.</p> : null}
-              {letter.status !== "RESOLVED" ? <ResolveForm id={letter.id} /> : <ReopenForm id={letter.id} />}
-            </div>
-          </Card>
-          <Card title="History">
+          </Panel>
+          <Panel title="History">
             <ul className="flex flex-col gap-2 text-xs" data-testid="letter-audit">
               {audit.map((a) => (
                 <li key={a.id}>
-                  <span className="font-medium">{a.action.replace("dead_letter.", "")}</span> by {a.actorEmail} · {a.createdAt.toISOString().replace("T", " ").slice(0, 19)}
-                  {a.note ? <span className="block italic text-slate-600">“{a.note}”</span> : null}
+                  <span className="font-medium">{actionLabel(a.action)}</span> by {a.actorEmail} · <RelativeTime date={a.createdAt} now={now} />
+                  {a.note ? <span className="block italic text-slate-700">“{a.note}”</span> : null}
                 </li>
               ))}
+              {audit.length === 0 ? <li className="text-slate-600">No one has acted on it yet.</li> : null}
             </ul>
-          </Card>
+          </Panel>
         </div>
       </div>
     </div>
   );
-}
-
-function RunTimeline({ runId, run, entry }: { runId: string; run: ExecutorRunDetail | null; entry?: HistoryEntry }) {
-  return (
-    <li>
-      <p className="font-medium">
-        Run <span className="font-mono text-xs">{runId}</span> {run ? <span className="text-slate-500">· {run.status}</span> : null}
-      </p>
-      {run?.attempts.length ? (
-        <ul className="mt-1 border-l-2 border-slate-200 pl-3">
-          {run.attempts.map((a, i) => (
-            <li key={i} className="py-0.5" data-testid="attempt">
-              <span className="font-mono text-xs text-slate-500">{a.started_at.replace("T", " ").slice(0, 23)}</span> {a.step_name ?? a.step_id} · attempt {a.attempt + 1} ·{" "}
-              <span className={a.outcome === "completed" ? "text-emerald-700" : a.outcome === "error" || a.outcome === "failed" ? "text-red-700" : ""}>{a.outcome}</span>
-              {a.status_code ? ` (${a.status_code})` : ""}
-              {errorText(a.error) ? <span className="block text-xs text-slate-600">{errorText(a.error)}</span> : null}
-            </li>
-          ))}
-        </ul>
-      ) : entry ? (
-        <p className="text-slate-600">
-          {entry.at}: failed after {entry.attempts} attempt{entry.attempts === 1 ? "" : "s"} — {entry.errorName}: {entry.errorMessage}
-        </p>
-      ) : (
-        <p className="text-slate-500">The executor has no record of this run.</p>
-      )}
-    </li>
-  );
-}
-
-function errorText(error: unknown): string | null {
-  if (!error || typeof error !== "object") return null;
-  const e = error as { name?: unknown; message?: unknown };
-  return typeof e.message === "string" ? `${typeof e.name === "string" ? `${e.name}: ` : ""}${e.message}` : null;
 }

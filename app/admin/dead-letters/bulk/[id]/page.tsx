@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
-import { Card } from "@/components/ui/card";
+import { Panel } from "@/components/admin/panel";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import { describeFilter, storedFilterSchema } from "@/lib/dead-letters/filters";
 import { getBulkAction } from "@/lib/dead-letters/manage";
@@ -23,13 +23,14 @@ export default async function BulkProgressPage({ params }: PageProps<"/admin/dea
   const running = bulk.status === "QUEUED" || bulk.status === "RUNNING";
 
   return (
-    <div className="mx-auto flex max-w-xl flex-col gap-6">
+    <div className="mx-auto flex w-full max-w-xl flex-col gap-6">
       <AutoRefresh active={running} ms={1000} />
-      <Link href="/admin/dead-letters" className="text-sm text-indigo-700 hover:underline">
+      <Link href="/admin/dead-letters" prefetch={false} className="text-sm text-indigo-700 hover:underline">
         ← Dead letters
       </Link>
-      <Card title={`Bulk ${bulk.kind.toLowerCase()}`}>
-        <p className="text-sm text-slate-600">
+      <h1 className="text-2xl font-bold">Bulk {bulk.kind.toLowerCase()}</h1>
+      <Panel>
+        <p className="text-sm text-slate-700">
           {filter.success ? describeFilter(filter.data) : "saved filter"} · started by {bulk.createdBy}
         </p>
         <div className="mt-4 h-3 w-full overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuemin={0} aria-valuemax={bulk.total} aria-valuenow={done} aria-label="Progress">
@@ -43,7 +44,7 @@ export default async function BulkProgressPage({ params }: PageProps<"/admin/dea
               : `${done} of ${bulk.total} processed…`}
         </p>
         {bulk.note ? <p className="mt-2 text-sm italic">“{bulk.note}”</p> : null}
-      </Card>
+      </Panel>
     </div>
   );
 }

@@ -1,0 +1,51 @@
+// The shared quality bars, as checks any spec can run on the page it is on: no horizontal page
+// scroll (wide tables scroll inside their box), one heading hierarchy, and axe with WCAG 2.0/2.1/2.2
+// A and AA plus best practices — target-size included.
+// (e2e/axe.ts has the same axe run as a hard assertion; these are soft, so one test that walks
+// every page reports every page's problems at once.)
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import type { Page } from "@playwright/test";
+import { AXE_TAGS } from "./axe";
+import { expect } from "./fixtures";
+
+// Evaluated through the DevTools protocol, so a page's Content-Security-Policy does not block it.
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+type Violation = { id: string; impact: string | null; help: string; nodes: string[] };
+
+export async function axeViolations(page: Page): Promise<Violation[]> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
+  return page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) }));
+  }, AXE_TAGS);
+}
+
+export async function expectAccessible(page: Page) {
+  expect.soft(await axeViolations(page), `axe on ${page.url()}`).toEqual([]);
+}
+
+export async function expectNoHorizontalScroll(page: Page) {
+  const { scrollWidth, innerWidth, wide } = await page.evaluate(() => {
+    // The outermost elements that reach past the right edge, to say what overflows.
+    const wide: string[] = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      if (el.getBoundingClientRect().right <= window.innerWidth + 0.5) continue;
+      let p = el.parentElement;
+      let inside = false;
+      for (; p && p !== document.body; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o === "auto" || o === "scroll" || o === "hidden") inside = true;
+      }
+      if (!inside) wide.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}.${[...el.classList].slice(0, 4).join(".")} → ${Math.round(el.getBoundingClientRect().right)}`);
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, wide: wide.slice(0, 5) };
+  });
+  expect.soft(scrollWidth, `page width at ${innerWidth} px on ${page.url()}: ${wide.join("; ")}`).toBeLessThanOrEqual(innerWidth);
+}
+
+export async function expectOneH1(page: Page) {
+  await expect.soft(page.locator("h1"), `one <h1> on ${page.url()}`).toHaveCount(1);
+}

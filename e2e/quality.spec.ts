@@ -1,0 +1,63 @@
+// The shared quality bars on every admin page and the mail catcher's inbox: no horizontal page
+// scroll at 390 px (wide tables scroll inside their box), one <h1>, and axe clean (WCAG 2.0/2.1/2.2
+// A and AA plus best practices, target-size included) at 390 px and at 1440 px.
+import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
+import { expectAccessible, expectNoHorizontalScroll, expectOneH1 } from "./a11y";
+import { E2E } from "./config";
+import { expect, test } from "./fixtures";
+import { InboxPage } from "./pages/inbox-page";
+
+const mail = createMailCatcherClient(`http://127.0.0.1:${E2E.mailPort}`);
+
+test("every admin page fits 390 px, has one heading hierarchy and passes axe", async ({ page, context, admin, member, signIn, letters, db }) => {
+  test.slow();
+  const [letterId] = await letters.seed([
+    { message: `Email provider answered 422: ${member.email} was rejected because the mailbox does not exist and will not exist (#123456789)`, errorName: "NonRetriableError", user: member },
+    { message: "Could not relay 3 outbox events", label: "run for 2026-11-30 02:00 UTC", status: "RESOLVED", resolutionNote: "A long note about what happened. ".repeat(6) },
+    { message: "Email provider answered 503: service unavailable", status: "RETRYING", user: member },
+  ]);
+  const bulk = await db.query<{ id: string }>(
+    "insert into bulk_actions (id, kind, filter, total, processed, created_by_id, created_by, status) values (gen_random_uuid(), 'RETRY', $1, 3, 3, $2, $3, 'DONE') returning id",
+    [JSON.stringify({ functionId: letters.functionId, before: new Date().toISOString() }), admin.id, admin.email],
+  );
+  await signIn(context, admin);
+  const pages = [
+    "/admin",
+    `/admin/dead-letters?functionId=${letters.functionId}`,
+    `/admin/dead-letters?functionId=${letters.functionId}&status=ALL`,
+    `/admin/dead-letters?functionId=${letters.functionId}&view=groups`,
+    `/admin/dead-letters/${letterId}`,
+    `/admin/dead-letters/bulk?kind=retry&functionId=${letters.functionId}`,
+    `/admin/dead-letters/bulk/${bulk.rows[0]!.id}`,
+    "/admin/audit",
+    "/admin/users",
+    `/admin/users/${member.id}`,
+    "/admin/schedules",
+  ];
+  for (const width of [390, 1440]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    for (const path of pages) {
+      const response = await page.goto(path);
+      expect(response?.status(), path).toBe(200);
+      if (width === 390) await expectNoHorizontalScroll(page);
+      await expectOneH1(page);
+      await expectAccessible(page);
+    }
+  }
+  await db.query("delete from bulk_actions where id = $1", [bulk.rows[0]!.id]);
+});
+
+test("the mail catcher's inbox and a message fit 390 px and pass axe", async ({ page, visitor }) => {
+  const response = await page.request.post("/api/users", { data: { name: visitor.name, email: visitor.email, password: visitor.password } });
+  expect(response.status()).toBe(202);
+  await mail.waitForMessages({ to: visitor.email, timeoutMs: 30_000 });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const inbox = new InboxPage(page);
+  await inbox.goto();
+  await expectNoHorizontalScroll(page);
+  await expectAccessible(page);
+  await inbox.goto(visitor.email);
+  await page.getByRole("link", { name: /Welcome/ }).first().click();
+  await expectNoHorizontalScroll(page);
+  await expectAccessible(page);
+});

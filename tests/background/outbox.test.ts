@@ -34,9 +34,9 @@ describe("outbox", () => {
     // The sweeper's manual trigger (its cron fires every minute in production).
     await inngest.send({ name: outboxSweepRequested.name, data: {} });
 
-    // This file has its own mail catcher, so every message in it is one of these.
-    const delivered = await stack.mail.waitForMessages({ count: 50, timeoutMs: 60_000 });
-    expect(new Set(delivered.map((m) => m.to[0])).size).toBe(50);
+    // Per address: the worker's database may still hold runs of an earlier file (a verification
+    // reminder, say) that this file's engine finishes, and their mail lands in this catcher too.
+    for (const email of emails) await stack.mail.waitForMessages({ to: email, timeoutMs: 60_000 });
     for (const email of emails) expect(await stack.mail.messages({ to: email })).toHaveLength(1);
     expect(await countUnsent()).toBe(0);
   }, 120_000); // 50 sign-ups and 50 background runs; on a loaded 2-core machine this can take a while

@@ -23,7 +23,7 @@ async function openLetterFor(page: import("@playwright/test").Page, db: import("
     await list.goto(`userId=${rows[0]!.id}`);
     await expect(list.row(email)).toHaveCount(1, { timeout: 1000 });
   }).toPass({ timeout });
-  await list.row(email).getByRole("link", { name: /Send welcome email/ }).click();
+  await list.row(email).getByRole("link", { name: /Verify email/ }).click();
   await page.waitForURL(/\/admin\/dead-letters\/[0-9a-f-]{36}$/);
   return new DeadLetterPage(page);
 }
@@ -48,9 +48,9 @@ test("every failure names who it is about: in the row, the page title and the ta
   await expect(row.locator("time")).toHaveAttribute("title", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
 
   const letter = await openLetterFor(page, db, email);
-  await expect(letter.title).toContainText("Send welcome email");
+  await expect(letter.title).toContainText("Verify email");
   await expect(letter.title).toContainText("Rita Rejected");
-  await expect(page).toHaveTitle(new RegExp(`Send welcome email · Rita Rejected <${email.replace(/[+.]/g, "\\$&")}>`));
+  await expect(page).toHaveTitle(new RegExp(`Verify email · Rita Rejected <${email.replace(/[+.]/g, "\\$&")}>`));
 });
 
 test("a scheduled job's failure names the job's window", async ({ page, context, admin, signIn, letters }) => {
@@ -154,12 +154,12 @@ test("the timeline is a waterfall: durations, waits, collapsed repeats, no execu
   const email = await signUp(page.request, "bounce503x9", "Wanda Waterfall");
   await signIn(context, admin);
   const letter = await openLetterFor(page, db, email, 90_000);
-  await expect(letter.waterfall).toContainText(/6 attempts over \d+ s/); // load-recipient once, send five times
+  await expect(letter.waterfall).toContainText(/7 attempts over \d+ s/); // load-account and issue-link once, send-verification five times
   const send = page.getByTestId("attempt").filter({ hasText: "send" });
   await expect(send).toContainText("failed 5× with the same error, then gave up");
   await expect(send.getByTestId("attempt-bar")).toHaveCount(5);
   await expect(send.getByTestId("attempt-bar").nth(1)).toHaveText(/^waited [\d.]+ m?s → attempt 2: [\d.]+ m?s$/);
-  await expect(page.getByTestId("attempt").filter({ hasText: "load-recipient" })).toContainText("succeeded");
+  await expect(page.getByTestId("attempt").filter({ hasText: "load-account" })).toContainText("succeeded");
   const timeline = await page.getByTestId("attempt-timeline").innerText();
   expect(timeline).not.toMatch(/\(\d{3}\)|\b206\b|step · attempt/);
   // Not permanent: Retry acts at once, no confirmation.

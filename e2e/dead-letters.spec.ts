@@ -6,7 +6,7 @@ import { DeadLetterPage, DeadLettersPage } from "./pages/dead-letters-page";
 
 const mail = createMailCatcherClient(`http://127.0.0.1:${E2E.mailPort}`);
 
-/** A sign-up whose welcome email the provider rejects for good (422): one dead letter. */
+/** A sign-up whose verification email the provider rejects for good (422): one dead letter. */
 async function rejectedSignUp(request: import("@playwright/test").APIRequestContext) {
   const email = `reject+${randomUUID().slice(0, 8)}@example.com`;
   const response = await request.post("/api/users", { data: { name: "Rejected Person", email, password: "long enough password" } });
@@ -22,7 +22,7 @@ async function openLetterFor(page: import("@playwright/test").Page, email: strin
     await page.reload();
     await expect(list.row(email)).toHaveCount(1, { timeout: 1000 });
   }).toPass({ timeout: 30_000 });
-  await list.row(email).getByRole("link", { name: "Send welcome email" }).click();
+  await list.row(email).getByRole("link", { name: "Verify email" }).click();
   await page.waitForURL(/\/admin\/dead-letters\/[0-9a-f-]{36}$/);
   return new DeadLetterPage(page);
 }
@@ -31,7 +31,7 @@ test.afterEach(async ({ db }) => {
   await db.query("delete from users where email like 'reject+%@example.com'");
 });
 
-test("an admin retries a rejected welcome email after fixing the cause, and it resolves itself", async ({ page, context, admin, signIn, playwright }) => {
+test("an admin retries a rejected verification email after fixing the cause, and it resolves itself", async ({ page, context, admin, signIn, playwright }) => {
   const api = await playwright.request.newContext({ baseURL: `http://127.0.0.1:${E2E.appPort}` });
   const email = await rejectedSignUp(api);
   await api.dispose();

@@ -11,47 +11,9 @@
 //   which every request must then carry.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { isIP } from "node:net";
+import { configuredName, hostName, isLoopbackName } from "@signup-jobs/host-names";
 
-/** The host name of a Host header (or a configured name), lower-cased, without port or trailing dot. */
-export function hostName(value: string | undefined): string | null {
-  if (!value) return null;
-  let host = value.trim().toLowerCase();
-  if (host.startsWith("[")) {
-    const end = host.indexOf("]");
-    if (end === -1) return null;
-    const rest = host.slice(end + 1);
-    if (rest !== "" && !/^:\d{1,5}$/.test(rest)) return null;
-    host = host.slice(1, end);
-  } else {
-    const colon = host.lastIndexOf(":");
-    if (colon !== -1 && host.indexOf(":") === colon) {
-      if (!/^\d{1,5}$/.test(host.slice(colon + 1))) return null;
-      host = host.slice(0, colon);
-    }
-  }
-  if (host.endsWith(".")) host = host.slice(0, -1);
-  return host === "" ? null : host;
-}
-
-/** localhost, 127.0.0.0/8 and ::1: names that can only mean this machine. */
-export function isLoopbackName(host: string): boolean {
-  if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  if (isIP(host) === 6) return host === "::1" || host === "0:0:0:0:0:0:0:1";
-  return false;
-}
-
-/** A configured name or address (`mail.test`, `mail.test:4010`, `::1`, `[::1]`) as `hostName` gives it. */
-function configuredName(value: string): string | null {
-  return hostName(isIP(value.trim()) === 6 ? `[${value.trim()}]` : value);
-}
-
-/** Whether a bind address keeps the catcher on this machine. `0.0.0.0`, `::` or a LAN address do not. */
-export function isLoopbackBind(host: string): boolean {
-  const name = configuredName(host);
-  return name !== null && isLoopbackName(name);
-}
+export { isLoopbackBind } from "@signup-jobs/host-names";
 
 export class HostPolicy {
   private readonly extra: Set<string>;

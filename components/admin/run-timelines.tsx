@@ -24,7 +24,7 @@ export function RunTimelines({ runs }: { runs: RunView[] }) {
           {run.timeline ? <Waterfall timeline={run.timeline} /> : null}
           {run.unavailable ? (
             <p className="text-slate-600" data-testid="timeline-unavailable">
-              Timeline unavailable ({run.unavailable})
+              {`Timeline unavailable (${run.unavailable})`}
             </p>
           ) : null}
           {!run.timeline && run.entry ? (

@@ -166,6 +166,24 @@ test("the timeline is a waterfall: durations, waits, collapsed repeats, no execu
   await expect(letter.retry).toHaveText("Retry");
 });
 
+test("a run the executor cannot give: the page says 'Timeline unavailable (reason)' and the attempts are 'unknown', never a guess", async ({ page, context, admin, signIn, letters }) => {
+  // Recorded while the executor's read failed (attempts unknown), for a run the executor has no record of.
+  await letters.seed([{ message: "Provider answered 503 while the executor was away", attempts: null }]);
+  await signIn(context, admin);
+  const list = new DeadLettersPage(page);
+  await list.goto(`functionId=${letters.functionId}`);
+  const row = list.row("while the executor was away");
+  await expect(row.getByRole("cell").nth(4)).toHaveText("unknown");
+  await row.getByRole("link", { name: letters.functionName }).click();
+  await page.waitForURL(/\/admin\/dead-letters\/[0-9a-f-]{36}$/);
+  const letter = new DeadLetterPage(page);
+  await expect(letter.timelineUnavailable).toHaveText("Timeline unavailable (the executor has no record of this run (404))");
+  await expect(letter.waterfall).toHaveCount(0);
+  await expect(letter.attempts).toHaveText("unknown");
+  await expect(page.getByText(/unknown attempts/).first()).toBeVisible();
+  await expect(page.getByTestId("attempt-timeline")).not.toContainText(/\b1 attempt\b/);
+});
+
 test("retrying a permanent failure asks first and says why; when it fails again the page says so", async ({ page, context, admin, signIn, db }) => {
   const email = await signUp(page.request, "reject", "Pat Permanent");
   await signIn(context, admin);

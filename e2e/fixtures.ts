@@ -29,6 +29,8 @@ export type SeedLetter = {
   /** Minutes ago of the last failure. */
   ago?: number;
   resolutionNote?: string;
+  /** Attempts recorded (default 5); null: the recorder could not read them from the executor. */
+  attempts?: number | null;
 };
 export type LetterSeeder = {
   /** A function id of this test's own, so filters and counts see only its letters. */
@@ -148,7 +150,7 @@ export const test = base.extend<Fixtures, { db: pg.Pool }>({
             `insert into dead_letter_jobs (id, function_id, function_name, run_id, last_run_id, event_name, payload, error_name, error_message,
                attempts, history, first_failed_at, last_failed_at, status, resolved_at, resolved_by, resolution_note, updated_at,
                subject_user_id, subject_email, subject_name, subject_label)
-             values (gen_random_uuid(), $1, $2, $3, $3, 'user/account.created', $4, $5, $6, 5, '[]', $7, $7, $8, $9, $10, $11, now(), $12, $13, $14, $15)
+             values (gen_random_uuid(), $1, $2, $3, $3, 'user/account.created', $4, $5, $6, $16::int, '[]', $7, $7, $8, $9, $10, $11, now(), $12, $13, $14, $15)
              returning id`,
             [
               functionId, functionName, `e2e-run-${randomUUID()}`,
@@ -156,6 +158,7 @@ export const test = base.extend<Fixtures, { db: pg.Pool }>({
               l.errorName ?? "Error", l.message, at, l.status ?? "OPEN",
               l.status === "RESOLVED" ? at : null, l.status === "RESOLVED" ? "seed@example.com" : null, l.status === "RESOLVED" ? (l.resolutionNote ?? "Seeded") : null,
               l.user?.id ?? null, l.user?.email ?? null, l.user?.name ?? null, l.label ?? null,
+              l.attempts === undefined ? 5 : l.attempts,
             ],
           );
           ids.push(rows[0]!.id);

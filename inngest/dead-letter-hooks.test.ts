@@ -4,6 +4,7 @@ import { z } from "zod";
 import { onFailureRecordDeadLetter, originalEventData, type FailedRun, type StepRunner } from "@/inngest/dead-letter-hooks";
 import { userAccountCreated } from "@/inngest/events";
 import { db } from "@/lib/db";
+import { failedRun, startFakeExecutor } from "@/tests/harness/fake-executor";
 
 // Runs each step at once, as the executor would on a first attempt.
 const step: StepRunner = { run: (_id, fn) => fn() };
@@ -46,5 +47,66 @@ describe("onFailure payloads", () => {
   it("give no clean-up data when the original event does not match the function's schema", () => {
     const failed: FailedRun = { ...failure(), event: { name: userAccountCreated.name, data: { userId: "not-a-uuid" } } };
     expect(originalEventData(failed, userAccountCreated.schema)).toBeNull();
+  });
+});
+
+describe("the attempt count", () => {
+  const record = async (payload: ReturnType<typeof failure>) => {
+    await onFailureRecordDeadLetter("Send welcome email")({ event: { data: payload }, step });
+    return db.deadLetterJob.findUniqueOrThrow({ where: { runId: payload.run_id } });
+  };
+
+  it("is the executor's count when its record of the run can be read", async () => {
+    const payload = failure();
+    const executor = await startFakeExecutor({ status: 200, body: failedRun(payload.run_id, 3) });
+    try {
+      const letter = await record(payload);
+      expect(executor.paths).toEqual([`/v1/runs/${payload.run_id}`]);
+      expect(letter.attempts).toBe(3);
+      expect(letter.history).toMatchObject([{ runId: payload.run_id, attempts: 3 }]);
+    } finally {
+      await executor.stop();
+    }
+  });
+
+  it("is unknown (null, not 1) when the executor cannot be reached", async () => {
+    // Nothing listens at the configured executor address in this file.
+    const letter = await record(failure());
+    expect(letter.attempts).toBeNull();
+    expect(letter.history).toMatchObject([{ attempts: null }]);
+  });
+
+  it.each([
+    ["refuses the key", { status: 401 }],
+    ["has no record of the run", { status: 404 }],
+    ["fails", { status: 502 }],
+    ["does not list attempts (Inngest's REST API)", { status: 200, body: { data: { run_id: "r", status: "Failed" } } }],
+  ])("is unknown when the executor %s", async (_what, answer) => {
+    const executor = await startFakeExecutor(answer);
+    try {
+      const letter = await record(failure());
+      expect(executor.paths).toHaveLength(1);
+      expect(letter.attempts).toBeNull();
+      expect(letter.history).toMatchObject([{ attempts: null }]);
+    } finally {
+      await executor.stop();
+    }
+  });
+
+  it("of a letter whose retry's count is unknown becomes unknown, the known run's count kept in its history", async () => {
+    const first = failure();
+    const executor = await startFakeExecutor({ status: 200, body: failedRun(first.run_id, 5) });
+    try {
+      const letter = await record(first);
+      expect(letter.attempts).toBe(5);
+      executor.answer({ status: 401 });
+      const retry = failure({ event: { ...first.event, data: { ...first.event.data, deadLetterId: letter.id } } });
+      await onFailureRecordDeadLetter("Send welcome email")({ event: { data: retry }, step });
+      const after = await db.deadLetterJob.findUniqueOrThrow({ where: { id: letter.id } });
+      expect(after.attempts).toBeNull();
+      expect(after.history).toMatchObject([{ runId: first.run_id, attempts: 5 }, { runId: retry.run_id, attempts: null }]);
+    } finally {
+      await executor.stop();
+    }
   });
 });

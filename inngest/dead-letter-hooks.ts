@@ -53,19 +53,22 @@ export function onFailureRecordDeadLetter(functionName: string, then?: (failed: 
   };
 }
 
-/** The failed run's attempt count from the executor's read API; 1 if it cannot be read. */
-async function countAttempts(runId: string): Promise<number> {
-  try {
-    const run = await executorApi.run(runId);
-    const failures = (run?.attempts ?? []).filter((a) => a.outcome === "error" || a.outcome === "failed");
-    // Attempts of the failing step(s); the final "discovery" request that reports the failure
-    // (step id "step") is not an attempt of the work itself.
-    const work = failures.filter((a) => a.step_id !== "step");
-    return Math.max(1, (work.length ? work : failures).length);
-  } catch (error) {
-    logger.warn("could not read the failed run's attempts", { runId, error });
-    return 1;
+/**
+ * The failed run's attempt count from the executor's read API, or null (unknown) when it cannot be
+ * read: a guessed 1 would be a wrong count that looks like a fact.
+ */
+async function countAttempts(runId: string): Promise<number | null> {
+  const read = await executorApi.readRun(runId);
+  if (!read.ok) {
+    logger.warn("could not read the failed run's attempts; recording them as unknown", { runId, reason: read.reason });
+    return null;
   }
+  const failures = read.run.attempts.filter((a) => a.outcome === "error" || a.outcome === "failed");
+  // Attempts of the failing step(s); the final "discovery" request that reports the failure
+  // (step id "step") is not an attempt of the work itself.
+  const work = failures.filter((a) => a.step_id !== "step");
+  const counted = (work.length ? work : failures).length;
+  return counted || null;
 }
 
 /** At the end of a successful run: if it was a dead letter's retry, resolve that letter. */

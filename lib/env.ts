@@ -118,6 +118,9 @@ const schema = z.object({
 
 export type Env = Omit<z.infer<typeof schema>, "APP_URL"> & { APP_URL: string };
 
+/** Every variable this module reads, in order (docs/production.md must name each: tests/production-guide.test.ts). */
+export const ENV_VARIABLES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+
 /**
  * The SDK's mode under these settings (`Inngest#mode` in inngest@4): INNGEST_DEV as a boolean
  * decides; a URL means dev; otherwise cloud, which verifies every request's signature.

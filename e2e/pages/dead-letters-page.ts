@@ -77,6 +77,14 @@ export class DeadLetterPage {
   get waterfall() {
     return this.page.getByTestId("waterfall");
   }
+  /** "Timeline unavailable (<reason>)" under a run the executor could not give. */
+  get timelineUnavailable() {
+    return this.page.getByTestId("timeline-unavailable");
+  }
+  /** The Attempts entry of the Details panel. */
+  get attempts() {
+    return this.page.getByTestId("attempts");
+  }
   get note() {
     return this.page.getByLabel("Resolution note");
   }

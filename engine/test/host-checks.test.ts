@@ -120,6 +120,89 @@ describe("content types", () => {
   });
 });
 
+describe("cross-site requests to the operator API", () => {
+  // A page the developer visits can reach 127.0.0.1 under its own name (DNS rebinding), post a
+  // text/plain or form body without a preflight, or try a preflight for JSON/DELETE. Sync and
+  // cancel must refuse every one of them and act on nothing.
+  test("POST /v1/apps/sync: a foreign Host, a form post and a preflight are refused, and the app is never called", async () => {
+    let fetched = 0;
+    const target = http.createServer((req, res) => {
+      fetched++;
+      req.resume();
+      res.end("{}");
+    });
+    await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
+    try {
+      const port = new URL(engine.url).port;
+      const body = JSON.stringify({ url: `http://127.0.0.1:${(target.address() as { port: number }).port}/api/inngest` });
+      for (const host of ["evil.example", `evil.example:${port}`, "127.0.0.1.evil.example"]) {
+        expect((await raw("POST", `${engine.url}/v1/apps/sync`, { host, "content-type": "application/json" }, body)).status, host).toBe(421);
+      }
+      for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+        expect((await raw("POST", `${engine.url}/v1/apps/sync`, { host: `127.0.0.1:${port}`, "content-type": type, origin: "http://evil.example" }, body)).status, type).toBe(415);
+      }
+      const preflight = await fetch(`${engine.url}/v1/apps/sync`, {
+        method: "OPTIONS",
+        headers: { origin: "http://evil.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      });
+      expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+      expect(preflight.headers.get("access-control-allow-headers")).toBeNull();
+      expect(fetched).toBe(0);
+      // The same request from this machine, as JSON, does call the app (so the zero above means refused).
+      await fetch(`${engine.url}/v1/apps/sync`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      expect(fetched).toBeGreaterThan(0);
+    } finally {
+      target.closeAllConnections();
+      await new Promise((r) => target.close(r));
+    }
+  });
+
+  test("cancelling a run (POST /v1/runs/:id/cancel, DELETE /v1/runs/:id): a foreign Host, a form post and a preflight are refused, and the run keeps running", async () => {
+    const inngest = fixtureClient(engine.url, "cancel-xsite");
+    const fn = inngest.createFunction({ id: "waits", triggers: [{ event: "cancel-xsite/go" }] }, async ({ step }) => {
+      await step.waitForEvent("never", { event: "cancel-xsite/never", timeout: "1h" });
+      return "done";
+    });
+    const waitingApp = await startFixtureApp(inngest, [fn]);
+    try {
+      expect((await fetch(waitingApp.url, { method: "PUT" })).status).toBe(200); // sync it
+      const { body: sent } = await sendEvents(engine.url, [{ name: "cancel-xsite/go" }]);
+      const runId = await waitFor(
+        async () => {
+          const { body } = await getJson<{ data: { run_id: string; status: string }[] }>(`${engine.url}/v1/events/${sent.ids[0]}/runs`);
+          const run = body.data[0];
+          return run && run.status === "Running" ? run.run_id : null;
+        },
+        { what: "the run to wait" },
+      );
+      const port = new URL(engine.url).port;
+      const status = async () => (await getJson<{ data: { status: string } }>(`${engine.url}/v1/runs/${runId}`)).body.data.status;
+      for (const host of ["evil.example", `evil.example:${port}`]) {
+        expect((await raw("POST", `${engine.url}/v1/runs/${runId}/cancel`, { host, "content-type": "application/json" }, "{}")).status, host).toBe(421);
+        expect((await raw("DELETE", `${engine.url}/v1/runs/${runId}`, { host })).status, host).toBe(421);
+      }
+      for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+        expect((await raw("POST", `${engine.url}/v1/runs/${runId}/cancel`, { host: `127.0.0.1:${port}`, "content-type": type, origin: "http://evil.example" }, "{}")).status, type).toBe(415);
+      }
+      for (const method of ["POST", "DELETE"]) {
+        const preflight = await fetch(`${engine.url}/v1/runs/${runId}${method === "POST" ? "/cancel" : ""}`, {
+          method: "OPTIONS",
+          headers: { origin: "http://evil.example", "access-control-request-method": method, "access-control-request-headers": "content-type" },
+        });
+        expect(preflight.headers.get("access-control-allow-origin"), method).toBeNull();
+        expect(preflight.headers.get("access-control-allow-methods"), method).toBeNull();
+      }
+      expect(await status()).toBe("Running");
+      // From this machine, as JSON, the same cancel works.
+      const cancel = await fetch(`${engine.url}/v1/runs/${runId}/cancel`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(cancel.status).toBe(200);
+      expect(await status()).toBe("Cancelled");
+    } finally {
+      await waitingApp.close();
+    }
+  });
+});
+
 describe("app hosts", () => {
   test("POST /v1/apps/sync and /fn/register accept only apps on allowed hosts (403), and nothing is fetched or registered", async () => {
     let fetched = 0;

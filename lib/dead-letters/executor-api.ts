@@ -49,6 +49,35 @@ async function get<T>(path: string, schema: z.ZodType<T>): Promise<T | null> {
   return z.object({ data: schema }).parse(await response.json()).data;
 }
 
+/** A run as read for the dashboard and the recorder: the run, or why it could not be read. */
+export type RunRead = { ok: true; run: ExecutorRunDetail } | { ok: false; reason: string };
+
+const causeOf = (error: unknown): string =>
+  error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+
+/**
+ * One run with its attempts, or the reason it cannot be had — unreachable, refused (401: the
+ * signing key), unknown to the executor (404), or an executor whose API does not list attempts
+ * (Inngest's own REST API). Callers show the reason; they never invent a count.
+ */
+async function readRun(runId: string): Promise<RunRead> {
+  const { url, headers } = apiBase();
+  let response: Response;
+  try {
+    response = await fetch(`${url}/v1/runs/${encodeURIComponent(runId)}`, { headers, cache: "no-store", signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    if (error instanceof Error && error.name === "TimeoutError") return { ok: false, reason: "the executor did not answer within 10 s" };
+    return { ok: false, reason: `executor unreachable: ${causeOf(error)}` };
+  }
+  if (response.status === 404) return { ok: false, reason: "the executor has no record of this run (404)" };
+  if (response.status === 401 || response.status === 403) return { ok: false, reason: `the executor refused the request (${response.status}): check INNGEST_SIGNING_KEY` };
+  if (!response.ok) return { ok: false, reason: `the executor answered ${response.status}` };
+  const parsed = z.object({ data: runDetail }).safeParse(await response.json().catch(() => null));
+  if (!parsed.success) return { ok: false, reason: "the executor's answer is not a run" };
+  if (!parsed.data.data.attempts.length) return { ok: false, reason: "the executor's API does not list this run's attempts" };
+  return { ok: true, run: parsed.data.data };
+}
+
 const app = z.object({ id: z.string(), url: z.string().nullable().optional(), synced_at: z.string().nullable().optional(), error: z.string().nullable().optional() });
 
 export type ExecutorHealth =
@@ -71,12 +100,13 @@ async function health(): Promise<ExecutorHealth> {
     const parsed = z.object({ data: z.array(app) }).safeParse(await response.json());
     return { reachable: true, latencyMs, apps: parsed.success ? parsed.data.data : null };
   } catch (error) {
-    return { reachable: false, latencyMs: Math.round(performance.now() - started), error: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) };
+    return { reachable: false, latencyMs: Math.round(performance.now() - started), error: causeOf(error) };
   }
 }
 
 export const executorApi = {
   health,
   eventRuns: (eventId: string) => get(`/v1/events/${encodeURIComponent(eventId)}/runs`, z.array(run)).then((r) => r ?? []),
+  readRun,
   run: (runId: string) => get(`/v1/runs/${encodeURIComponent(runId)}`, runDetail),
 };

@@ -10,14 +10,14 @@ export type FailedRun = {
   runId: string;
   event: { name: string; id?: string; data?: unknown; ts?: number };
   error: { name?: string; message?: string; stack?: string };
-  /** Attempts this run made before giving up. */
-  attempts: number;
+  /** Attempts this run made before giving up; null when the executor's record could not be read. */
+  attempts: number | null;
   failedAt: Date;
   /** Who or what the run was about (see subject.ts); kept from the first failure on a retry. */
   subject?: Subject;
 };
 
-export type HistoryEntry = { runId: string; at: string; attempts: number; errorName: string; errorMessage: string };
+export type HistoryEntry = { runId: string; at: string; attempts: number | null; errorName: string; errorMessage: string };
 
 const retryMarker = z.object({ deadLetterId: z.uuid() });
 
@@ -30,7 +30,8 @@ export function deadLetterIdOf(event: { data?: unknown }): string | null {
 /**
  * Writes the dead letter for a run that failed for good. Idempotent: a duplicate failure event for
  * the same run changes nothing; a retry's run that fails again updates the letter it came from
- * (history and attempts grow, status back to open) instead of making a new one.
+ * (history and attempts grow, status back to open) instead of making a new one. The letter's total
+ * is unknown (null) once any of its runs' counts is.
  */
 export async function recordDeadLetter(failure: FailedRun): Promise<{ id: string; created: boolean }> {
   const errorName = (failure.error.name || "Error").slice(0, 200);
@@ -45,7 +46,7 @@ export async function recordDeadLetter(failure: FailedRun): Promise<{ id: string
         status = case when status = 'RESOLVED' then status else 'OPEN'::"DeadLetterStatus" end,
         last_run_id = ${failure.runId},
         error_name = ${errorName}, error_message = ${errorMessage}, error_stack = ${errorStack},
-        attempts = attempts + ${failure.attempts},
+        attempts = attempts + ${failure.attempts}::int,
         history = history || ${JSON.stringify([entry])}::jsonb,
         last_failed_at = ${failure.failedAt},
         updated_at = now()
@@ -68,7 +69,7 @@ export async function recordDeadLetter(failure: FailedRun): Promise<{ id: string
       gen_random_uuid(), ${failure.functionId}, ${failure.functionName}, ${failure.runId}, ${failure.runId},
       ${failure.event.name}, ${failure.event.id ?? null},
       ${JSON.stringify({ name: failure.event.name, id: failure.event.id ?? null, ts: failure.event.ts ?? null, data: originalData ?? {} })}::jsonb,
-      ${errorName}, ${errorMessage}, ${errorStack}, ${failure.attempts}, ${JSON.stringify([entry])}::jsonb,
+      ${errorName}, ${errorMessage}, ${errorStack}, ${failure.attempts}::int, ${JSON.stringify([entry])}::jsonb,
       ${failure.failedAt}, ${failure.failedAt}, 'OPEN', now(),
       ${failure.subject?.userId ?? null}::uuid, ${failure.subject?.email ?? null}, ${failure.subject?.name ?? null}, ${failure.subject?.label ?? null})
     on conflict (run_id) do nothing

@@ -103,6 +103,23 @@ describe("JSON content type", () => {
     expect((await raw(catcher, "/_catcher/requests", { method: "DELETE" })).status).toBe(200);
     expect((await raw(catcher, "/_catcher/messages", { method: "GET" })).status).toBe(200);
   });
+
+  it("never grants a CORS preflight, so a page cannot send JSON, PUT or DELETE to it; a rebound DELETE gets 421", async () => {
+    const { catcher } = await startTestCatcher();
+    await raw(catcher, "/emails", { body: JSON.stringify(email("kept@example.com")), headers: { ...AUTH, "content-type": "application/json" } });
+    for (const [pathname, method] of [["/emails", "POST"], ["/emails/batch", "POST"], ["/_catcher/reset", "POST"], ["/_catcher/faults", "PUT"], ["/_catcher/requests", "DELETE"], ["/_catcher/messages", "DELETE"]] as const) {
+      const preflight = await fetch(`${catcher.url}${pathname}`, {
+        method: "OPTIONS",
+        headers: { origin: "http://evil.example", "access-control-request-method": method, "access-control-request-headers": "content-type, authorization" },
+      });
+      expect(preflight.headers.get("access-control-allow-origin"), `${method} ${pathname}`).toBeNull();
+      expect(preflight.headers.get("access-control-allow-methods"), `${method} ${pathname}`).toBeNull();
+      expect(preflight.headers.get("access-control-allow-headers"), `${method} ${pathname}`).toBeNull();
+      const rebound = await withHost(catcher.url, "evil.example", { method, path: pathname, headers: { ...AUTH, "content-type": "application/json" }, body: method === "DELETE" ? undefined : "{}" });
+      expect(rebound.status, `${method} ${pathname}`).toBe(421);
+    }
+    expect(await catcher.messages()).toHaveLength(1);
+  });
 });
 
 describe("token (--token)", () => {

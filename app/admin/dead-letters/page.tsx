@@ -222,7 +222,7 @@ function LettersTable({ rows, now }: { rows: DeadLetterRow[]; now: Date }) {
                 <span className="font-mono text-xs text-slate-600">{row.errorName}</span>
                 <div className="line-clamp-2 break-words">{row.errorMessage}</div>
               </td>
-              <td className="px-3 py-2 text-right">{row.attempts}</td>
+              <td className="px-3 py-2 text-right">{row.attempts ?? "unknown"}</td>
               <td className="px-3 py-2">
                 <RelativeTime date={row.lastFailedAt} now={now} />
               </td>

@@ -6,16 +6,15 @@ import { z } from "zod";
 import { ReopenForm, ResolveForm, RetryForm } from "@/components/admin/dead-letter-forms";
 import { LiveUpdates } from "@/components/admin/live-updates";
 import { Panel } from "@/components/admin/panel";
-import { exactUtc, RelativeTime } from "@/components/admin/relative-time";
+import { RelativeTime } from "@/components/admin/relative-time";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { Subject, subjectText } from "@/components/admin/subject";
-import { Waterfall } from "@/components/admin/waterfall";
+import { attemptsText, RunTimelines } from "@/components/admin/run-timelines";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import type { HistoryEntry } from "@/lib/dead-letters/record";
 import { getDeadLetter } from "@/lib/dead-letters/queries";
-import { executorApi } from "@/lib/dead-letters/executor-api";
+import { letterRuns } from "@/lib/dead-letters/runs";
 import { isPermanentError } from "@/lib/dead-letters/schemas";
-import { buildTimeline } from "@/lib/dead-letters/timeline";
 import { listAuditFor } from "@/lib/audit/audit-log";
 import { actionLabel } from "@/lib/audit/actions";
 
@@ -39,10 +38,8 @@ export default async function DeadLetterPage({ params }: PageProps<"/admin/dead-
 
   const now = new Date();
   const history = (letter.history as HistoryEntry[] | null) ?? [];
-  const runIds = [...new Set([letter.runId, ...history.map((h) => h.runId), letter.lastRunId])];
-  // The executor's own record of each run (attempts with their timings); the row's history stands
-  // in when the executor has forgotten a run or cannot be reached.
-  const [runs, audit] = await Promise.all([Promise.all(runIds.map((runId) => executorApi.run(runId).catch(() => null))), listAuditFor("dead_letter", letter.id)]);
+  // The executor's own record of each run (attempts with their timings), or why it cannot be read.
+  const [runs, audit] = await Promise.all([letterRuns(letter), listAuditFor("dead_letter", letter.id)]);
   const lastEntry = history.at(-1);
   const retryFailed = letter.status === "OPEN" && letter.retryCount > 0 && history.length > 1 && lastEntry?.runId === letter.lastRunId && letter.lastRunId !== letter.runId ? lastEntry : null;
   const permanent = isPermanentError(letter.errorName) ? { errorName: letter.errorName, errorMessage: letter.errorMessage } : null;
@@ -60,14 +57,14 @@ export default async function DeadLetterPage({ params }: PageProps<"/admin/dead-
           <StatusBadge status={letter.status} />
         </div>
         <p className="text-sm text-slate-600">
-          Last failed <RelativeTime date={letter.lastFailedAt} now={now} /> · {letter.attempts} attempt{letter.attempts === 1 ? "" : "s"}
+          Last failed <RelativeTime date={letter.lastFailedAt} now={now} /> · {attemptsText(letter.attempts)}
           {letter.retryCount ? ` · retried ${letter.retryCount}×` : ""}
         </p>
       </div>
       <LiveUpdates ids={letter.status === "RETRYING" ? [letter.id] : []} />
       {retryFailed ? (
         <p role="alert" className="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-800 ring-1 ring-red-200 break-words" data-testid="retry-failed">
-          <strong>The retry failed again</strong> <RelativeTime date={new Date(retryFailed.at)} now={now} /> after {retryFailed.attempts} attempt{retryFailed.attempts === 1 ? "" : "s"}: {retryFailed.errorName}: {retryFailed.errorMessage}
+          <strong>The retry failed again</strong> <RelativeTime date={new Date(retryFailed.at)} now={now} /> after {attemptsText(retryFailed.attempts ?? null)}: {retryFailed.errorName}: {retryFailed.errorMessage}
         </p>
       ) : null}
 
@@ -88,29 +85,7 @@ export default async function DeadLetterPage({ params }: PageProps<"/admin/dead-
             ) : null}
           </Panel>
           <Panel title="Attempts">
-            <ol className="flex flex-col gap-6 text-sm" data-testid="attempt-timeline">
-              {runIds.map((runId, i) => {
-                const run = runs[i] ?? null;
-                const entry = history.find((h) => h.runId === runId);
-                return (
-                  <li key={runId} className="min-w-0">
-                    <h3 className="font-medium">
-                      {i === 0 ? "First run" : `Retry ${i}`} <span className="font-mono text-xs font-normal text-slate-600 break-all">{runId}</span>
-                      {run ? <span className="font-normal text-slate-600"> · {run.status.toLowerCase()}</span> : null}
-                    </h3>
-                    {run?.attempts.length ? (
-                      <Waterfall timeline={buildTimeline(run.attempts)} />
-                    ) : entry ? (
-                      <p className="text-slate-700">
-                        {exactUtc(new Date(entry.at))}: failed after {entry.attempts} attempt{entry.attempts === 1 ? "" : "s"} — {entry.errorName}: {entry.errorMessage}
-                      </p>
-                    ) : (
-                      <p className="text-slate-600">The executor has no record of this run.</p>
-                    )}
-                  </li>
-                );
-              })}
-            </ol>
+            <RunTimelines runs={runs} />
           </Panel>
           <Panel title="Event payload">
             <pre tabIndex={0} aria-label="Event payload" className="max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 text-xs ring-1 ring-slate-200" data-testid="payload">
@@ -136,7 +111,7 @@ export default async function DeadLetterPage({ params }: PageProps<"/admin/dead-
               <dt className="text-slate-600">Event</dt>
               <dd className="break-all">{letter.eventName}</dd>
               <dt className="text-slate-600">Attempts</dt>
-              <dd data-testid="attempts">{letter.attempts}</dd>
+              <dd data-testid="attempts">{letter.attempts ?? "unknown"}</dd>
               <dt className="text-slate-600">First failure</dt>
               <dd>
                 <RelativeTime date={letter.firstFailedAt} now={now} />

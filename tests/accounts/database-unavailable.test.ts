@@ -52,6 +52,11 @@ describe("a database that is away", () => {
     await expect503(error);
   });
 
+  it("is a 503 when the pool hands out a client whose connection broke", async () => {
+    // pg's own error, as the chaos suite saw it reach a sign-up during the restart (a 500 then).
+    await expect503(Object.assign(new Error("Client has encountered a connection error and is not queryable"), { clientVersion: "6.19.3" }));
+  });
+
   it("leaves other database errors to be a 500", async () => {
     const error = await thrownBy(client(env.DATABASE_URL).$queryRaw`select * from no_such_table`);
     expect(isDatabaseUnavailable(error)).toBe(false);

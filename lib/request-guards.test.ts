@@ -92,7 +92,13 @@ describe("form posts to pages (server actions)", () => {
   it("lets a well-formed same-site action through, and leaves API routes to their handlers", () => {
     expect(formPostRefusal("POST", "/login", headers({ origin: origins[0]!, "next-action": action, "content-type": multipart }), origins)).toBeNull();
     expect(formPostRefusal("POST", "/api/users", headers({ origin: "https://evil.example" }), origins)).toBeNull();
+    expect(formPostRefusal("POST", "/unsubscribe", headers({ origin: "https://evil.example" }), origins)).toBeNull();
     expect(formPostRefusal("GET", "/login", headers({ origin: "https://evil.example" }), origins)).toBeNull();
+  });
+
+  it("treats a POST to any other path as a page's: one that matches nothing is decoded by Next as a form too", () => {
+    expect(formPostRefusal("POST", "/api/users/%2e%2e/status", headers({ origin: "https://evil.example", "content-type": multipart }), origins)?.status).toBe(403);
+    expect(formPostRefusal("POST", "/api/avatars/%2e%2e/x", headers({ "content-type": "multipart/form-data" }), origins)?.status).toBe(400);
   });
 
   it("refuses a multipart body cut short, or arguments that are not JSON, as 400", async () => {

@@ -117,11 +117,18 @@ export async function readBodyLimited(request: Request, limit: number, tooLarge:
 
 // --- Form posts and server actions ---------------------------------------------------------------
 
-/** Where a POST is a form post to a page (a server action, or a form without JavaScript). */
+/** The route handlers that take a POST body themselves; every other POST is a page's. */
+const POST_ROUTES = new Set(["/api/users", "/api/inngest", "/unsubscribe"]);
+
+/**
+ * Where a POST is a form post to a page (a server action, or a form without JavaScript) — or to a
+ * path that matches nothing, which Next also decodes as one before it renders "not found" (a
+ * `/api/x/%2e%2e/y` normalises to such a path). The abuse suite found both.
+ */
 function isPagePost(method: string, pathname: string, headers: Headers): boolean {
   if (method !== "POST") return false;
   if (headers.has("next-action")) return true;
-  return !pathname.startsWith("/api/") && pathname !== "/unsubscribe";
+  return !POST_ROUTES.has(pathname);
 }
 
 const ACTION_ID = /^[0-9a-f]{40,42}$/;

@@ -109,7 +109,7 @@ try {
     rss.engine.push(stack.control.rss("engine"));
     const ok = window.filter((p) => p.status === 202);
     console.log(
-      `[soak] t=${((now - started) / 1000).toFixed(0).padStart(4)} s · 202 ${ok.length}/${window.length} · p95 ${percentile(ok.map((p) => p.ms), 95).toFixed(0)} ms · queue due ${queue.rows[0]!.due} running ${queue.rows[0]!.running} · outbox backlog ${outbox.rows[0]!.n} · RSS app ${mb(rss.app.at(-1)!)} engine ${mb(rss.engine.at(-1)!)}`,
+      `[soak] t=${((now - started) / 1000).toFixed(0).padStart(4)} s · 202 ${ok.length}/${window.length} · p95 ${ok.length ? `${percentile(ok.map((p) => p.ms), 95).toFixed(0)} ms` : "—"} · queue due ${queue.rows[0]!.due} running ${queue.rows[0]!.running} · outbox backlog ${outbox.rows[0]!.n} · RSS app ${mb(rss.app.at(-1)!)} engine ${mb(rss.engine.at(-1)!)}`,
     );
   };
   const reporter = setInterval(() => void report(), 10_000);
@@ -120,7 +120,6 @@ try {
   }
   clearInterval(reporter);
   await Promise.all(inFlight);
-  await report();
   const rssEnd = { app: stack.control.rss("app"), engine: stack.control.rss("engine") };
 
   // Settle: every accepted person's verification email; the verified ones' welcome email and avatar.

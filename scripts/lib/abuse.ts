@@ -162,7 +162,7 @@ const STACK_TRACE = /\n\s+at [^\n]+:\d+:\d+|at async [\w.<>]+ \(|node_modules\/|
 
 function problems(res: Res, secrets: Secrets): string[] {
   const out: string[] = [];
-  if (res.status === 0) out.push("no answer within the bound");
+  if (res.status === 0) return [`no answer within the bound or connection dropped: ${res.body.slice(0, 200)}`];
   if (res.status >= 500) out.push(`status ${res.status}`);
   if (res.status >= 400 && res.status < 500 && !hasMessage(res)) out.push(`status ${res.status} without a message`);
   const everything = `${[...res.headers].map(([k, v]) => `${k}: ${v}`).join("\n")}\n${res.body}`;
@@ -200,7 +200,8 @@ async function send(appUrl: string, req: Req): Promise<Res> {
   } catch (error) {
     // A header the fetch client refuses to send is our generator's problem, not the app's.
     if (error instanceof TypeError && /header|ByteString|invalid/i.test(`${error.message} ${String(error.cause)}`)) return { status: -1, body: "", headers: new Headers(), ms: 0 };
-    return { status: 0, body: String(error), headers: new Headers(), ms: performance.now() - started };
+    const cause = error instanceof Error ? String((error as { cause?: unknown }).cause ?? "") : "";
+    return { status: 0, body: `(client) ${String(error)} ${cause}`, headers: new Headers(), ms: performance.now() - started };
   }
 }
 

@@ -5,7 +5,7 @@ import { expect, test } from "@playwright/test";
 import { BOUNDED, runChaos, table } from "../scripts/lib/chaos";
 
 test("under engine and app kills, a database restart, executor and mail outages and a graceful restart: nothing lost, nothing twice", async () => {
-  test.setTimeout(600_000);
+  test.setTimeout(900_000);
   const rows = await runChaos({ size: BOUNDED, log: (line) => console.log(`[chaos] ${line}`) });
   console.log(table(rows));
   expect(rows.filter((r) => !r.ok), table(rows)).toEqual([]);

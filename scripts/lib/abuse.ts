@@ -38,7 +38,7 @@ export function routeTree(appDir = "app"): RouteEntry[] {
         const pattern = `/${segments.join("/")}`;
         const kind = entry.name === "page.tsx" ? "page" : "route";
         const source = fs.readFileSync(full, "utf8");
-        const methods = kind === "page" ? ["GET"] : [...source.matchAll(/export (?:async )?function (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!);
+        const methods = kind === "page" ? ["GET"] : [...source.matchAll(/export (?:(?:async )?function|const) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!);
         out.push({ kind, pattern, methods, admin: /^\/(api\/)?admin(\/|$)/.test(pattern) });
       }
     }
@@ -160,11 +160,12 @@ type Res = { status: number; body: string; headers: Headers; ms: number };
 type Secrets = { tokens: string[]; hashes: string[] };
 const STACK_TRACE = /\n\s+at [^\n]+:\d+:\d+|at async [\w.<>]+ \(|node_modules\/|\.next\/server\/|webpack-internal:|(?:Type|Reference|Syntax|Range)Error: /;
 
-function problems(res: Res, secrets: Secrets): string[] {
+function problems(res: Res, secrets: Secrets, method: string): string[] {
   const out: string[] = [];
   if (res.status === 0) return [`no answer within the bound or connection dropped: ${res.body.slice(0, 200)}`];
   if (res.status >= 500) out.push(`status ${res.status}`);
-  if (res.status >= 400 && res.status < 500 && !hasMessage(res)) out.push(`status ${res.status} without a message`);
+  // A HEAD answer has no body by definition: its GET carries the message.
+  if (res.status >= 400 && res.status < 500 && method !== "HEAD" && !hasMessage(res)) out.push(`status ${res.status} without a message`);
   const everything = `${[...res.headers].map(([k, v]) => `${k}: ${v}`).join("\n")}\n${res.body}`;
   if (/\$argon2id?\$|\$scrypt\$/.test(everything) || secrets.hashes.some((h) => everything.includes(h))) out.push("a password hash");
   if (secrets.tokens.some((t) => everything.includes(t))) out.push("a session token");
@@ -318,7 +319,7 @@ export async function runAbuse(options: { runs: number; seed?: number; log?: (li
             if (res.status === -1) continue;
             row.requests++;
             statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-            const found = problems(res, secrets);
+            const found = problems(res, secrets, req.method);
             const refusal = refused?.(res);
             if (refusal) found.push(refusal);
             if (found.length === 0) continue;
@@ -341,7 +342,10 @@ export async function runAbuse(options: { runs: number; seed?: number; log?: (li
     // Public route handlers and pages: every method they export (and some they do not), hostile
     // paths, queries, cookies, origins and bodies.
     for (const entry of tree.filter((e) => !e.admin)) {
-      const methods = entry.kind === "page" ? ["GET", "POST", "HEAD"] : [...new Set([...entry.methods, "GET", "POST", "PUT", "DELETE"])];
+      // Mostly the methods the target serves (so most requests reach its code), some it does not.
+      const served = entry.kind === "page" ? ["GET", "POST"] : entry.methods;
+      const others = ["GET", "POST", "PUT", "DELETE", "HEAD"].filter((m) => !served.includes(m));
+      const method = fc.oneof({ arbitrary: fc.constantFrom(...served), weight: 4 }, { arbitrary: fc.constantFrom(...others), weight: 1 });
       const body = fc.oneof(
         jsonBody.map((b) => ({ body: b as string | Buffer, type: "application/json" as string | undefined })),
         signUpMultipart.map((m) => ({ body: m.body as string | Buffer, type: m.contentType as string | undefined })),
@@ -350,7 +354,7 @@ export async function runAbuse(options: { runs: number; seed?: number; log?: (li
         fc.constant({ body: "List-Unsubscribe=One-Click" as string | Buffer, type: "application/x-www-form-urlencoded" as string | undefined }),
       );
       const arbitrary = fc
-        .tuple(fc.constantFrom(...methods), fill(entry.pattern), fc.option(tokens, { nil: undefined }), fc.option(fc.dictionary(fc.string({ maxLength: 10 }), headerString, { maxKeys: 3 }), { nil: undefined }), cookies, origins, body)
+        .tuple(method, fill(entry.pattern), fc.option(tokens, { nil: undefined }), fc.option(fc.dictionary(fc.string({ maxLength: 10 }), headerString, { maxKeys: 3 }), { nil: undefined }), cookies, origins, body)
         .map(([method, p, token, query, cookie, origin, b]): Req => {
           const search = new URLSearchParams({ ...query, ...(token === undefined ? {} : { token }) }).toString();
           const hasBody = method !== "GET" && method !== "HEAD";

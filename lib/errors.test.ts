@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { AppError, fieldErrorsOf, toErrorResponse } from "@/lib/errors";
+import { AppError, fieldErrorsOf, methodNotAllowed, toErrorResponse } from "@/lib/errors";
 
 describe("toErrorResponse", () => {
   it("answers invalid input (zod) with 422 and the message for each field", async () => {
@@ -54,5 +54,15 @@ describe("fieldErrorsOf", () => {
     expect(fieldErrorsOf(result.error!)).toEqual({ a: [expect.any(String)] });
     const formLevel = schema.safeParse({ a: "ok" });
     expect(fieldErrorsOf(formLevel.error!)).toEqual({ _form: ["Whole form is wrong"] });
+  });
+});
+
+describe("methodNotAllowed", () => {
+  // Found by `npm run abuse`: Next.js answers a method a route does not export with a bare 405.
+  it("says which methods the address takes", async () => {
+    const response = methodNotAllowed(["GET", "HEAD"])();
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD");
+    expect(await response.json()).toEqual({ error: { code: "method_not_allowed", message: "This address accepts GET, HEAD only." } });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { assertSameSite, bodyRefusal, crossSiteReason, FORM_BODY_MAX, SIGN_UP_BODY_MAX } from "@/lib/request-guards";
+import { assertSameSite, bodyRefusal, CROSS_SITE_MESSAGE, crossSiteReason, FORM_BODY_MAX, FORM_UNREADABLE_MESSAGE, formBodyRefusal, formPostRefusal, SIGN_UP_BODY_MAX } from "@/lib/request-guards";
 
 const APP = "https://app.example";
 
@@ -66,5 +66,59 @@ describe("body caps", () => {
 
   it("says what the cap is", () => {
     expect(refusal("POST", "/login", { "next-action": "abc", "content-length": String(12 * 1024 * 1024) })?.message).toBe("This form can be at most 16 KB; this one is 12 MB.");
+  });
+});
+
+// Found by `npm run abuse`: Next.js answered these form posts with a 500 while decoding them,
+// before any code of ours ran. proxy.ts refuses them with a 4xx and a message.
+describe("form posts to pages (server actions)", () => {
+  const origins = ["http://localhost:3000"];
+  const action = "7f73487c9e9986dc5b243eb4e71f91c9b2318684d9";
+  const multipart = "multipart/form-data; boundary=----x";
+  const headers = (h: Record<string, string>) => new Headers(h);
+
+  it("refuses a cross-site or Origin: null post as 403, with the message", () => {
+    for (const origin of ["https://evil.example", "null", "http://localhost:3000.evil.example"]) {
+      expect(formPostRefusal("POST", "/login", headers({ origin, "next-action": action, "content-type": multipart }), origins)).toEqual({ status: 403, message: CROSS_SITE_MESSAGE });
+    }
+  });
+
+  it("refuses an action id of the wrong shape (404) and an action not sent as multipart (415)", () => {
+    expect(formPostRefusal("POST", "/login", headers({ "next-action": "x".repeat(90), "content-type": multipart }), origins)?.status).toBe(404);
+    expect(formPostRefusal("POST", "/login", headers({ "next-action": action, "content-type": "application/x-www-form-urlencoded" }), origins)?.status).toBe(415);
+    expect(formPostRefusal("POST", "/login", headers({ "next-action": action, "content-type": "multipart/form-data" }), origins)?.status).toBe(415);
+  });
+
+  it("lets a well-formed same-site action through, and leaves API routes to their handlers", () => {
+    expect(formPostRefusal("POST", "/login", headers({ origin: origins[0]!, "next-action": action, "content-type": multipart }), origins)).toBeNull();
+    expect(formPostRefusal("POST", "/api/users", headers({ origin: "https://evil.example" }), origins)).toBeNull();
+    expect(formPostRefusal("POST", "/unsubscribe", headers({ origin: "https://evil.example" }), origins)).toBeNull();
+    expect(formPostRefusal("GET", "/login", headers({ origin: "https://evil.example" }), origins)).toBeNull();
+  });
+
+  it("treats a POST to any other path as a page's: one that matches nothing is decoded by Next as a form too", () => {
+    expect(formPostRefusal("POST", "/api/users/%2e%2e/status", headers({ origin: "https://evil.example", "content-type": multipart }), origins)?.status).toBe(403);
+    expect(formPostRefusal("POST", "/api/avatars/%2e%2e/x", headers({ "content-type": "multipart/form-data" }), origins)?.status).toBe(400);
+  });
+
+  it("refuses a multipart body cut short, or arguments that are not JSON, as 400", async () => {
+    const body = "------x\r\ncontent-disposition: form-data; name=\"0\"\r\n\r\n[{\"ok\":false},\"$K1\"]\r\n------x--\r\n";
+    const post = (text: string) => new Request("http://localhost:3000/login", { method: "POST", headers: { "next-action": action, "content-type": multipart }, body: text });
+    expect(await formBodyRefusal(post(body), "/login")).toBeNull();
+    expect(await formBodyRefusal(post(body.slice(0, 40)), "/login")).toEqual({ status: 400, message: FORM_UNREADABLE_MESSAGE });
+    expect(await formBodyRefusal(post(body.replace('[{"ok":false},"$K1"]', "[{")), "/login")).toEqual({ status: 400, message: FORM_UNREADABLE_MESSAGE });
+  });
+
+  it("refuses action arguments that are missing or refer to parts that are not there (React would wait for them: a 500)", async () => {
+    const post = (parts: Record<string, string>) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(parts)) form.append(k, v);
+      return new Request("http://localhost:3000/login", { method: "POST", headers: { "next-action": action }, body: form });
+    };
+    expect(await formBodyRefusal(post({ "0": '[{"ok":false},"$K1"]', "1_email": "a@b.c" }), "/login")).toBeNull();
+    expect(await formBodyRefusal(post({ "0": '["$@1"]', "1": '{"a":"$$escaped"}' }), "/login")).toBeNull();
+    expect(await formBodyRefusal(post({ "1_email": "a@b.c" }), "/login")).toEqual({ status: 400, message: FORM_UNREADABLE_MESSAGE });
+    expect(await formBodyRefusal(post({ "0": '[{"ok":false},"$K1","$@9"]' }), "/login")).toEqual({ status: 400, message: FORM_UNREADABLE_MESSAGE });
+    expect(await formBodyRefusal(post({ "0": '["$a"]', "10": '["$a"]' }), "/login")).toEqual({ status: 400, message: FORM_UNREADABLE_MESSAGE });
   });
 });

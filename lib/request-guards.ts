@@ -114,3 +114,106 @@ export async function readBodyLimited(request: Request, limit: number, tooLarge:
   }
   return Buffer.concat(chunks);
 }
+
+// --- Form posts and server actions ---------------------------------------------------------------
+
+/** The route handlers that take a POST body themselves; every other POST is a page's. */
+const POST_ROUTES = new Set(["/api/users", "/api/inngest", "/unsubscribe"]);
+
+/**
+ * Where a POST is a form post to a page (a server action, or a form without JavaScript) — or to a
+ * path that matches nothing, which Next also decodes as one before it renders "not found" (a
+ * `/api/x/%2e%2e/y` normalises to such a path). The abuse suite found both.
+ */
+function isPagePost(method: string, pathname: string, headers: Headers): boolean {
+  if (method !== "POST") return false;
+  if (headers.has("next-action")) return true;
+  return !POST_ROUTES.has(pathname);
+}
+
+const ACTION_ID = /^[0-9a-f]{40,42}$/;
+export const FORM_UNREADABLE_MESSAGE = "This form could not be read: it was cut short or malformed. Reload the page and try again.";
+
+/**
+ * Refuses form posts to pages that Next.js would otherwise answer with a 500 while decoding them
+ * before any code of ours runs (found by `npm run abuse`): a cross-site or `Origin: null` post
+ * ("Invalid Server Actions request"), a server-action id of the wrong shape, a body that is not
+ * multipart/form-data with a boundary. A form with a body that cannot be parsed is refused by
+ * `formBodyRefusal` below. Null when the request may go on.
+ */
+export function formPostRefusal(method: string, pathname: string, headers: Headers, allowedOrigins: string[]): { status: 400 | 403 | 404 | 415; message: string } | null {
+  if (!isPagePost(method, pathname, headers)) return null;
+  if (crossSiteReason(headers, allowedOrigins)) return { status: 403, message: CROSS_SITE_MESSAGE };
+  const action = headers.get("next-action");
+  if (action !== null && !ACTION_ID.test(action)) return { status: 404, message: "This form is out of date. Reload the page and try again." };
+  const type = headers.get("content-type") ?? "";
+  const multipart = /^multipart\/form-data\s*;.*\bboundary=[^;\s]+/i.test(type);
+  if (action !== null && !multipart) return { status: 415, message: "Send this form as multipart/form-data." };
+  if (action === null && /^multipart\/form-data/i.test(type) && !multipart) return { status: 400, message: FORM_UNREADABLE_MESSAGE };
+  return null;
+}
+
+/**
+ * For a form post that passed `formPostRefusal`: a multipart or urlencoded body must parse as a
+ * form, and a server action's encoded arguments must be whole — JSON, with every part they refer
+ * to present (React's decoder otherwise waits for the missing part and fails the request with
+ * "Connection closed."). Bodies are capped by `bodyRefusal` first, so reading a copy is cheap. A
+ * truncated or malformed body is a 400 here instead of a 500 from Next's decoder.
+ */
+export async function formBodyRefusal(request: Request, pathname: string): Promise<{ status: 400; message: string } | null> {
+  if (!isPagePost(request.method, pathname, request.headers)) return null;
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(type)) return null;
+  const refused = { status: 400 as const, message: FORM_UNREADABLE_MESSAGE };
+  let form: FormData;
+  try {
+    form = await request.clone().formData();
+  } catch {
+    return refused;
+  }
+  // A call from the page's JavaScript: the arguments are part "0". A form posted without
+  // JavaScript names its action in `$ACTION_REF_<n>`, its arguments under the `$ACTION_<n>:` prefix.
+  if (request.headers.has("next-action")) return wholeReply(form, "", "0") ? null : refused;
+  for (const key of form.keys()) {
+    const ref = /^\$ACTION_REF_(\d+)$/.exec(key);
+    if (ref && !wholeReply(form, `$ACTION_${ref[1]}:`, "0")) return refused;
+  }
+  return null;
+}
+
+// A reference to another part of an encoded reply: "$@1" (a promise), "$Q2" (a map), "$W3" (a
+// set), "$B4" (a blob), "$5" (a model)… with the part's id in hex. "$K1" names a FormData prefix
+// (never missing) and "$$…" is an escaped string; neither needs a part.
+const PART_REFERENCE = /^\$([@QWBFhTRrXxi]?)([0-9a-f]{1,8})$/;
+
+function wholeReply(form: FormData, prefix: string, id: string, depth = 0): boolean {
+  const part = form.get(`${prefix}${id}`);
+  if (part === null) return false;
+  if (typeof part !== "string") return true; // a file part
+  let value: unknown;
+  try {
+    value = JSON.parse(part);
+  } catch {
+    return false;
+  }
+  const strings: string[] = [];
+  const walk = (v: unknown, level: number) => {
+    if (level > 64) throw new Error("too deep");
+    if (typeof v === "string") strings.push(v);
+    else if (Array.isArray(v)) v.forEach((x) => walk(x, level + 1));
+    else if (v && typeof v === "object") Object.values(v).forEach((x) => walk(x, level + 1));
+  };
+  try {
+    walk(value, 0);
+  } catch {
+    return false;
+  }
+  for (const s of strings) {
+    const reference = PART_REFERENCE.exec(s);
+    if (!reference) continue;
+    const target = String(parseInt(reference[2]!, 16));
+    if (target === id || depth > 8) return false;
+    if (reference[1] === "B" ? !form.has(`${prefix}${target}`) : !wholeReply(form, prefix, target, depth + 1)) return false;
+  }
+  return true;
+}

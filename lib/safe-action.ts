@@ -1,7 +1,7 @@
 import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
-import { AppError, fieldErrorsOf } from "@/lib/errors";
+import { AppError, fieldErrorsOf, isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from "@/lib/errors";
 import type { ActionState } from "@/lib/action-state";
 import type { PublicUser } from "@/lib/accounts/users";
 import type { AccessLevel, AdminUser } from "@/lib/accounts/access";
@@ -57,6 +57,7 @@ export function formAction<A extends ActionAccess, S extends z.ZodType>(options:
           ? { ok: false, fieldErrors: error.fieldErrors, values }
           : { ok: false, formError: error.message, values };
       }
+      if (isDatabaseUnavailable(error)) return { ok: false, formError: UNAVAILABLE_MESSAGE, values };
       console.error(error);
       return { ok: false, formError: "Something went wrong on our side. Please try again.", values };
     }

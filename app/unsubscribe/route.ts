@@ -1,7 +1,7 @@
 import { createElement, type ReactElement } from "react";
 import { BadUnsubscribeLink, ConfirmUnsubscribe, Unsubscribed } from "@/components/digest/unsubscribe-page";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, methodNotAllowed } from "@/lib/errors";
 import { CROSS_SITE_MESSAGE, crossSiteReason, readBodyLimited, sameSiteOrigins, UNSUBSCRIBE_BODY_MAX } from "@/lib/request-guards";
 import { renderEmailHtml } from "@/lib/email/render";
 import { checkUnsubscribeLink, unsubscribeByLink, type BadLinkReason } from "@/lib/digest/subscription";
@@ -56,3 +56,6 @@ export async function POST(request: Request): Promise<Response> {
   if (!result.ok) return badLink(result.reason);
   return html(createElement(Unsubscribed, { appUrl: env.APP_URL }), 200);
 }
+
+const notAllowed = methodNotAllowed(["GET", "POST", "HEAD"]);
+export { notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -85,17 +85,37 @@ export function createPool(databaseUrl: string, max = 10, asyncCommit = false): 
 }
 
 export async function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
+  return withClient(db, async (client) => {
     await client.query("begin");
-    const out = await fn(client);
-    await client.query("commit");
-    return out;
-  } catch (err) {
-    await client.query("rollback").catch(() => {});
-    throw err;
+    try {
+      const out = await fn(client);
+      await client.query("commit");
+      return out;
+    } catch (err) {
+      await client.query("rollback").catch(() => {});
+      throw err;
+    }
+  });
+}
+
+/**
+ * A client checked out of the pool for `fn`. While checked out, a client is no longer covered by
+ * the pool's 'error' listener: a connection the server ends (a restart of PostgreSQL ends every
+ * one) emits 'error' on the client itself, and with no listener that would crash the engine. The
+ * query in flight fails on its own; the client is then discarded, not returned to the pool.
+ */
+export async function withClient<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  let lost: Error | undefined;
+  const onError = (err: Error) => (lost = err);
+  client.on("error", onError);
+  try {
+    return await fn(client);
   } finally {
-    client.release();
+    client.removeListener("error", onError);
+    // A lost connection is destroyed instead of being handed to the next caller.
+    client.release(lost ?? false);
+    if (lost) client.on("error", () => {});
   }
 }
 

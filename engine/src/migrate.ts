@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Db } from "./db";
+import { withTx, type Db } from "./db";
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "migrations");
 // Arbitrary constant shared by every engine process: "engine migrations" lock id.
@@ -17,9 +17,7 @@ export async function migrate(db: Db): Promise<string[]> {
   const applied: string[] = [];
   for (const file of files) {
     const id = Number(file.slice(0, 3));
-    const client = await db.connect();
-    try {
-      await client.query("begin");
+    await withTx(db, async (client) => {
       await client.query("select pg_advisory_xact_lock($1)", [LOCK_ID]);
       await client.query(
         "create table if not exists engine_migrations (id int primary key, name text not null, applied_at timestamptz not null default now())",
@@ -30,13 +28,7 @@ export async function migrate(db: Db): Promise<string[]> {
         await client.query("insert into engine_migrations (id, name) values ($1, $2)", [id, file]);
         applied.push(file);
       }
-      await client.query("commit");
-    } catch (err) {
-      await client.query("rollback").catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
   return applied;
 }

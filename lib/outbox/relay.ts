@@ -58,10 +58,16 @@ export async function relayOutbox({ ids, olderThanMs = 0, limit = 100, now = new
       .catch((e: unknown) => logger.warn("outbox relay could not record the failure", e));
     return { sent: 0, failed: rows.length };
   }
-  await db.outboxEvent.updateMany({
-    where: { id: { in: rowIds } },
-    data: { sentAt: new Date(), attempts: { increment: 1 }, lastError: null, claimedUntil: null },
-  });
+  try {
+    await db.outboxEvent.updateMany({
+      where: { id: { in: rowIds } },
+      data: { sentAt: new Date(), attempts: { increment: 1 }, lastError: null, claimedUntil: null },
+    });
+  } catch (error) {
+    // Sent but not marked (the database went away in between): the sweeper sends the rows again
+    // once their claim ends, under the same event ids, so their functions still start once.
+    logger.warn("outbox relay sent rows but could not mark them sent; the sweeper will resend them (same ids)", { rows: rowIds.length, error });
+  }
   return { sent: rows.length, failed: 0 };
 }
 

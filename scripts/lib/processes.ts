@@ -1,11 +1,16 @@
 // Child processes for the local stack: prefixed output, and one shutdown for all of them.
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 
 export type Child = { name: string; process: ChildProcess; exited: Promise<number | null> };
 
-/** `quiet` drops the child's stdout (stderr is always shown). */
-export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, quiet = false): Child {
-  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * `quiet` drops the child's stdout (stderr is always shown). `group` starts the child as the
+ * leader of its own process group, so `killTree` reaches what it starts in turn (tsx runs the
+ * engine in a second node process; a SIGKILL to tsx alone would leave that one running).
+ */
+export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, quiet = false, group = false): Child {
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: group });
   const prefix = `[${name}] `;
   const pipe = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {
     let buffered = "";
@@ -21,7 +26,57 @@ export function startChild(name: string, command: string, args: string[], env: N
   else pipe(child.stdout, process.stdout);
   pipe(child.stderr, process.stderr);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  if (group) {
+    // A group leader does not die with its parent's terminal: take the group down with us.
+    const killOnExit = () => killTree(child, "SIGKILL");
+    process.once("exit", killOnExit);
+    void exited.then(() => process.removeListener("exit", killOnExit));
+  }
   return { name, process: child, exited };
+}
+
+/** SIGKILL reaches the child's whole process group (when started with `group`); SIGTERM only the child, which forwards it. */
+export function killTree(child: ChildProcess, signal: "SIGKILL" | "SIGTERM"): void {
+  if (child.pid === undefined) return;
+  try {
+    if (signal === "SIGKILL") process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    child.kill(signal); // not a group leader, or already gone
+  }
+}
+
+/** Resident memory of a process and all its descendants, in bytes (Linux /proc; 0 elsewhere). */
+export function treeRss(pid: number): number {
+  let children: Map<number, number[]>;
+  try {
+    children = new Map();
+    for (const entry of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    return 0;
+  }
+  let total = 0;
+  const queue = [pid];
+  while (queue.length) {
+    const next = queue.pop()!;
+    try {
+      const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${next}/status`, "utf8"))?.[1];
+      total += Number(rss ?? 0) * 1024;
+    } catch {
+      // gone meanwhile
+    }
+    queue.push(...(children.get(next) ?? []));
+  }
+  return total;
 }
 
 export async function waitForHttp(url: string, timeoutMs: number, child?: Child): Promise<void> {
@@ -44,5 +99,5 @@ export async function waitForHttp(url: string, timeoutMs: number, child?: Child)
 export async function stopChildren(children: Child[]): Promise<void> {
   for (const child of children) if (child.process.exitCode === null) child.process.kill("SIGTERM");
   await Promise.race([Promise.all(children.map((c) => c.exited)), new Promise((r) => setTimeout(r, 5_000))]);
-  for (const child of children) if (child.process.exitCode === null) child.process.kill("SIGKILL");
+  for (const child of children) if (child.process.exitCode === null) killTree(child.process, "SIGKILL");
 }

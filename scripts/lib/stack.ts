@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { assertPortsFree, recordStack, startEmbeddedPostgres } from "@signup-jobs/devkit";
-import { startChild, stopChildren, waitForHttp, type Child } from "./processes";
+import { killTree, startChild, stopChildren, treeRss, waitForHttp, type Child } from "./processes";
 
 export type StackOptions = {
   /** How a person started this stack, for messages: "npm run dev", "npm run bench", … */
@@ -40,7 +40,15 @@ export type StackOptions = {
    * 600) for the tests that talk to the engine or sign requests themselves.
    */
   keysFile?: string;
+  /**
+   * The chaos suite's switch: the app, engine and mail catcher run in their own process groups and
+   * `control` may kill and restart each one (and the database) without the stack taking itself down.
+   */
+  controllable?: boolean;
 };
+
+/** The processes a controllable stack can kill and start again. */
+export type StackProcess = "app" | "engine" | "mail";
 
 /** Where the app's executor is and how it trusts it: the stack sets these, never the shell. */
 const INNGEST_WIRING = [
@@ -92,8 +100,6 @@ export async function startStack(options: StackOptions) {
   const appUrl = `http://127.0.0.1:${options.appPort}`;
   const engineUrl = `http://127.0.0.1:${options.enginePort}`;
   const mailUrl = `http://127.0.0.1:${options.mailPort}`;
-  const children: Child[] = [];
-
   // `next start` is production: the app in cloud mode (the SDK verifies every request's signature)
   // against the engine as a self-hosted Inngest server, with keys made for this run only.
   const keys: InngestKeys | null =
@@ -108,24 +114,27 @@ export async function startStack(options: StackOptions) {
   const appInherited = { ...inherited };
   for (const name of INNGEST_WIRING) delete appInherited[name];
 
-  children.push(
-    startChild(
-      "mail",
-      "node_modules/.bin/tsx",
-      [
-        "mail-catcher/main.ts",
-        "--port", String(options.mailPort),
-        "--data-dir", `${options.dataDir}/mail`,
-        "--latency-ms", String(options.mailLatencyMs ?? 0),
-        ...(options.mailRateLimit ? ["--rate-limit", options.mailRateLimit] : []),
-      ],
-      process.env,
-      options.quiet,
-    ),
-  );
-
-  if (options.engine !== false) {
-    children.push(
+  // `next start` is production mode, which requires a real secret: a fresh one per stack (kept
+  // across a restart of the app, or its links and cookies would stop working).
+  const appSecret = process.env.APP_SECRET ?? randomBytes(32).toString("hex");
+  const group = options.controllable ?? false;
+  const spawners: Record<StackProcess, () => Child> = {
+    mail: () =>
+      startChild(
+        "mail",
+        "node_modules/.bin/tsx",
+        [
+          "mail-catcher/main.ts",
+          "--port", String(options.mailPort),
+          "--data-dir", `${options.dataDir}/mail`,
+          "--latency-ms", String(options.mailLatencyMs ?? 0),
+          ...(options.mailRateLimit ? ["--rate-limit", options.mailRateLimit] : []),
+        ],
+        process.env,
+        options.quiet,
+        group,
+      ),
+    engine: () =>
       startChild(
         "engine",
         "node_modules/.bin/tsx",
@@ -140,30 +149,34 @@ export async function startStack(options: StackOptions) {
         // Keys in the environment, not the arguments (`ps` shows those).
         keys ? { ...inherited, ENGINE_SIGNING_KEY: keys.signingKey, ENGINE_EVENT_KEY: keys.eventKey } : inherited,
         options.quiet,
+        group,
       ),
-    );
-  }
+    app: () =>
+      startChild(
+        "app",
+        "node_modules/.bin/next",
+        [options.mode, "-H", "127.0.0.1", "-p", String(options.appPort)],
+        {
+          ...appInherited,
+          NEXT_TELEMETRY_DISABLED: "1",
+          DATABASE_URL: appDatabaseUrl,
+          // Production: cloud mode against the engine (INNGEST_BASE_URL is the SDK's API and event
+          // base URL both). Dev: INNGEST_DEV, no signatures.
+          ...(keys ? { INNGEST_BASE_URL: engineUrl, INNGEST_SIGNING_KEY: keys.signingKey, INNGEST_EVENT_KEY: keys.eventKey } : { INNGEST_DEV: engineUrl }),
+          RESEND_BASE_URL: mailUrl,
+          DATA_DIR: `${options.dataDir}/files`,
+          APP_SECRET: appSecret,
+          APP_URL: `http://localhost:${options.appPort}`,
+          ...options.appEnv,
+        },
+        options.quiet,
+        group,
+      ),
+  };
 
-  const next = startChild(
-    "app",
-    "node_modules/.bin/next",
-    [options.mode, "-H", "127.0.0.1", "-p", String(options.appPort)],
-    {
-      ...appInherited,
-      NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_URL: appDatabaseUrl,
-      // Production: cloud mode against the engine (INNGEST_BASE_URL is the SDK's API and event
-      // base URL both). Dev: INNGEST_DEV, no signatures.
-      ...(keys ? { INNGEST_BASE_URL: engineUrl, INNGEST_SIGNING_KEY: keys.signingKey, INNGEST_EVENT_KEY: keys.eventKey } : { INNGEST_DEV: engineUrl }),
-      RESEND_BASE_URL: mailUrl,
-      DATA_DIR: `${options.dataDir}/files`,
-      // `next start` is production mode, which requires a real secret: a fresh one per stack.
-      APP_SECRET: process.env.APP_SECRET ?? randomBytes(32).toString("hex"),
-      APP_URL: `http://localhost:${options.appPort}`,
-      ...options.appEnv,
-    },
-    options.quiet,
-  );
+  const children: Child[] = [spawners.mail()];
+  if (options.engine !== false) children.push(spawners.engine());
+  const next = spawners.app();
   children.push(next);
 
   let stopping: Promise<void> | undefined;
@@ -176,19 +189,18 @@ export async function startStack(options: StackOptions) {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => void stop().then(() => process.exit(0)));
   }
-  // If any part dies the stack is broken: say so and take the rest down.
-  for (const child of children) {
+  // If any part dies the stack is broken: say so and take the rest down (unless `control` did it).
+  const deliberate = new Set<Child>();
+  const watch = (child: Child) =>
     void child.exited.then((code) => {
-      if (!stopping) {
+      if (!stopping && !deliberate.has(child)) {
         log(`${child.name} exited (${code}); stopping`);
         void stop().then(() => process.exit(1));
       }
     });
-  }
+  children.forEach(watch);
 
-  await waitForHttp(`${appUrl}/api/health`, 120_000, next);
-  // The engine tried to sync at its start, before the app listened; sync now that it does.
-  if (children.some((c) => c.name === "engine")) {
+  const syncEngine = async () => {
     await waitForHttp(`${engineUrl}/health`, 30_000);
     const sync = await fetch(`${engineUrl}/v1/apps/sync`, {
       method: "POST",
@@ -196,7 +208,46 @@ export async function startStack(options: StackOptions) {
       body: JSON.stringify({ url: `${appUrl}/api/inngest` }),
     });
     if (!sync.ok) throw new Error(`Engine could not sync the app: ${sync.status} ${await sync.text()}`);
+  };
+
+  await waitForHttp(`${appUrl}/api/health`, 120_000, next);
+  // The engine tried to sync at its start, before the app listened; sync now that it does.
+  if (children.some((c) => c.name === "engine")) {
+    await syncEngine();
     log(`app synced with the engine${keys ? " (signed mode: the app checks every request's signature)" : ""}`);
   }
-  return { appUrl, engineUrl, mailUrl, databaseUrl: appDatabaseUrl, keys, stop };
+
+  const current = (name: StackProcess) => children.findLast((c) => c.name === name);
+  const control = {
+    /** The process's pid (the group leader's), while it runs. */
+    pid: (name: StackProcess) => current(name)?.process.pid,
+    /** Resident memory of the process and what it started, in bytes. */
+    rss: (name: StackProcess) => {
+      const pid = current(name)?.process.pid;
+      return pid === undefined ? 0 : treeRss(pid);
+    },
+    /** SIGKILL (the whole group, no warning) or SIGTERM (a graceful stop); resolves once it has exited. */
+    async kill(name: StackProcess, signal: "SIGKILL" | "SIGTERM") {
+      if (!group) throw new Error("control needs a stack started with controllable: true");
+      const child = current(name);
+      if (!child || child.process.exitCode !== null || child.process.signalCode !== null) return;
+      deliberate.add(child);
+      killTree(child.process, signal);
+      await child.exited;
+      // What the group leader started may outlive it after a SIGTERM; nothing of it may stay.
+      killTree(child.process, "SIGKILL");
+    },
+    /** Starts a killed process again and waits until it serves (the engine: synced with the app). */
+    async start(name: StackProcess) {
+      const child = spawners[name]();
+      children.push(child);
+      watch(child);
+      if (name === "app") await waitForHttp(`${appUrl}/api/health`, 120_000, child);
+      if (name === "mail") await waitForHttp(`${mailUrl}/_catcher/health`, 30_000, child);
+      if (name === "engine") await syncEngine();
+    },
+    /** PostgreSQL down for `downtimeMs` (every session ends), then up again on the same files. */
+    restartDatabase: (downtimeMs: number) => pg.restart({ downtimeMs }),
+  };
+  return { appUrl, engineUrl, mailUrl, databaseUrl: appDatabaseUrl, engineDatabaseUrl: pg.url("engine"), keys, stop, control };
 }

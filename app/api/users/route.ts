@@ -1,6 +1,6 @@
 import { after } from "next/server";
 import { env } from "@/lib/env";
-import { toErrorResponse } from "@/lib/errors";
+import { toErrorResponse, methodNotAllowed } from "@/lib/errors";
 import { assertSameSite } from "@/lib/request-guards";
 import { readSignUpRequest } from "@/lib/accounts/sign-up-request";
 import { relayOutbox } from "@/lib/outbox/relay";
@@ -46,3 +46,6 @@ export async function POST(request: Request) {
     return toErrorResponse(error);
   }
 }
+
+const notAllowed = methodNotAllowed(["POST"]);
+export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

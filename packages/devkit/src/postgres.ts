@@ -23,6 +23,11 @@ export type EmbeddedServer = {
   dropDatabase(name: string): Promise<void>;
   /** Where the cluster's files really are (differs from the requested directory when relocated). */
   dataDir: string;
+  /**
+   * Stops the server (a fast shutdown: every session ends) and starts it again on the same files
+   * after `downtimeMs`: an outage as clients see it, for the chaos suite (`npm run chaos`).
+   */
+  restart(options?: { downtimeMs?: number; signal?: "SIGINT" | "SIGKILL" }): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -78,25 +83,37 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   removeStalePid(dataDir);
 
-  const child = spawn(
-    binaries.postgres,
-    [
-      "-D", dataDir,
-      "-p", String(options.port),
-      "-c", "listen_addresses=127.0.0.1",
-      // No unix socket: several clusters (dev, tests, e2e) may run side by side.
-      "-c", "unix_socket_directories=",
-      "-c", "max_connections=200",
-      ...(ephemeral ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
-      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
-    ],
-    { ...runAs, cwd, env, stdio: ["ignore", "ignore", "pipe"] },
-  );
+  const launch = async () => {
+    const server = spawn(
+      binaries.postgres,
+      [
+        "-D", dataDir,
+        "-p", String(options.port),
+        "-c", "listen_addresses=127.0.0.1",
+        // No unix socket: several clusters (dev, tests, e2e) may run side by side.
+        "-c", "unix_socket_directories=",
+        "-c", "max_connections=200",
+        ...(ephemeral ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+        ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+      ],
+      { ...runAs, cwd, env, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    await waitUntilReady(server, options.port);
+    return server;
+  };
+  const halt = async (server: ChildProcess, signal: "SIGINT" | "SIGKILL") => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill(signal); // SIGINT: "fast" shutdown: ends sessions, checkpoints, exits
+    const timer = setTimeout(() => server.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  let child = await launch();
   // The server must not outlive this process, even when it ends without calling stop().
   const killOnExit = () => child.kill("SIGINT");
   process.once("exit", killOnExit);
-
-  await waitUntilReady(child, options.port);
 
   const url = (database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
 
@@ -125,16 +142,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       admin(async (client) => {
         await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
       }),
+    restart: async ({ downtimeMs = 0, signal = "SIGINT" } = {}) => {
+      await halt(child, signal);
+      if (signal === "SIGKILL") removeStalePid(dataDir);
+      await new Promise((resolve) => setTimeout(resolve, downtimeMs));
+      if (!stopping) child = await launch();
+    },
     stop: () =>
       (stopping ??= (async () => {
         process.removeListener("exit", killOnExit);
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise((resolve) => child.once("exit", resolve));
-          child.kill("SIGINT"); // "fast" shutdown: ends sessions, checkpoints, exits
-          const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-          await exited;
-          clearTimeout(timer);
-        }
+        await halt(child, "SIGINT");
         if (ephemeral) fs.rmSync(dataDir, { recursive: true, force: true });
       })()),
   };

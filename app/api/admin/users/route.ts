@@ -1,6 +1,6 @@
 import { requireAccess } from "@/lib/accounts/current-user";
 import { listRecentUsers } from "@/lib/accounts/users";
-import { toErrorResponse } from "@/lib/errors";
+import { toErrorResponse, methodNotAllowed } from "@/lib/errors";
 
 /** Newest accounts, for admins (401 without a session, 403 for members). */
 export async function GET() {
@@ -12,3 +12,6 @@ export async function GET() {
     return toErrorResponse(error);
   }
 }
+
+const notAllowed = methodNotAllowed(["GET", "HEAD"]);
+export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -1,4 +1,4 @@
-import { AppError, toErrorResponse } from "@/lib/errors";
+import { AppError, toErrorResponse, methodNotAllowed } from "@/lib/errors";
 import { getPendingSignUp } from "@/lib/accounts/pending-sign-up";
 import { getPendingEmailState } from "@/lib/accounts/sign-up-attempts";
 
@@ -16,3 +16,6 @@ export async function GET() {
     return toErrorResponse(error);
   }
 }
+
+const notAllowed = methodNotAllowed(["GET", "HEAD"]);
+export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

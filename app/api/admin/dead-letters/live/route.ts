@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { requireAccess } from "@/lib/accounts/current-user";
 import { watchDeadLetters, LIVE_LIMIT_MS } from "@/lib/dead-letters/live";
-import { toErrorResponse } from "@/lib/errors";
+import { toErrorResponse, methodNotAllowed } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
 
@@ -45,3 +45,6 @@ export async function GET(request: Request) {
     return toErrorResponse(error);
   }
 }
+
+const notAllowed = methodNotAllowed(["GET", "HEAD"]);
+export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { requireAccess } from "@/lib/accounts/current-user";
 import { getSetupStatus } from "@/lib/accounts/setup-status";
-import { AppError, toErrorResponse } from "@/lib/errors";
+import { AppError, toErrorResponse, methodNotAllowed } from "@/lib/errors";
 
 /** Progress of a user's background work: for that user and for admins only. */
 export async function GET(_request: Request, { params }: RouteContext<"/api/users/[id]/status">) {
@@ -17,3 +17,6 @@ export async function GET(_request: Request, { params }: RouteContext<"/api/user
     return toErrorResponse(error);
   }
 }
+
+const notAllowed = methodNotAllowed(["GET", "HEAD"]);
+export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getProcessedAvatar } from "@/lib/avatars/renditions";
-import { toErrorResponse } from "@/lib/errors";
+import { toErrorResponse, methodNotAllowed } from "@/lib/errors";
 
 const params = z.object({ userId: z.uuid(), uploadId: z.uuid(), size: z.enum(["256", "64"]) });
 
@@ -19,3 +19,6 @@ export async function GET(_request: Request, context: RouteContext<"/api/avatars
     return toErrorResponse(error);
   }
 }
+
+const notAllowed = methodNotAllowed(["GET", "HEAD"]);
+export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -62,7 +62,7 @@ export function AvatarForm({ hasAvatar }: { hasAvatar: boolean }) {
       <FormAlert error={formError ?? undefined} message={message ?? undefined} />
       <Field
         id={AVATAR_FIELD_ID}
-        label={hasAvatar ? "Choose another image" : "Choose an image"}
+        label={hasAvatar ? "New image" : "Image"}
         name="avatar"
         type="file"
         accept={AVATAR_ACCEPT}

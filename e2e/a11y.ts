@@ -49,3 +49,30 @@ export async function expectNoHorizontalScroll(page: Page) {
 export async function expectOneH1(page: Page) {
   await expect.soft(page.locator("h1"), `one <h1> on ${page.url()}`).toHaveCount(1);
 }
+
+/** Wherever the page tells someone to log in, they can do it from there: every "log in" is in a link (or a button, or the page's heading). */
+export async function expectLogInIsALink(page: Page) {
+  const loose = await page.evaluate(() => {
+    const found: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? "";
+      if (!/\blog in\b/i.test(text)) continue;
+      // A heading that says "Log in" names the page it is on; the rest asks the reader to go there.
+      if (node.parentElement?.closest("a, button, h1, h2, h3, h4, h5, h6, script, style, template, [hidden]")) continue;
+      found.push(text.trim());
+    }
+    return found;
+  });
+  expect.soft(loose, `"log in" outside a link on ${page.url()}`).toEqual([]);
+}
+
+/** The page names an icon that the server serves as an image. */
+export async function expectFavicon(page: Page) {
+  const href = await page.locator('head link[rel="icon"]').first().getAttribute("href");
+  expect.soft(href, `a <link rel="icon"> on ${page.url()}`).toBeTruthy();
+  if (!href) return;
+  const response = await page.request.get(new URL(href, page.url()).toString());
+  expect.soft(response.status(), `the icon ${href}`).toBe(200);
+  expect.soft(response.headers()["content-type"] ?? "", `the icon ${href}`).toMatch(/^image\//);
+}

@@ -1,8 +1,10 @@
-// The shared quality bars on every admin page and the mail catcher's inbox: no horizontal page
-// scroll at 390 px (wide tables scroll inside their box), one <h1>, and axe clean (WCAG 2.0/2.1/2.2
-// A and AA plus best practices, target-size included) at 390 px and at 1440 px.
+// The shared quality bars on every page — public, the person's, admin, and the mail catcher's inbox
+// and a message: no horizontal page scroll at 390 px (wide tables scroll inside their box), one
+// <h1>, and axe clean (WCAG 2.0/2.1/2.2 A and AA plus best practices, target-size included) at
+// 390 px (and the admin pages at 1440 px too); the app's pages also name a favicon and say "log in"
+// only as a link.
 import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
-import { expectAccessible, expectNoHorizontalScroll, expectOneH1 } from "./a11y";
+import { expectAccessible, expectFavicon, expectLogInIsALink, expectNoHorizontalScroll, expectOneH1 } from "./a11y";
 import { E2E } from "./config";
 import { expect, test } from "./fixtures";
 import { InboxPage } from "./pages/inbox-page";
@@ -55,9 +57,53 @@ test("the mail catcher's inbox and a message fit 390 px and pass axe", async ({ 
   const inbox = new InboxPage(page);
   await inbox.goto();
   await expectNoHorizontalScroll(page);
+  await expectOneH1(page);
   await expectAccessible(page);
   await inbox.goto(visitor.email);
-  await page.getByRole("link", { name: /Welcome/ }).first().click();
+  // The address is not verified yet: the message there is the link to confirm it.
+  await inbox.open("Confirm your email for Signup Jobs");
   await expectNoHorizontalScroll(page);
+  await expectOneH1(page);
   await expectAccessible(page);
+});
+
+test("every public and person page fits 390 px, has one heading hierarchy, passes axe, links every 'log in' and has a favicon", async ({ page, context, member, visitor, signIn, db }) => {
+  test.slow();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const check = async (path: string, status = 200) => {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(status);
+    await expectNoHorizontalScroll(page);
+    await expectOneH1(page);
+    await expectAccessible(page);
+    await expectLogInIsALink(page);
+    await expectFavicon(page);
+  };
+
+  // Anyone.
+  await check("/");
+  await check("/login");
+  await check("/signup");
+  await check("/signup/check-inbox"); // no sign-up in this browser yet
+  await check("/verify-email?token=not-a-token");
+  await check("/unsubscribe?token=not-a-token", 400);
+  await check("/no-such-page", 404);
+
+  // Someone who has just signed up: the page that follows the email, and the link's page.
+  const response = await page.request.post("/api/users", { data: { name: visitor.name, email: visitor.email, password: visitor.password } });
+  expect(response.status()).toBe(202);
+  const [message] = await mail.waitForMessages({ to: visitor.email, timeoutMs: 30_000 });
+  await check("/signup/check-inbox");
+  const link = (message?.text ?? "").split(/\s+/).find((word) => word.startsWith("http") && new URL(word).pathname === "/verify-email");
+  expect(link, "the verification link").toBeTruthy();
+  await check(new URL(link!).pathname + new URL(link!).search);
+
+  // A member, with both jobs failed for good (what each offers is on the page), then both done.
+  await db.query("update users set welcome_email_status = 'FAILED', avatar_status = 'FAILED', avatar_upload_id = gen_random_uuid() where id = $1", [member.id]);
+  await context.clearCookies();
+  await signIn(context, member);
+  await check("/account");
+  await db.query("update users set welcome_email_status = 'SENT', avatar_status = 'NONE', avatar_upload_id = null where id = $1", [member.id]);
+  await check("/account");
+  await check("/admin", 403);
 });

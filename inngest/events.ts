@@ -44,6 +44,15 @@ export const userEmailVerified = eventType("user/email.verified", {
   schema: z.object({ userId: z.uuid(), ...retryMarker }),
 });
 
+/**
+ * The person asked for their welcome email again after it failed for good ("Send again" on the
+ * account page). Carries the open dead letter's id when there is one, so the run that succeeds
+ * resolves it, as an admin's retry would.
+ */
+export const userWelcomeEmailRequested = eventType("user/welcome-email.requested", {
+  schema: z.object({ userId: z.uuid(), ...retryMarker }),
+});
+
 /** An avatar upload was stored and its owner verified: its renditions are made. */
 export const userAvatarUploaded = eventType("user/avatar.uploaded", {
   schema: z.object({ userId: z.uuid(), uploadId: z.uuid(), ...retryMarker }),
@@ -75,6 +84,7 @@ export type OutboxEventName =
   | typeof userSignUpRepeated.name
   | typeof userVerificationEmailRequested.name
   | typeof userEmailVerified.name
+  | typeof userWelcomeEmailRequested.name
   | typeof userAvatarUploaded.name
   | typeof bulkActionRequested.name;
 

@@ -76,6 +76,10 @@ const schema = z.object({
   RATE_LIMIT_SIGN_UP_EMAIL_PER_ADDRESS: rateLimit("3/1h"),
   /** "Send the link again" from one client address. */
   RATE_LIMIT_VERIFICATION_RESEND_PER_CLIENT: rateLimit("10/1h"),
+  /** "Send again" for a welcome email that failed for good, per account. */
+  RATE_LIMIT_WELCOME_EMAIL_AGAIN_PER_USER: rateLimit("3/1d"),
+  /** "Choose another image" on the account page, per account. */
+  RATE_LIMIT_AVATAR_UPLOAD_PER_USER: rateLimit("10/1h"),
   /** Log-in attempts for one account from one client (cleared by a successful log-in). */
   RATE_LIMIT_LOG_IN_PER_ACCOUNT_CLIENT: rateLimit("5/15m"),
   /** Log-in attempts for one account from any client: guessing spread over many addresses. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { assertSameSite, bodyRefusal, CROSS_SITE_MESSAGE, crossSiteReason, FORM_BODY_MAX, FORM_UNREADABLE_MESSAGE, formBodyRefusal, formPostRefusal, SIGN_UP_BODY_MAX } from "@/lib/request-guards";
+import { assertSameSite, AVATAR_UPLOAD_BODY_MAX, bodyRefusal, CROSS_SITE_MESSAGE, crossSiteReason, FORM_BODY_MAX, FORM_UNREADABLE_MESSAGE, formBodyRefusal, formPostRefusal, SIGN_UP_BODY_MAX } from "@/lib/request-guards";
 
 const APP = "https://app.example";
 
@@ -50,6 +50,10 @@ describe("body caps", () => {
     ["POST", "/api/users", { "content-type": "application/json", "content-length": String(5 * 1024 * 1024) }, 413],
     ["POST", "/api/users", { "content-type": "application/json", "content-length": "300" }, null],
     ["POST", "/api/users", { "content-type": "multipart/form-data; boundary=x", "content-length": String(5 * 1024 * 1024) }, null],
+    // The account page's new avatar: 5 MB, but the page's own actions stay small.
+    ["POST", "/api/account/avatar", { "content-type": "multipart/form-data; boundary=x", "content-length": String(5 * 1024 * 1024) }, null],
+    ["POST", "/api/account/avatar", { "content-type": "multipart/form-data; boundary=x", "content-length": String(AVATAR_UPLOAD_BODY_MAX + 1) }, 413],
+    ["POST", "/account", { "next-action": "abc", "content-length": "20000" }, 413],
     ["POST", "/unsubscribe", { "content-type": "application/x-www-form-urlencoded", "content-length": "100000" }, 413],
     ["POST", "/unsubscribe", { "content-type": "application/x-www-form-urlencoded", "content-length": "200" }, null],
     // A body without a length is refused unread; no body at all is fine.

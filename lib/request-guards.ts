@@ -47,6 +47,8 @@ export const SIGN_UP_BODY_MAX = 5 * 1024 * KB + 256 * KB;
 /** Text forms: log-in, verification, account and admin actions — a few fields of at most a few KB. */
 export const FORM_BODY_MAX = 16 * KB;
 export const JSON_SIGN_UP_BODY_MAX = 16 * KB;
+/** "Choose another image" on the account page: the 5 MB file and the multipart envelope. */
+export const AVATAR_UPLOAD_BODY_MAX = 5 * 1024 * KB + 64 * KB;
 export const UNSUBSCRIBE_BODY_MAX = 8 * KB;
 /** Any other POST to the app (the step requests to /api/inngest are signed and have their own). */
 export const DEFAULT_BODY_MAX = 64 * KB;
@@ -70,6 +72,7 @@ export function bodyRuleFor(method: string, pathname: string, headers: Headers):
     const type = (headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
     return type === "multipart/form-data" ? { max: SIGN_UP_BODY_MAX, what: SIGN_UP_WHAT } : { max: JSON_SIGN_UP_BODY_MAX, what: "A sign-up without an avatar" };
   }
+  if (pathname === "/api/account/avatar") return { max: AVATAR_UPLOAD_BODY_MAX, what: "An avatar upload (an image of up to 5 MB)" };
   if (pathname === "/unsubscribe") return { max: UNSUBSCRIBE_BODY_MAX, what: "An unsubscribe request" };
   return { max: DEFAULT_BODY_MAX, what: "This request" };
 }

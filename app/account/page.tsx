@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
+import { AvatarForm } from "@/components/account/avatar-form";
 import { SetupProgress } from "@/components/account/setup-progress";
 import { DigestPreferenceForm } from "@/components/account/digest-preference-form";
 import { SignOutEverywhereForm } from "@/components/account/sign-out-everywhere-form";
@@ -15,34 +16,40 @@ export default async function AccountPage() {
   return (
     <div className="mx-auto flex max-w-lg flex-col gap-6">
       <Card title="Your account">
-        <div className="flex items-start gap-6">
-          {setup?.avatarUrl ? (
-            // eslint-disable-next-line @next/next/no-img-element -- our own processed WebP, already sized
-            <img src={setup.avatarUrl} alt="" width={96} height={96} className="h-24 w-24 rounded-full" data-testid="account-avatar" />
-          ) : null}
-          <dl className="grid flex-1 grid-cols-[8rem_1fr] gap-y-3 text-sm" data-testid="account-details">
-            <dt className="text-slate-500">Name</dt>
-            <dd data-testid="account-name">{user.name}</dd>
-            <dt className="text-slate-500">Email</dt>
-            <dd data-testid="account-email">{user.email}</dd>
-            <dt className="text-slate-500">Role</dt>
-            <dd>{user.role === "ADMIN" ? "Administrator" : "Member"}</dd>
-            <dt className="text-slate-500">Member since</dt>
-            <dd>
-              <time dateTime={user.createdAt.toISOString()}>{user.createdAt.toUTCString()}</time>
-            </dd>
-          </dl>
-        </div>
+        <dl className="grid grid-cols-[minmax(0,7rem)_minmax(0,1fr)] gap-x-4 gap-y-3 text-sm" data-testid="account-details">
+          <dt className="text-slate-500">Name</dt>
+          <dd className="break-words" data-testid="account-name">{user.name}</dd>
+          <dt className="text-slate-500">Email</dt>
+          <dd className="break-words" data-testid="account-email">{user.email}</dd>
+          <dt className="text-slate-500">Role</dt>
+          <dd>{user.role === "ADMIN" ? "Administrator" : "Member"}</dd>
+          <dt className="text-slate-500">Member since</dt>
+          <dd>
+            <time dateTime={user.createdAt.toISOString()}>{user.createdAt.toUTCString()}</time>
+          </dd>
+        </dl>
       </Card>
       {setup ? (
-        <Card title="Setting up your account">
+        <Card title="Setting up your account" level={2}>
           <SetupProgress statusUrl={`/api/users/${user.id}/status`} initial={setup} />
         </Card>
       ) : null}
-      <Card title="Weekly digest">
+      <Card title="Avatar" level={2}>
+        <div className="flex flex-col gap-4 sm:flex-row sm:items-start">
+          {/* The one picture of the avatar on this page (the header has its small copy). */}
+          {setup?.avatarUrl ? (
+            // eslint-disable-next-line @next/next/no-img-element -- our own processed WebP, already sized
+            <img src={setup.avatarUrl} alt="Your avatar" width={96} height={96} className="h-24 w-24 shrink-0 rounded-full" data-testid="account-avatar" />
+          ) : null}
+          <div className="min-w-0 flex-1">
+            <AvatarForm hasAvatar={Boolean(setup && setup.avatar !== "none")} />
+          </div>
+        </div>
+      </Card>
+      <Card title="Weekly digest" level={2}>
         <DigestPreferenceForm subscribed={digestSubscribed} />
       </Card>
-      <Card title="Sessions">
+      <Card title="Sessions" level={2}>
         <SignOutEverywhereForm />
       </Card>
     </div>

@@ -1,13 +1,27 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import type { SetupStatus } from "@/lib/accounts/setup-status";
+import type { Retrying, SetupStatus } from "@/lib/accounts/setup-status";
+import { AVATAR_FIELD_ID } from "@/lib/avatars/schemas";
+import { SendWelcomeAgainForm } from "@/components/account/send-welcome-again-form";
 
 const POLL_MS = 1000;
 
-/** Polls the status route until both jobs have settled; the page never needs a reload. */
+const retryingText = (r: NonNullable<Retrying>) => `Retrying (attempt ${r.attempt} of ${r.of})`;
+
+/**
+ * Polls the status route until both jobs have settled; the page never needs a reload. While a job
+ * retries it says which attempt is under way; when one fails for good it says what the person can
+ * do (send the email again, choose another image).
+ */
 export function SetupProgress({ statusUrl, initial }: { statusUrl: string; initial: SetupStatus }) {
   const [status, setStatus] = useState(initial);
+  // A server render after an action (send again, a new image) brings a new `initial`: follow it.
+  const [seen, setSeen] = useState(initial);
+  if (initial !== seen) {
+    setSeen(initial);
+    setStatus(initial);
+  }
   const router = useRouter();
   const wasDone = useRef(initial.done);
 
@@ -18,6 +32,7 @@ export function SetupProgress({ statusUrl, initial }: { statusUrl: string; initi
       wasDone.current = true;
       return;
     }
+    wasDone.current = false;
     let cancelled = false;
     const timer = setTimeout(async () => {
       try {
@@ -34,26 +49,49 @@ export function SetupProgress({ statusUrl, initial }: { statusUrl: string; initi
     };
   }, [status, statusUrl, router]);
 
+  const welcomeState = status.welcomeEmailRetrying ? "retrying" : status.welcomeEmail;
+  const avatarState = status.avatarRetrying ? "retrying" : status.avatar;
   return (
-    <ul className="flex flex-col gap-3 text-sm" aria-live="polite" data-testid="setup-progress">
-      <li className="flex items-center justify-between gap-4" data-testid="welcome-email-status" data-state={status.welcomeEmail}>
-        <span>Welcome email</span>
-        <Badge state={status.welcomeEmail === "sent" ? "done" : status.welcomeEmail === "failed" ? "failed" : "working"}>
-          {{ queued: "Queued…", sent: "Sent", failed: "Couldn't send — we'll look into it" }[status.welcomeEmail]}
-        </Badge>
+    <ul className="flex flex-col gap-4 text-sm" data-testid="setup-progress">
+      <li className="flex flex-col gap-2" data-testid="welcome-email-status" data-state={welcomeState}>
+        <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1" aria-live="polite">
+          <span>Welcome email</span>
+          <Badge state={status.welcomeEmail === "sent" ? "done" : status.welcomeEmail === "failed" ? "failed" : "working"}>
+            {status.welcomeEmailRetrying ? retryingText(status.welcomeEmailRetrying) : { queued: "Queued…", sent: "Sent", failed: "Couldn't send" }[status.welcomeEmail]}
+          </Badge>
+        </div>
+        {status.welcomeEmail === "failed" ? (
+          <>
+            <p className="text-slate-600">Our mail service couldn&apos;t deliver it. You can ask for it again.</p>
+            <SendWelcomeAgainForm />
+          </>
+        ) : null}
       </li>
       {status.avatar !== "none" ? (
-        <li className="flex items-center justify-between gap-4" data-testid="avatar-status" data-state={status.avatar}>
-          <span className="flex items-center gap-3">
-            Avatar
-            {status.avatarUrl ? (
-              // eslint-disable-next-line @next/next/no-img-element -- our own processed WebP, already sized
-              <img src={status.avatarUrl} alt="Your avatar" width={48} height={48} className="h-12 w-12 rounded-full" />
-            ) : null}
-          </span>
-          <Badge state={status.avatar === "ready" ? "done" : status.avatar === "failed" ? "failed" : "working"}>
-            {{ processing: "Processing…", ready: "Ready", failed: "We couldn't process this image" }[status.avatar]}
-          </Badge>
+        <li className="flex flex-col gap-2" data-testid="avatar-status" data-state={avatarState}>
+          <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1" aria-live="polite">
+            <span>Avatar</span>
+            <Badge state={status.avatar === "ready" ? "done" : status.avatar === "failed" ? "failed" : "working"}>
+              {status.avatarRetrying ? retryingText(status.avatarRetrying) : { processing: "Processing…", ready: "Ready", failed: "We couldn't process this image" }[status.avatar]}
+            </Badge>
+          </div>
+          {status.avatar === "failed" ? (
+            <p className="text-slate-600">
+              <button
+                type="button"
+                className="min-h-6 font-medium text-indigo-600 underline"
+                onClick={() => {
+                  // The avatar form's file field, further down the page: there, and its picker open.
+                  const field = document.getElementById(AVATAR_FIELD_ID);
+                  field?.focus();
+                  field?.click();
+                }}
+              >
+                Choose another image
+              </button>{" "}
+              (a PNG, JPEG, WebP or GIF up to 5 MB).
+            </p>
+          ) : null}
         </li>
       ) : null}
     </ul>

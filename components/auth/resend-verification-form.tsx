@@ -4,11 +4,13 @@ import { resendVerificationAction } from "@/lib/accounts/actions/resend-verifica
 import { initialActionState } from "@/lib/action-state";
 import { FormAlert } from "@/components/ui/form-alert";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { useFormSubmit } from "@/components/ui/use-form-submit";
 
 export function ResendVerificationForm() {
   const [state, formAction] = useActionState(resendVerificationAction, initialActionState);
+  const { formRef, onSubmit } = useFormSubmit(state, formAction);
   return (
-    <form action={formAction} className="flex flex-col gap-3" aria-label="Send the email again">
+    <form ref={formRef} action={formAction} onSubmit={onSubmit} className="flex flex-col gap-3" aria-label="Send the email again">
       <FormAlert error={state.formError} message={state.ok ? state.message : undefined} />
       <div>
         <SubmitButton variant="quiet" pendingText="Sending…">

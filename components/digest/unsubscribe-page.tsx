@@ -11,6 +11,8 @@ function Shell({ title, children }: { title: string; children: ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
         <title>{`${title} · Signup Jobs`}</title>
+        {/* The app's icon (app/icon.svg), as every Next page names it; the page's CSP allows images from here only. */}
+        <link rel="icon" href="/icon.svg" type="image/svg+xml" />
       </head>
       <body style={{ fontFamily: "system-ui, Arial, sans-serif", backgroundColor: "#f8fafc", color: "#0f172a", margin: 0, padding: "48px 16px" }}>
         <main style={{ maxWidth: 460, margin: "0 auto", backgroundColor: "#ffffff", borderRadius: 16, padding: 24, boxShadow: "0 1px 2px rgba(0,0,0,.06)", border: "1px solid #e2e8f0" }}>

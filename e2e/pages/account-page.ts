@@ -21,6 +21,30 @@ export class AccountPage {
   get avatar() {
     return this.page.getByTestId("account-avatar");
   }
+  /** "Send again", offered once the welcome email has failed for good. */
+  get sendWelcomeAgain() {
+    return this.page.getByRole("form", { name: "Send the welcome email again" }).getByRole("button", { name: "Send again" });
+  }
+  get sendWelcomeAgainStatus() {
+    return this.page.getByRole("form", { name: "Send the welcome email again" }).getByRole("status");
+  }
+  /** "Choose another image", offered once the avatar has failed for good: opens the file picker. */
+  get chooseAnotherImage() {
+    return this.page.getByRole("button", { name: "Choose another image" });
+  }
+  /** The avatar form's file field. */
+  get avatarField() {
+    return this.page.locator("#field-avatar");
+  }
+  get avatarFieldError() {
+    return this.page.locator("#field-avatar-error");
+  }
+  get uploadImage() {
+    return this.page.getByRole("button", { name: "Upload image" });
+  }
+  get avatarFormStatus() {
+    return this.page.getByRole("form", { name: "Avatar" }).getByRole("status");
+  }
   get signOutEverywhere() {
     return this.page.getByRole("button", { name: "Sign out everywhere" });
   }

@@ -1,19 +1,22 @@
 import { inngest } from "@/inngest/client";
 import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
-import { userEmailVerified } from "@/inngest/events";
+import { userEmailVerified, userWelcomeEmailRequested } from "@/inngest/events";
+import { countingFailedAttempts, SETUP_RETRIES } from "@/lib/accounts/setup-attempts";
 import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 
 /**
- * user/email.verified → one welcome email (never before the address is verified). Three memoized steps: a failure to record the delivery
- * retries only the record, never the send; and if a crash loses the send step's result, the
- * resend carries the same idempotency key, so the provider still sends once.
+ * user/email.verified → one welcome email (never before the address is verified); also
+ * user/welcome-email.requested, the person's "Send again" after a final failure. Three memoized
+ * steps: a failure to record the delivery retries only the record, never the send; and if a crash
+ * loses the send step's result, the resend carries the same idempotency key, so the provider
+ * still sends once. Each failed attempt is counted for the account page ("retrying, attempt 3 of 5").
  */
 export const sendWelcomeEmailFn = inngest.createFunction(
   {
     id: "user.welcome-email",
     name: "Send welcome email",
-    triggers: [userEmailVerified],
-    retries: 4,
+    triggers: [userEmailVerified, userWelcomeEmailRequested],
+    retries: SETUP_RETRIES,
     // One run per user at a time: two runs cannot both pass the marker check and race.
     concurrency: { key: "event.data.userId", limit: 1 },
     onFailure: onFailureRecordDeadLetter("Send welcome email", async (failed, step) => {
@@ -21,16 +24,17 @@ export const sendWelcomeEmailFn = inngest.createFunction(
       if (data) await step.run("mark-failed", () => markWelcomeEmailFailed(data.userId));
     }),
   },
-  async ({ event, step, runId }) => {
+  async ({ event, step, runId, attempt }) => {
     const { userId } = event.data;
-    const recipient = await step.run("load-recipient", () => loadWelcomeRecipient(userId));
+    const counted = <T>(work: () => Promise<T>) => countingFailedAttempts("welcome-email", userId, attempt, work);
+    const recipient = await step.run("load-recipient", () => counted(() => loadWelcomeRecipient(userId)));
     if (recipient.status === "done") {
       await resolveDeadLetterIfRetry(step, event, runId);
       return { skipped: recipient.reason };
     }
 
-    const { providerId } = await step.run("send", () => sendWelcomeEmail(userId, recipient));
-    await step.run("record-delivery", () => recordWelcomeDelivery(userId, providerId));
+    const { providerId } = await step.run("send", () => counted(() => sendWelcomeEmail(userId, recipient)));
+    await step.run("record-delivery", () => counted(() => recordWelcomeDelivery(userId, providerId)));
     await resolveDeadLetterIfRetry(step, event, runId);
     return { providerId };
   },

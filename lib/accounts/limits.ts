@@ -31,6 +31,16 @@ export function resendLimits(client: string, email: string): LimitCheck[] {
   ];
 }
 
+/** "Send again" for a welcome email that failed for good: per account (only its owner can ask). */
+export function welcomeEmailAgainLimits(userId: string): LimitCheck[] {
+  return [{ key: `welcome-email-again:user:${userId}`, policy: env.RATE_LIMIT_WELCOME_EMAIL_AGAIN_PER_USER, message: "You have asked for the welcome email several times today." }];
+}
+
+/** A new avatar from the account page: per account. */
+export function avatarUploadLimits(userId: string): LimitCheck[] {
+  return [{ key: `avatar-upload:user:${userId}`, policy: env.RATE_LIMIT_AVATAR_UPLOAD_PER_USER, message: "You have uploaded several images already." }];
+}
+
 /** The one log-in limit a successful log-in clears: this account from this client. */
 export const logInPairKey = (email: string, client: string) => `log-in:account-client:${email}:${client}`;
 

@@ -2,6 +2,10 @@ import "server-only";
 import { createElement } from "react";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { userWelcomeEmailRequested } from "@/inngest/events";
+import { noteRetryEvent, retryOwnLetter } from "@/lib/dead-letters/owner-retry";
+import { enqueue } from "@/lib/outbox/relay";
 import { recordDelivery } from "@/lib/email/delivery-marker";
 import { sendEmail } from "@/lib/email/mailer";
 import { renderEmailHtml } from "@/lib/email/render";
@@ -45,4 +49,28 @@ export async function recordWelcomeDelivery(userId: string, providerId: string):
 
 export async function markWelcomeEmailFailed(userId: string): Promise<void> {
   await db.user.updateMany({ where: { id: userId, welcomeEmailStatus: "QUEUED" }, data: { welcomeEmailStatus: "FAILED" } });
+}
+
+/** The function the welcome email runs in (its dead letters carry this id, maybe app-prefixed). */
+export const WELCOME_FUNCTION_ID = "user.welcome-email";
+
+/**
+ * "Send again" on the account page, for a welcome email that failed for good: in one transaction
+ * the status goes back to queued (its attempt count from zero), the person's open dead letter for
+ * it is marked retrying, and `user/welcome-email.requested` — carrying that letter's id, so the run
+ * that succeeds resolves it — is written to the outbox. Refused unless it has failed: nobody can
+ * use it to mail themselves again and again (and the action is rate-limited per account on top).
+ */
+export async function requestWelcomeEmailAgain(person: { id: string; email: string }): Promise<string[]> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.user.updateMany({
+      where: { id: person.id, welcomeEmailStatus: "FAILED", emailVerifiedAt: { not: null } },
+      data: { welcomeEmailStatus: "QUEUED", welcomeEmailFailedAttempts: 0 },
+    });
+    if (count === 0) throw new AppError("conflict", "Your welcome email is already sent or on its way.");
+    const deadLetterId = await retryOwnLetter(tx, WELCOME_FUNCTION_ID, person);
+    const ids = await enqueue(tx, [{ name: userWelcomeEmailRequested.name, data: { userId: person.id, ...(deadLetterId ? { deadLetterId } : {}) } }]);
+    if (deadLetterId) await noteRetryEvent(tx, deadLetterId, ids[0]!);
+    return ids;
+  });
 }

@@ -7,6 +7,8 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   "dead_letter.resolve": "Resolved a dead letter",
   "dead_letter.reopen": "Reopened a dead letter",
   "dead_letter.auto_resolved": "Dead letter resolved by a successful retry",
+  "dead_letter.owner_retry": "The person it is about asked to send again",
+  "dead_letter.owner_replaced": "The person it is about chose another image",
   "dead_letter.bulk_retry": "Started a bulk retry",
   "dead_letter.bulk_resolve": "Started a bulk resolve",
   "user.sessions_revoked": "Signed a user out everywhere",

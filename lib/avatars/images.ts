@@ -2,13 +2,15 @@ import "server-only";
 import sharp from "sharp";
 import { AppError } from "@/lib/errors";
 import { AVATAR_SIZES, type AvatarSize } from "@/lib/avatars/storage";
+import { AVATAR_MAX_BYTES, AVATAR_NOT_AN_IMAGE } from "@/lib/avatars/schemas";
 
-export const AVATAR_MAX_BYTES = 5 * 1024 * 1024;
+export { AVATAR_MAX_BYTES };
+
 /** 25 megapixels: far beyond any avatar, far below what a decompression bomb asks for. */
 export const AVATAR_MAX_PIXELS = 25_000_000;
 export type AvatarFormat = "png" | "jpeg" | "webp" | "gif";
 
-export const UNREADABLE_IMAGE = "This file isn't an image we can read. Use a PNG, JPEG, WebP or GIF.";
+export const UNREADABLE_IMAGE = AVATAR_NOT_AN_IMAGE;
 
 const startsWith = (data: Buffer, bytes: number[], at = 0) => bytes.every((byte, i) => data[at + i] === byte);
 const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));

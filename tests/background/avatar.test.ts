@@ -5,6 +5,8 @@ import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
 import { userAvatarUploaded } from "@/inngest/events";
 import { processAvatar } from "@/lib/avatars/resize";
+import { replaceAvatar } from "@/lib/avatars/replace";
+import { relayOutbox } from "@/lib/outbox/relay";
 import { avatarKeys, storage } from "@/lib/avatars/storage";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";
@@ -70,5 +72,31 @@ describe("avatar processing", () => {
     expect(run.status).toBe("Failed");
     expect(run.attempts.filter((a) => a.step_name === "resize")).toHaveLength(1);
     await waitFor(async () => (await userState(user.id)).avatarStatus === "FAILED", "the avatar to be marked failed");
+  });
+
+  it("processes another image the person chooses after a failure, and resolves the failed one's dead letter", async () => {
+    const email = address("another");
+    const user = await db.user.create({
+      data: { name: "Another", email, passwordHash: "x", emailVerifiedAt: new Date(), avatarStatus: "PROCESSING", avatarUploadId: randomUUID() },
+      select: { id: true, avatarUploadId: true },
+    });
+    // The first upload's original is gone from storage: a permanent failure.
+    const { ids } = await inngest.send({ name: userAvatarUploaded.name, data: { userId: user.id, uploadId: user.avatarUploadId! } });
+    expect((await finishedRun(ids[0]!, AVATAR_FN)).status).toBe("Failed");
+    await waitFor(async () => (await userState(user.id)).avatarStatus === "FAILED", "the avatar to be marked failed");
+    const letter = await waitFor(() => db.deadLetterJob.findFirst({ where: { subjectUserId: user.id, status: "OPEN" } }), "the dead letter");
+
+    // A file that only looks like an image is refused, and nothing changes.
+    await expect(replaceAvatar({ id: user.id, email }, Buffer.from("not a picture at all"))).rejects.toMatchObject({ code: "unsupported_media_type" });
+    expect(await userState(user.id)).toMatchObject({ avatarStatus: "FAILED" });
+
+    const { outboxIds } = await replaceAvatar({ id: user.id, email }, await photo(320, 240));
+    expect(await db.deadLetterJob.findUniqueOrThrow({ where: { id: letter.id } })).toMatchObject({ status: "RESOLVED", resolvedBy: email });
+    await relayOutbox({ ids: outboxIds });
+    expect((await finishedRun(outboxIds[0]!, AVATAR_FN)).status).toBe("Completed");
+    const after = await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { avatarStatus: true, avatarUploadId: true } });
+    expect(after.avatarStatus).toBe("READY");
+    expect(after.avatarUploadId).not.toBe(user.avatarUploadId);
+    expect(await storage().get(avatarKeys.sized(user.id, after.avatarUploadId!, 256))).not.toBeNull();
   });
 });

@@ -3,7 +3,8 @@ import { db } from "@/lib/db";
 import { executorApi } from "@/lib/dead-letters/executor-api";
 import { inngest } from "@/inngest/client";
 import { userEmailVerified } from "@/inngest/events";
-import { loadWelcomeRecipient, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
+import { loadWelcomeRecipient, recordWelcomeDelivery, requestWelcomeEmailAgain, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
+import { relayOutbox } from "@/lib/outbox/relay";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";
 import { address, finishedRun, signUp, userState, WELCOME_FN } from "./helpers";
@@ -139,6 +140,8 @@ describe("welcome email", () => {
     const sendAttempts = run.attempts.filter((a) => a.step_name === "send");
     expect(sendAttempts.map((a) => a.attempt)).toEqual([0, 1, 2]);
     expect(await userState(userId)).toMatchObject({ welcomeEmailStatus: "SENT" });
+    // Each failed attempt was counted by the function itself, for the account page's "attempt 3 of 5".
+    expect((await db.user.findUniqueOrThrow({ where: { id: userId }, select: { welcomeEmailFailedAttempts: true } })).welcomeEmailFailedAttempts).toBe(2);
   });
 
   it("honours the provider's retry-after on 429", async () => {
@@ -159,5 +162,31 @@ describe("welcome email", () => {
     expect(run.attempts.filter((a) => a.step_name === "send")).toHaveLength(1);
     await waitFor(async () => (await userState(userId)).welcomeEmailStatus === "FAILED", "the failure handler to mark the email failed");
     expect(await sentTo(email)).toHaveLength(0);
+    // A permanent failure has no next attempt to announce.
+    expect((await db.user.findUniqueOrThrow({ where: { id: userId }, select: { welcomeEmailFailedAttempts: true } })).welcomeEmailFailedAttempts).toBe(0);
+  });
+
+  it("is sent when the person asks again after a final failure, and that resolves their dead letter", async () => {
+    const email = address("reject");
+    const { userId, outboxIds } = await signUp(email);
+    await finishedRun(outboxIds[0]!, WELCOME_FN);
+    await waitFor(async () => (await userState(userId)).welcomeEmailStatus === "FAILED", "the welcome email to be marked failed");
+    const letter = await waitFor(() => db.deadLetterJob.findFirst({ where: { subjectUserId: userId, status: "OPEN" } }), "the dead letter");
+    const person = { id: userId, email };
+
+    stack.mail.addFault({ match: email.replace(/[+.]/g, "\\$&"), status: 200 }); // the mailbox works now
+    const ids = await requestWelcomeEmailAgain(person);
+    expect(await userState(userId)).toMatchObject({ welcomeEmailStatus: "QUEUED" });
+    expect((await db.deadLetterJob.findUniqueOrThrow({ where: { id: letter.id } })).status).toBe("RETRYING");
+    // Only while it stands failed: a second "send again" is refused.
+    await expect(requestWelcomeEmailAgain(person)).rejects.toMatchObject({ code: "conflict" });
+
+    await relayOutbox({ ids });
+    const run = await finishedRun(ids[0]!, WELCOME_FN);
+    expect(run.status).toBe("Completed");
+    expect(await sentTo(email)).toHaveLength(1);
+    expect(await userState(userId)).toMatchObject({ welcomeEmailStatus: "SENT" });
+    expect(await db.deadLetterJob.findUniqueOrThrow({ where: { id: letter.id } })).toMatchObject({ status: "RESOLVED", resolvedBy: "retry" });
+    expect(await db.auditLog.count({ where: { action: "dead_letter.owner_retry", targetId: letter.id, actorId: userId } })).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { Card } from "@/components/ui/card";
+import { LogInLinks } from "@/components/ui/log-in-links";
 import { VerifyEmailForm } from "@/components/auth/verify-email-form";
 import { LINK_PROBLEMS } from "@/lib/accounts/schemas";
 import { checkVerificationToken } from "@/lib/accounts/verification";
@@ -16,10 +16,7 @@ export default async function VerifyEmailPage({ searchParams }: PageProps<"/veri
       <div className="mx-auto max-w-md">
         <Card title="This link doesn't work">
           <p className="text-sm text-slate-700" data-testid="link-problem">
-            {LINK_PROBLEMS[check.reason]}
-          </p>
-          <p className="mt-4 text-sm">
-            <Link href="/login" className="font-medium text-indigo-600">Log in</Link>
+            <LogInLinks text={LINK_PROBLEMS[check.reason]} />
           </p>
         </Card>
       </div>

@@ -49,8 +49,10 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
 export const UNAVAILABLE_MESSAGE = "The service is briefly unavailable. Please try again in a few seconds.";
 
 // PostgreSQL's connection failures (class 08), its shutdowns and start-up (57P01–57P03) and "too
-// many connections"; Prisma's "can't reach", "timed out", "closed" and pool timeout; the sockets'.
-const UNAVAILABLE_CODES = /^(08\d{3}|08P01|57P0[123]|53300|P1001|P1002|P1008|P1017|P2024|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/;
+// many connections"; Prisma's "can't reach", "timed out", "closed", pool timeout and "could not
+// start a transaction in time" (P2028: every pooled connection busy, as a burst of sign-ups makes
+// it; nothing was committed); the sockets'.
+const UNAVAILABLE_CODES = /^(08\d{3}|08P01|57P0[123]|53300|P1001|P1002|P1008|P1017|P2024|P2028|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/;
 const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 const UNAVAILABLE_MESSAGES = /Connection terminated|Can't reach database server|Server has closed the connection|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable/i;
 

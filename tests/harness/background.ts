@@ -34,6 +34,10 @@ export type BackgroundStackOptions = {
    * and the test fires due ticks itself with `engine.cronTick()`.
    */
   clock?: () => number;
+  /** The executor's time scale (default TIME_SCALE): 1 makes `throttle` periods real. */
+  timeScale?: number;
+  /** The mail catcher's Resend-like rate limit (`"4/s"`); off by default. */
+  mailRateLimit?: string;
 };
 
 export async function startBackgroundStack(options: BackgroundStackOptions = {}): Promise<BackgroundStack> {
@@ -41,7 +45,12 @@ export async function startBackgroundStack(options: BackgroundStackOptions = {})
   const mailPort = Number(new URL(process.env.RESEND_BASE_URL!).port);
   const database = await createEngineDatabase();
 
-  const mail = await startMailCatcher({ port: mailPort, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "mail-")), log: false });
+  const mail = await startMailCatcher({
+    port: mailPort,
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "mail-")),
+    log: false,
+    ...(options.mailRateLimit ? { rateLimit: options.mailRateLimit } : {}),
+  });
 
   const handler = serve({ client: inngest, functions });
   const server = http.createServer((req, res) => void handler(req, res));
@@ -52,7 +61,7 @@ export async function startBackgroundStack(options: BackgroundStackOptions = {})
     const engine = await startEngine({
       databaseUrl: database.url,
       port: enginePort,
-      timeScale: TIME_SCALE,
+      timeScale: options.timeScale ?? TIME_SCALE,
       pollMs: 100,
       requestTimeoutMs: 20_000,
       log: "silent",

@@ -198,5 +198,7 @@ export async function startStack(options: StackOptions) {
     if (!sync.ok) throw new Error(`Engine could not sync the app: ${sync.status} ${await sync.text()}`);
     log(`app synced with the engine${keys ? " (signed mode: the app checks every request's signature)" : ""}`);
   }
-  return { appUrl, engineUrl, mailUrl, databaseUrl: appDatabaseUrl, keys, stop };
+  // Process ids of the parts, for benches that watch their memory (each may have children: tsx, next).
+  const pids = Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0])) as Record<string, number>;
+  return { appUrl, engineUrl, mailUrl, databaseUrl: appDatabaseUrl, keys, pids, stop };
 }

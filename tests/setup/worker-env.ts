@@ -37,4 +37,5 @@ process.env.OUTBOX_SWEEP_AFTER_MS = "0";
 // Every email waits for its slot at the provider's pace (lib/email/pace.ts); tests that are not
 // about pacing run at a pace that never holds them up. tests/background/mail-pace.test.ts sets its own.
 process.env.RESEND_REQUESTS_PER_SECOND = "1000";
+delete process.env.RESEND_BULK_SHARE;
 process.env.LOG_LEVEL ??= "silent"; // expected step failures are asserted, not printed

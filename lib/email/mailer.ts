@@ -80,11 +80,17 @@ export type BatchOutcome =
  */
 export async function sendBatch(emails: BatchEmail[], idempotencyKey: string, options: { maxWaitMs: number }): Promise<BatchOutcome> {
   if (emails.length < 1 || emails.length > 100) throw new NonRetriableError(`A batch holds 1 to 100 emails, got ${emails.length}`);
-  for (let attempt = 1; ; attempt++) {
-    const slot = await reserveSlot("bulk", options.maxWaitMs);
-    if (!slot.granted) return { status: "deferred", retryInMs: slot.retryInMs };
-    // A late wake-up gives the slot up (see sleptOnTime).
-    if ((await sleptOnTime(slot.waitMs)) || attempt >= 3) break;
+  // Within `maxWaitMs` the batch waits here for transactional mail queued ahead to drain (usually
+  // one slot); beyond it the run sleeps in the executor. A late slot is given up (see sleptOnTime).
+  const deadline = performance.now() + options.maxWaitMs;
+  for (let stale = 0; ; ) {
+    const slot = await reserveSlot("bulk", Math.max(0, deadline - performance.now()));
+    if (!slot.granted) {
+      if (performance.now() + slot.retryInMs > deadline) return { status: "deferred", retryInMs: slot.retryInMs };
+      await new Promise((resolve) => setTimeout(resolve, slot.retryInMs));
+      continue;
+    }
+    if ((await sleptOnTime(slot)) || ++stale >= 3) break;
   }
   const { data, error, headers } = await Promise.race([
     resend().batch.send(

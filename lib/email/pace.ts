@@ -62,7 +62,8 @@ export function throttleFor(lane: Lane, settings: MailPaceSettings = mailPaceSet
   return { key: `"${PROVIDER_KEY}"`, limit, period: `${periodSeconds}s` as const, burst: 0 };
 }
 
-export type Slot = { granted: true; waitMs: number } | { granted: false; retryInMs: number };
+/** `waitMs` is counted from `at` (performance.now() when the reservation was asked for). */
+export type Slot = { granted: true; waitMs: number; at: number; askedMs: number } | { granted: false; retryInMs: number };
 
 /**
  * Reserves the next provider request slot for `lane`, or says how long until one could be had.
@@ -70,6 +71,12 @@ export type Slot = { granted: true; waitMs: number } | { granted: false; retryIn
  * app instances agree. `maxWaitMs`: a slot further away than this is not reserved.
  */
 export async function reserveSlot(lane: Lane, maxWaitMs: number, settings: MailPaceSettings = mailPaceSettings()): Promise<Slot> {
+  const at = performance.now();
+  const slot = await reserve(lane, maxWaitMs, settings);
+  return slot.granted ? { ...slot, at, askedMs: performance.now() - at } : slot;
+}
+
+async function reserve(lane: Lane, maxWaitMs: number, settings: MailPaceSettings): Promise<{ granted: true; waitMs: number } | { granted: false; retryInMs: number }> {
   const emission = Math.ceil((1000 / settings.requestsPerSecond) * SPACING);
   // The bulk lane's own spacing needs no slack: the shared lane keeps the provider's window.
   const bulkEmission = Math.ceil(1000 / laneRate("bulk", settings));
@@ -125,23 +132,26 @@ export async function awaitTransactionalSlot(): Promise<void> {
     if (!slot.granted) {
       throw new RetryAfterError(`Email provider pace: the next free slot is ${Math.ceil(slot.retryInMs / 1000)} s away`, new Date(Date.now() + slot.retryInMs));
     }
-    if (!(await sleptOnTime(slot.waitMs)) && attempt < MAX_STALE_SLOTS) continue;
+    if (!(await sleptOnTime(slot)) && attempt < MAX_STALE_SLOTS) continue;
     return;
   }
 }
 
-/** A wake-up later than this after its slot (a stalled event loop) gives the slot up. */
+/** An answer or a wake-up later than this (a busy pool, a stalled event loop) gives the slot up. */
 const STALE_SLOT_MS = 100;
 const MAX_STALE_SLOTS = 3;
 
 /**
- * Waits until the slot; false when the timer fired so late that the request would bunch up with
- * the next slot's (the spacing is what keeps the provider's window under its limit). A late slot
- * is given up, not reused: taking the next free one only lowers the rate.
+ * Waits until the slot; false when the slot's time is not known to within STALE_SLOT_MS here (the
+ * reservation's answer took that long: the database's "now" may have been any moment of it) or the
+ * timer fired that late — a request that leaves late bunches up with the next slot's, and the
+ * spacing is what keeps the provider's window under its limit. A late slot is given up, not
+ * reused: taking the next free one only lowers the rate.
  */
-export async function sleptOnTime(waitMs: number): Promise<boolean> {
-  if (waitMs <= 0) return true;
-  const due = performance.now() + waitMs;
-  await sleep(waitMs);
+export async function sleptOnTime(slot: { waitMs: number; at: number; askedMs: number }): Promise<boolean> {
+  if (slot.askedMs > STALE_SLOT_MS) return false;
+  const due = slot.at + slot.askedMs + slot.waitMs;
+  const wait = due - performance.now();
+  if (wait > 0) await sleep(wait);
   return performance.now() - due <= STALE_SLOT_MS;
 }

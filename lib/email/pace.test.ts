@@ -11,9 +11,15 @@ describe("throttle from the provider's rate", () => {
     expect(limitPerPeriod(0.01)).toEqual({ limit: 1, periodSeconds: 60 });
   });
 
-  it("keys every function on the provider; the digest gets its share, transactional mail the whole rate", () => {
+  it("keeps short periods when asked (from idle, `limit` runs start at once)", () => {
+    expect(limitPerPeriod(2 / 1.15, 5)).toEqual({ limit: 5, periodSeconds: 3 });
+    expect(limitPerPeriod(0.1, 5)).toEqual({ limit: 1, periodSeconds: 5 });
+  });
+
+  it("keys every function on the provider; the digest gets its share, transactional mail the pacer's whole rate", () => {
     const settings = { requestsPerSecond: 2, bulkShare: 0.5 };
-    expect(throttleFor("transactional", settings)).toEqual({ key: '"resend"', limit: 2, period: "1s", burst: 0 });
+    // 2/s less the pacer's 15 % slack: 1.74/s → 5 per 3 s.
+    expect(throttleFor("transactional", settings)).toEqual({ key: '"resend"', limit: 5, period: "3s", burst: 0 });
     expect(throttleFor("bulk", settings)).toEqual({ key: '"resend"', limit: 1, period: "1s", burst: 0 });
     expect(throttleFor("bulk", { requestsPerSecond: 10, bulkShare: 0.3 })).toEqual({ key: '"resend"', limit: 3, period: "1s", burst: 0 });
   });

@@ -38,10 +38,13 @@ const SPACING = 1.15;
 /** A transactional send waits in its step at most this long for its slot; beyond it, a RetryAfterError. */
 const MAX_INLINE_WAIT_MS = 20_000;
 
-/** `limit` runs per `period` (whole seconds, as Inngest needs): the largest rate ≤ `perSecond`. */
-export function limitPerPeriod(perSecond: number): { limit: number; periodSeconds: number } {
-  let best = { limit: 1, periodSeconds: 60 };
-  for (let periodSeconds = 1; periodSeconds <= 60; periodSeconds++) {
+/**
+ * `limit` runs per `period` (whole seconds, as Inngest needs): the largest rate ≤ `perSecond`, with
+ * a period of at most `maxPeriodSeconds` (from idle, `limit` runs start at once).
+ */
+export function limitPerPeriod(perSecond: number, maxPeriodSeconds = 60): { limit: number; periodSeconds: number } {
+  let best = { limit: 1, periodSeconds: maxPeriodSeconds };
+  for (let periodSeconds = 1; periodSeconds <= maxPeriodSeconds; periodSeconds++) {
     const limit = Math.floor(perSecond * periodSeconds + 1e-9);
     if (limit >= 1 && limit / periodSeconds > best.limit / best.periodSeconds + 1e-9) best = { limit, periodSeconds };
   }
@@ -54,63 +57,62 @@ export function laneRate(lane: Lane, settings: MailPaceSettings = mailPaceSettin
 }
 
 /**
- * The Inngest `throttle` for a function that sends in `lane`: keyed on the provider, no burst
- * (from idle `limit` runs may start at once, then one every period/limit).
+ * The Inngest `throttle` for a function that sends in `lane`: keyed on the provider, no burst.
+ * Transactional functions start at the pacer's own rate (the rate less its slack), so a long burst
+ * waits in the executor's throttle list rather than in steps holding a request open; periods of at
+ * most 5 s, so from idle only a few start at once.
  */
 export function throttleFor(lane: Lane, settings: MailPaceSettings = mailPaceSettings()) {
-  const { limit, periodSeconds } = limitPerPeriod(laneRate(lane, settings));
+  const rate = lane === "bulk" ? laneRate("bulk", settings) : settings.requestsPerSecond / SPACING;
+  const { limit, periodSeconds } = limitPerPeriod(rate, lane === "bulk" ? 60 : 5);
   return { key: `"${PROVIDER_KEY}"`, limit, period: `${periodSeconds}s` as const, burst: 0 };
 }
 
-/** `waitMs` is counted from `at` (performance.now() when the reservation was asked for). */
-export type Slot = { granted: true; waitMs: number; at: number; askedMs: number } | { granted: false; retryInMs: number };
+/** A granted slot is a moment (ms since the epoch, the database's clock) to send at. */
+export type Slot = { granted: true; atMs: number } | { granted: false; retryInMs: number };
+
+/**
+ * A slot is never sooner than this after the reservation: the answer reaches the step before its
+ * slot (on a busy machine a round trip takes tens of ms), so the request leaves on time, not late.
+ */
+const LEAD_MS = 150;
 
 /**
  * Reserves the next provider request slot for `lane`, or says how long until one could be had.
- * One statement per call against the shared rows (created on first use); the database's clock, so
- * app instances agree. `maxWaitMs`: a slot further away than this is not reserved.
+ * One statement against the shared rows (created on first use), on the database's clock, so every
+ * app instance agrees. `maxWaitMs`: a slot further away than this is not reserved.
  */
 export async function reserveSlot(lane: Lane, maxWaitMs: number, settings: MailPaceSettings = mailPaceSettings()): Promise<Slot> {
-  const at = performance.now();
-  const slot = await reserve(lane, maxWaitMs, settings);
-  return slot.granted ? { ...slot, at, askedMs: performance.now() - at } : slot;
-}
-
-async function reserve(lane: Lane, maxWaitMs: number, settings: MailPaceSettings): Promise<{ granted: true; waitMs: number } | { granted: false; retryInMs: number }> {
-  const emission = Math.ceil((1000 / settings.requestsPerSecond) * SPACING);
-  // The bulk lane's own spacing needs no slack: the shared lane keeps the provider's window.
-  const bulkEmission = Math.ceil(1000 / laneRate("bulk", settings));
-  if (lane === "transactional") {
-    await ensurePaceRows();
-    const rows = await db.$queryRaw<{ now_ms: bigint; slot_ms: bigint }[]>`
-      with n as (select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms),
-      old as (select tat_ms from mail_pace where key = ${PROVIDER_KEY} for update)
-      update mail_pace p
-      set tat_ms = case when greatest(old.tat_ms, n.ms) - n.ms <= ${maxWaitMs} then greatest(old.tat_ms, n.ms) + ${emission} else old.tat_ms end
-      from old, n where p.key = ${PROVIDER_KEY}
-      returning n.ms as now_ms, greatest(old.tat_ms, n.ms) as slot_ms`;
-    const wait = Number(rows[0]!.slot_ms - rows[0]!.now_ms);
-    return wait <= maxWaitMs ? { granted: true, waitMs: wait } : { granted: false, retryInMs: wait };
-  }
-  // Bulk: a slot only when no transactional request is queued beyond the next slot, and not
-  // before the bulk lane's own next slot (its share of the rate).
   await ensurePaceRows();
-  return db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ key: string; tat_ms: bigint; now_ms: bigint }[]>`
-      select key, tat_ms, (extract(epoch from clock_timestamp()) * 1000)::bigint as now_ms
-      from mail_pace where key in (${PROVIDER_KEY}, ${BULK_KEY}) order by key for update`;
-    const now = Number(rows[0]!.now_ms);
-    const total = Number(rows.find((r) => r.key === PROVIDER_KEY)!.tat_ms);
-    const bulk = Number(rows.find((r) => r.key === BULK_KEY)!.tat_ms);
-    const queuedAhead = total - now > emission;
-    const slot = Math.max(now, total, bulk);
-    if (queuedAhead || slot - now > maxWaitMs) {
-      // Back when the transactional queue is down to its next slot, or at the bulk lane's own slot.
-      return { granted: false as const, retryInMs: Math.max(50, queuedAhead ? total - now - emission : slot - now) };
-    }
-    await tx.$executeRaw`update mail_pace set tat_ms = case key when ${PROVIDER_KEY} then ${slot + emission}::bigint else ${slot + bulkEmission}::bigint end where key in (${PROVIDER_KEY}, ${BULK_KEY})`;
-    return { granted: true as const, waitMs: slot - now };
-  });
+  const emission = Math.ceil((1000 / settings.requestsPerSecond) * SPACING);
+  // The bulk lane's own spacing needs no slack: the shared row keeps the provider's window.
+  const bulkEmission = lane === "bulk" ? Math.ceil(1000 / laneRate("bulk", settings)) : 0;
+  const bulk = lane === "bulk";
+  // Transactional: first come, first served. Bulk: only when no transactional request is queued
+  // beyond the next slot, and not before the bulk row's own next slot (its share of the rate).
+  const [row] = await db.$queryRaw<{ now_ms: bigint; total_ms: bigint; slot_ms: bigint; queued: boolean; granted: boolean }[]>`
+    with n as (select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms),
+    locked as (select key, tat_ms from mail_pace where key in (${PROVIDER_KEY}, ${BULK_KEY}) order by key for update),
+    cur as (
+      select n.ms as now_ms,
+        (select tat_ms from locked where key = ${PROVIDER_KEY}) as total_ms,
+        case when ${bulk} then (select tat_ms from locked where key = ${BULK_KEY}) else 0 end as bulk_ms
+      from n),
+    d as (
+      select now_ms, total_ms, greatest(total_ms, bulk_ms, now_ms + ${LEAD_MS}) as slot_ms,
+        (${bulk} and total_ms - now_ms > ${emission}) as queued
+      from cur),
+    upd as (
+      update mail_pace p set tat_ms = case p.key when ${PROVIDER_KEY} then d.slot_ms + ${emission} else d.slot_ms + ${bulkEmission} end
+      from d
+      where p.key in (${PROVIDER_KEY}, ${bulk ? BULK_KEY : PROVIDER_KEY}) and not d.queued and d.slot_ms - d.now_ms <= ${Math.floor(maxWaitMs) + LEAD_MS}
+      returning 1)
+    select now_ms, total_ms, slot_ms, queued, exists (select 1 from upd) as granted from d`;
+  const now = Number(row!.now_ms);
+  if (row!.granted) return { granted: true, atMs: Number(row!.slot_ms) };
+  // Back when the transactional queue is down to its next slot, or at the lane's next slot.
+  const retryInMs = row!.queued ? Number(row!.total_ms) - now - emission : Number(row!.slot_ms) - now;
+  return { granted: false, retryInMs: Math.max(50, retryInMs) };
 }
 
 let rowsReady = false;
@@ -121,37 +123,33 @@ async function ensurePaceRows(): Promise<void> {
   rowsReady = true;
 }
 
+/** A step that wakes (or hears back) later than this after its slot gives the slot up. */
+const STALE_SLOT_MS = 100;
+const MAX_STALE_SLOTS = 3;
+
+/**
+ * Waits until the slot's moment; false when it is already more than STALE_SLOT_MS past (the
+ * reservation's answer or the timer came late: a busy machine). A request that leaves late bunches
+ * up with the next slot's, and the spacing is what keeps the provider's window under its limit, so
+ * a late slot is given up, not used: taking the next free one only lowers the rate.
+ */
+export async function sleptOnTime(slot: { atMs: number }): Promise<boolean> {
+  const wait = slot.atMs - Date.now();
+  if (wait > 0) await sleep(wait);
+  return Date.now() - slot.atMs <= STALE_SLOT_MS;
+}
+
 /**
  * Before a transactional provider request: waits (inside the step) for its slot, or throws a
  * RetryAfterError when the queue ahead is longer than MAX_INLINE_WAIT_MS (the executor retries
  * then, without holding a request open).
  */
 export async function awaitTransactionalSlot(): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+  for (let stale = 0; ; ) {
     const slot = await reserveSlot("transactional", MAX_INLINE_WAIT_MS);
     if (!slot.granted) {
       throw new RetryAfterError(`Email provider pace: the next free slot is ${Math.ceil(slot.retryInMs / 1000)} s away`, new Date(Date.now() + slot.retryInMs));
     }
-    if (!(await sleptOnTime(slot)) && attempt < MAX_STALE_SLOTS) continue;
-    return;
+    if ((await sleptOnTime(slot)) || ++stale >= MAX_STALE_SLOTS) return;
   }
-}
-
-/** An answer or a wake-up later than this (a busy pool, a stalled event loop) gives the slot up. */
-const STALE_SLOT_MS = 100;
-const MAX_STALE_SLOTS = 3;
-
-/**
- * Waits until the slot; false when the slot's time is not known to within STALE_SLOT_MS here (the
- * reservation's answer took that long: the database's "now" may have been any moment of it) or the
- * timer fired that late — a request that leaves late bunches up with the next slot's, and the
- * spacing is what keeps the provider's window under its limit. A late slot is given up, not
- * reused: taking the next free one only lowers the rate.
- */
-export async function sleptOnTime(slot: { waitMs: number; at: number; askedMs: number }): Promise<boolean> {
-  if (slot.askedMs > STALE_SLOT_MS) return false;
-  const due = slot.at + slot.askedMs + slot.waitMs;
-  const wait = due - performance.now();
-  if (wait > 0) await sleep(wait);
-  return performance.now() - due <= STALE_SLOT_MS;
 }

@@ -5,6 +5,7 @@ import { freezeDigestBatch, recordDigestBatch, sendDigestBatch } from "@/lib/dig
 import { throttleFor } from "@/lib/email/pace";
 
 const NAME = "Send weekly digest batch";
+const MEMBER_NAME = "Send weekly digest";
 /** A batch waits in its step for its pacer slot at most this long; longer waits sleep in the executor. */
 const MAX_INLINE_WAIT_MS = 3_000;
 
@@ -40,8 +41,10 @@ export const sendDigestBatchFn = inngest.createFunction(
         await step.sleep(`wait-for-slot-${attempt}`, `${Math.max(1, Math.ceil(result.retryInMs / 1000))}s`);
       }
     }
+    // A refused member's dead letter is the member's digest (`digest.send`, which its Retry runs),
+    // so the admin user page shows it with their digest.
     const recorded = await step.run("record", () =>
-      recordDigestBatch(batchId, week, { functionId: `${inngest.id}-digest.send-batch`, functionName: NAME, runId, eventName: digestEmailRequested.name }, outcome),
+      recordDigestBatch(batchId, week, { functionId: `${inngest.id}-digest.send`, functionName: MEMBER_NAME, runId, eventName: digestEmailRequested.name }, outcome),
     );
     await resolveDeadLetterIfRetry(step, event, runId);
     return { batchId, week, sent: outcome.sent.length, refused: recorded.deadLetters };

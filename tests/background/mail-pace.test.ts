@@ -104,7 +104,7 @@ describe("at the provider's pace (catcher limited to 4 requests/s, engine at rea
     const letters = await db.deadLetterJob.findMany({ where: { subjectUserId: { in: badIds } } });
     expect(letters).toHaveLength(2);
     for (const letter of letters) {
-      expect(letter).toMatchObject({ functionId: "signup-app-digest.send-batch", eventName: "digest/email.requested", errorName: "InvalidRecipient", status: "OPEN" });
+      expect(letter).toMatchObject({ functionId: "signup-app-digest.send", eventName: "digest/email.requested", errorName: "InvalidRecipient", status: "OPEN" });
       expect(letter.payload).toMatchObject({ data: { userId: letter.subjectUserId, week: week() } });
     }
     expect(await db.digestBatch.count({ where: { planRunId: runId } })).toBe(3);

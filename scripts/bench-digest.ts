@@ -117,12 +117,18 @@ function watchRss() {
 const post = (email: string) =>
   fetch(`${stack.appUrl}/api/users`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Bench Person", email, password: "long enough password" }) });
 
-/** Signs up and resolves with the time from the request to the verification email stored by the catcher. */
-async function signUpAndTime(email: string): Promise<number> {
+/**
+ * Signs up and resolves with the time from the request to the verification email stored by the
+ * catcher, or null when the sign-up itself was not accepted (counted apart: it sends nothing).
+ */
+async function signUpAndTime(email: string): Promise<number | null> {
   const started = Date.now();
   const response = await post(email);
   await response.text();
-  if (response.status !== 202) throw new Error(`sign-up answered ${response.status}`);
+  if (response.status !== 202) {
+    console.log(`  a sign-up during the digest answered ${response.status}`);
+    return null;
+  }
   const [message] = await mail.waitForMessages({ to: email, timeoutMs: 120_000 });
   return new Date(message!.created_at).getTime() - started;
 }
@@ -138,7 +144,7 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs: num
 
 try {
   // Warm the production server's routes and the functions' first requests outside the measurement.
-  await signUpAndTime(`warm-${randomUUID()}@example.com`);
+  if ((await signUpAndTime(`warm-${randomUUID()}@example.com`)) === null) throw new Error("the warm-up sign-up was not accepted");
 
   // --- 1. the digest ---------------------------------------------------------------------------------
   await db.query(
@@ -159,7 +165,7 @@ try {
   if (!sent.ok) throw new Error(`the engine refused the event: ${sent.status}`);
 
   // A sign-up every SIGNUP_EVERY_MS while the digest runs.
-  const during: Promise<number>[] = [];
+  const during: Promise<number | null>[] = [];
   let digestDone = false;
   const signUps = (async () => {
     while (!digestDone) {
@@ -176,7 +182,8 @@ try {
   );
   digestDone = true;
   await signUps;
-  const latencies = await Promise.all(during);
+  const answered = await Promise.all(during);
+  const latencies = answered.filter((ms): ms is number => ms !== null);
   const digestRss = rss.stop();
   const counters = await mail.counters();
   const digestMessages = (await mail.messages()).filter((m) => m.to.some((to) => to.startsWith("member-")));
@@ -194,7 +201,7 @@ try {
   console.log(`| all provider calls (batches + the sign-ups' single sends) | ${counters.calls} | |`);
   console.log(`| 429 answers | ${counters.status429} | 0 |`);
   console.log(`| digests stored / distinct members reached / duplicates | ${digestMessages.length} / ${recipients.size} / ${digestMessages.length - recipients.size} | duplicates 0 |`);
-  console.log(`| verification email latency during the digest (${latencies.length} sign-ups, one per ${SIGNUP_EVERY_MS / 1000} s) | p50 ${s1(pct(latencies, 50))} · p95 ${s1(pct(latencies, 95))} · max ${s1(Math.max(...latencies))} | p95 ≤ 5 s |`);
+  console.log(`| verification email latency during the digest (${latencies.length} of ${answered.length} sign-ups accepted, one per ${SIGNUP_EVERY_MS / 1000} s) | p50 ${s1(pct(latencies, 50))} · p95 ${s1(pct(latencies, 95))} · max ${s1(Math.max(...latencies))} | p95 ≤ 5 s |`);
   console.log(`| peak RSS, app (next start) / engine | ${mb(digestRss.app)} / ${mb(digestRss.engine)} | flat as members grow |`);
   await explain429s();
 

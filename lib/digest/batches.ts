@@ -73,7 +73,8 @@ export async function planDigestPage(week: string, runId: string, page: number):
       members += inserted;
     }
     return { batchIds, members, listed: due.length };
-  });
+    // Twenty statements for a full page: on a loaded machine more than Prisma's default 5 s.
+  }, { maxWait: 10_000, timeout: 60_000 });
 }
 
 type Recipient = { userId: string; email: string; name: string };

@@ -18,8 +18,8 @@ describe("throttle from the provider's rate", () => {
 
   it("keys every function on the provider; the digest gets its share, transactional mail the pacer's whole rate", () => {
     const settings = { requestsPerSecond: 2, bulkShare: 0.5 };
-    // 2/s less the pacer's 15 % slack: 1.74/s → 5 per 3 s.
-    expect(throttleFor("transactional", settings)).toEqual({ key: '"resend"', limit: 5, period: "3s", burst: 0 });
+    // 2/s less the pacer's 25 % slack: 1.6/s → 8 per 5 s.
+    expect(throttleFor("transactional", settings)).toEqual({ key: '"resend"', limit: 8, period: "5s", burst: 0 });
     expect(throttleFor("bulk", settings)).toEqual({ key: '"resend"', limit: 1, period: "1s", burst: 0 });
     expect(throttleFor("bulk", { requestsPerSecond: 10, bulkShare: 0.3 })).toEqual({ key: '"resend"', limit: 3, period: "1s", burst: 0 });
   });

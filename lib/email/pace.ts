@@ -91,7 +91,8 @@ export async function reserveSlot(lane: Lane, maxWaitMs: number, settings: MailP
   const bulkEmission = lane === "bulk" ? Math.ceil(1000 / laneRate("bulk", settings)) : 0;
   const bulk = lane === "bulk";
   // Transactional: first come, first served. Bulk: only when no transactional request is queued
-  // beyond the next slot, and not before the bulk row's own next slot (its share of the rate).
+  // beyond the next slot (a lone transactional reservation sits LEAD_MS + one emission ahead), and
+  // not before the bulk row's own next slot (its share of the rate).
   const [row] = await db.$queryRaw<{ now_ms: bigint; total_ms: bigint; slot_ms: bigint; queued: boolean; granted: boolean }[]>`
     with n as (select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms),
     locked as (select key, tat_ms from mail_pace where key in (${PROVIDER_KEY}, ${BULK_KEY}) order by key for update),
@@ -102,7 +103,7 @@ export async function reserveSlot(lane: Lane, maxWaitMs: number, settings: MailP
       from n),
     d as (
       select now_ms, total_ms, greatest(total_ms, bulk_ms, now_ms + ${LEAD_MS}) as slot_ms,
-        (${bulk} and total_ms - now_ms > ${emission}) as queued
+        (${bulk} and total_ms - now_ms > ${emission + LEAD_MS}) as queued
       from cur),
     upd as (
       update mail_pace p set tat_ms = case p.key when ${PROVIDER_KEY} then d.slot_ms + ${emission} else d.slot_ms + ${bulkEmission} end
@@ -113,7 +114,7 @@ export async function reserveSlot(lane: Lane, maxWaitMs: number, settings: MailP
   const now = Number(row!.now_ms);
   if (row!.granted) return { granted: true, atMs: Number(row!.slot_ms) };
   // Back when the transactional queue is down to its next slot, or at the lane's next slot.
-  const retryInMs = row!.queued ? Number(row!.total_ms) - now - emission : Number(row!.slot_ms) - now;
+  const retryInMs = row!.queued ? Number(row!.total_ms) - now - emission - LEAD_MS : Number(row!.slot_ms) - now;
   return { granted: false, retryInMs: Math.max(50, retryInMs) };
 }
 

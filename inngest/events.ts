@@ -63,7 +63,18 @@ export const bulkActionRequested = eventType("dead-letters/bulk-action.requested
   schema: z.object({ bulkActionId: z.uuid() }),
 });
 
-/** One member's digest for one ISO week; the fan-out gives it the id `digest-<week>-<userId>`. */
+/**
+ * One batch (≤ 100 members) of a week's digest, planned by digest.weekly; the fan-out gives it the
+ * id `digest-batch-<batchId>`. The members are rows (digest_batch_members), not in the payload.
+ */
+export const digestBatchRequested = eventType("digest/batch.requested", {
+  schema: z.object({ batchId: z.uuid(), week: z.string().regex(/^\d{4}-W\d{2}$/), ...retryMarker }),
+});
+
+/**
+ * One member's digest for one ISO week, sent alone: a member the batch refused (its dead letter's
+ * Retry sends this), or an operator's own request. Skipped if the member already has it.
+ */
 export const digestEmailRequested = eventType("digest/email.requested", {
   schema: z.object({ userId: z.uuid(), week: z.string().regex(/^\d{4}-W\d{2}$/), ...retryMarker }),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inngestApiBaseUrl, inngestMode, loadEnv, loadServerEnv } from "@/lib/env";
+import { inngestApiBaseUrl, inngestMode, loadEnv, loadServerEnv, mailPaceSettings } from "@/lib/env";
 
 describe("env", () => {
   it("names the missing variable", () => {
@@ -121,5 +121,26 @@ describe("account settings", () => {
   it("refuses a proxy hop count that is not a small whole number", () => {
     expect(loadEnv({ ...base, TRUSTED_PROXY_HOPS: "2" }).TRUSTED_PROXY_HOPS).toBe(2);
     for (const bad of ["-1", "1.5", "many", "11"]) expect(() => loadEnv({ ...base, TRUSTED_PROXY_HOPS: bad }), bad).toThrow(/TRUSTED_PROXY_HOPS/);
+  });
+});
+
+describe("mail pace", () => {
+  const base = { DATABASE_URL: "postgresql://h/db" };
+
+  it("defaults to Resend's 2 requests per second, half of it for the digest", () => {
+    expect(mailPaceSettings({})).toEqual({ requestsPerSecond: 2, bulkShare: 0.5 });
+    expect(loadEnv(base)).toMatchObject({ RESEND_REQUESTS_PER_SECOND: 2, RESEND_BULK_SHARE: 0.5 });
+    expect(mailPaceSettings({ RESEND_REQUESTS_PER_SECOND: "10", RESEND_BULK_SHARE: "0.25" })).toEqual({ requestsPerSecond: 10, bulkShare: 0.25 });
+  });
+
+  it("names a bad rate or share, alone and in the full env", () => {
+    for (const bad of ["0", "-2", "fast", "5000"]) {
+      expect(() => mailPaceSettings({ RESEND_REQUESTS_PER_SECOND: bad }), bad).toThrow(/RESEND_REQUESTS_PER_SECOND: must be/);
+      expect(() => loadEnv({ ...base, RESEND_REQUESTS_PER_SECOND: bad }), bad).toThrow(/RESEND_REQUESTS_PER_SECOND/);
+    }
+    for (const bad of ["0", "1", "0.95", "half"]) {
+      expect(() => mailPaceSettings({ RESEND_BULK_SHARE: bad }), bad).toThrow(/RESEND_BULK_SHARE: must be/);
+      expect(() => loadEnv({ ...base, RESEND_BULK_SHARE: bad }), bad).toThrow(/RESEND_BULK_SHARE/);
+    }
   });
 });

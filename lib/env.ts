@@ -46,6 +46,39 @@ const signingKey = z
 
 const DEV_APP_URL = "http://localhost:3000";
 
+/**
+ * The email provider's pace (lib/email/pace.ts). Its own small schema because the Inngest
+ * functions' `throttle` is fixed when their modules load (also during `next build`, which has no
+ * database URL); the full schema below includes the same fields, so a bad value also fails at start.
+ */
+const mailPaceSchema = z.object({
+  /** The provider's request limit for the whole team (Resend's default: 2 per second, all keys together). */
+  RESEND_REQUESTS_PER_SECOND: z.coerce
+    .number({ error: "must be a number of requests per second, such as 2" })
+    .min(0.1, "must be at least 0.1 requests per second")
+    .max(1000, "must be at most 1000 requests per second")
+    .default(2),
+  /** The largest part of that rate the bulk digest may take; transactional mail always has the rest. */
+  RESEND_BULK_SHARE: z.coerce
+    .number({ error: "must be a fraction such as 0.5" })
+    .gt(0, "must be more than 0 (the digest needs some of the rate)")
+    .max(0.9, "must be at most 0.9 (transactional mail needs some of the rate)")
+    .default(0.5),
+});
+
+export type MailPaceSettings = { requestsPerSecond: number; bulkShare: number };
+
+/** The provider's rate and the bulk share, read alone (see mailPaceSchema). */
+export function mailPaceSettings(source: Record<string, string | undefined> = process.env): MailPaceSettings {
+  const result = mailPaceSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return { requestsPerSecond: result.data.RESEND_REQUESTS_PER_SECOND, bulkShare: result.data.RESEND_BULK_SHARE };
+}
+
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z
@@ -92,6 +125,7 @@ const schema = z.object({
   RESEND_API_KEY: z.string().min(1).optional(),
   RESEND_BASE_URL: z.url("must be a URL such as http://127.0.0.1:4010").optional(),
   MAIL_FROM: z.string().min(3).default("Signup Jobs <hello@signup-jobs.example>"),
+  ...mailPaceSchema.shape,
   /** The outbox sweeper re-sends rows left unsent this long (ms). */
   OUTBOX_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
   /** Signs unsubscribe and verification links and the pending sign-up cookie (HMAC). Required in production; a fixed dev value otherwise. */

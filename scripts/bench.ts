@@ -9,6 +9,7 @@
 //     whole-page time per page and filter, the list query and the counts in PostgreSQL.
 //
 //   npm run bench -- [--size N] [--signups N] [--pages-only]
+//   npm run bench -- digest [--members N] …   the weekly digest at the provider's pace (scripts/bench-digest.ts)
 import { randomBytes, randomUUID, scrypt } from "node:crypto";
 import fs from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -32,6 +33,10 @@ const PAGES_ONLY = process.argv.includes("--pages-only");
 if (!Number.isInteger(DEAD_LETTERS) || DEAD_LETTERS < 1000) {
   console.error("--size must be a whole number of dead letters, at least 1000");
   process.exit(2);
+}
+
+if (process.argv[2] === "digest") {
+  await import("./bench-digest"); // runs to its own exit
 }
 
 const pct = (values: number[], p: number) => {

@@ -1,5 +1,6 @@
 import { cron } from "inngest";
 import { inngest } from "@/inngest/client";
+import { throttleFor } from "@/lib/email/pace";
 import { staleDeadLetterAlertRequested } from "@/inngest/events";
 import { onScheduledRunFailure, trackScheduledRun } from "@/inngest/scheduled";
 import { findStaleDeadLetters, listAdminsToAlert, recordAlertDelivery, sendDeadLetterAlert } from "@/lib/dead-letters/stale-alert";
@@ -20,6 +21,8 @@ export const alertStaleDeadLettersFn = inngest.createFunction(
     triggers: [cron(schedule.cron), staleDeadLetterAlertRequested],
     concurrency: { limit: 1 },
     retries: 4,
+    // The provider's pace (lib/email/pace.ts): runs start no faster than the transactional lane's rate.
+    throttle: throttleFor("transactional"),
     onFailure: onScheduledRunFailure(schedule.name),
   },
   async ({ event, step, runId }) =>

@@ -1,4 +1,5 @@
 import { inngest } from "@/inngest/client";
+import { throttleFor } from "@/lib/email/pace";
 import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { userAccountCreated, userEmailVerified } from "@/inngest/events";
 import { env } from "@/lib/env";
@@ -20,6 +21,8 @@ export const emailVerificationFn = inngest.createFunction(
     name: "Verify email",
     triggers: [userAccountCreated],
     retries: 4,
+    // The provider's pace (lib/email/pace.ts): runs start no faster than the transactional lane's rate.
+    throttle: throttleFor("transactional"),
     onFailure: onFailureRecordDeadLetter("Verify email", async (failed, step) => {
       const data = originalEventData(failed, userAccountCreated.schema);
       if (data?.attemptId) await step.run("mark-attempt-failed", () => markAttempt(data.attemptId, "FAILED"));

@@ -1,4 +1,5 @@
 import { inngest } from "@/inngest/client";
+import { throttleFor } from "@/lib/email/pace";
 import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { digestEmailRequested } from "@/inngest/events";
 import { loadDigestRecipient, recordDigestDelivery, sendDigestEmail } from "@/lib/digest/sending";
@@ -14,6 +15,8 @@ export const sendDigestFn = inngest.createFunction(
     name: "Send weekly digest",
     triggers: [digestEmailRequested],
     retries: 4,
+    // The provider's pace (lib/email/pace.ts): runs start no faster than the bulk lane's rate.
+    throttle: throttleFor("bulk"),
     // Per member one at a time (no two runs pass the marker check together); a few at once overall.
     concurrency: [{ key: "event.data.userId", limit: 1 }, { limit: 5 }],
     onFailure: onFailureRecordDeadLetter("Send weekly digest"),

@@ -1,4 +1,5 @@
 import { inngest } from "@/inngest/client";
+import { throttleFor } from "@/lib/email/pace";
 import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { userSignUpRepeated, userVerificationEmailRequested } from "@/inngest/events";
 import { markAttempt } from "@/lib/accounts/sign-up-attempts";
@@ -17,6 +18,8 @@ export const sendSignUpEmailFn = inngest.createFunction(
     name: "Send sign-up email",
     triggers: [userSignUpRepeated, userVerificationEmailRequested],
     retries: 4,
+    // The provider's pace (lib/email/pace.ts): runs start no faster than the transactional lane's rate.
+    throttle: throttleFor("transactional"),
     // One at a time per address: two repeats on one day cannot both pass the notice marker.
     concurrency: { key: "event.data.email", limit: 1 },
     onFailure: onFailureRecordDeadLetter("Send sign-up email", async (failed, step) => {

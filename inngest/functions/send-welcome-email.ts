@@ -1,4 +1,5 @@
 import { inngest } from "@/inngest/client";
+import { throttleFor } from "@/lib/email/pace";
 import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { userEmailVerified, userWelcomeEmailRequested } from "@/inngest/events";
 import { countingFailedAttempts, SETUP_RETRIES } from "@/lib/accounts/setup-attempts";
@@ -17,6 +18,8 @@ export const sendWelcomeEmailFn = inngest.createFunction(
     name: "Send welcome email",
     triggers: [userEmailVerified, userWelcomeEmailRequested],
     retries: SETUP_RETRIES,
+    // The provider's pace (lib/email/pace.ts): runs start no faster than the transactional lane's rate.
+    throttle: throttleFor("transactional"),
     // One run per user at a time: two runs cannot both pass the marker check and race.
     concurrency: { key: "event.data.userId", limit: 1 },
     onFailure: onFailureRecordDeadLetter("Send welcome email", async (failed, step) => {

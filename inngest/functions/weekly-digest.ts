@@ -1,19 +1,19 @@
 import { cron } from "inngest";
 import { inngest } from "@/inngest/client";
-import { digestEmailRequested, weeklyDigestRequested } from "@/inngest/events";
+import { digestBatchRequested, weeklyDigestRequested } from "@/inngest/events";
 import { onScheduledRunFailure, trackScheduledRun } from "@/inngest/scheduled";
-import { digestEventId, listDigestRecipients } from "@/lib/digest/sending";
+import { DIGEST_PLAN_PAGE, digestBatchEventId, planDigestPage } from "@/lib/digest/batches";
 import { isoWeek, SCHEDULES } from "@/lib/schedules/definitions";
 
 const schedule = SCHEDULES.weeklyDigest;
-const PAGE = 500;
+const s = (n: number) => (n === 1 ? "" : "s");
 
 /**
- * Mondays: one `digest/email.requested` event per member due this week's digest; each is its own
- * run (digest.send), so one bad address cannot hold up or fail the others. Idempotent three ways:
- * the listing skips members already sent this week's digest, each page is a memoized step, and the
- * event ids are derived from (week, user), so a repeated fan-out inside the executor's dedupe
- * window starts no new runs.
+ * Mondays: plans this week's digest in batches of ≤ 100 members (lib/digest/batches.ts) and sends
+ * one `digest/batch.requested` per batch; digest.send-batch sends each in one provider request.
+ * Idempotent: a member is planned into one batch per week at most (a second run plans only who is
+ * left), a retried planning step gets its own batches back, and the event ids are the batch ids, so a
+ * repeated fan-out starts no new runs.
  */
 export const weeklyDigestFn = inngest.createFunction(
   {
@@ -28,23 +28,22 @@ export const weeklyDigestFn = inngest.createFunction(
     trackScheduledRun({ event, step, runId }, schedule, async (now) => {
       const week = isoWeek(now);
       let queued = 0;
-      let after: string | null = null;
+      let batches = 0;
       for (let page = 0; ; page++) {
-        const cursor: string | null = after;
-        const ids: string[] = await step.run(`list-recipients-${page}`, () => listDigestRecipients(week, { after: cursor, limit: PAGE }));
-        if (ids.length) {
+        const planned = await step.run(`plan-${page}`, () => planDigestPage(week, runId, page));
+        if (planned.batchIds.length) {
           await step.sendEvent(
             `fan-out-${page}`,
-            ids.map((userId) => ({ id: digestEventId(week, userId), name: digestEmailRequested.name, data: { userId, week } })),
+            planned.batchIds.map((batchId) => ({ id: digestBatchEventId(batchId), name: digestBatchRequested.name, data: { batchId, week } })),
           );
         }
-        queued += ids.length;
-        if (ids.length < PAGE) break;
-        after = ids.at(-1)!;
+        queued += planned.members;
+        batches += planned.batchIds.length;
+        if (planned.listed < DIGEST_PLAN_PAGE) break;
       }
       const summary = queued
-        ? `Queued ${queued} digest${queued === 1 ? "" : "s"} for ${week}.`
+        ? `Queued ${queued} digest${s(queued)} for ${week} in ${batches} batch${batches === 1 ? "" : "es"}.`
         : `Queued no digests for ${week}: every subscribed member already has it.`;
-      return { week, queued, summary };
+      return { week, queued, batches, summary };
     }),
 );

@@ -249,5 +249,7 @@ export async function startStack(options: StackOptions) {
     /** PostgreSQL down for `downtimeMs` (every session ends), then up again on the same files. */
     restartDatabase: (downtimeMs: number) => pg.restart({ downtimeMs }),
   };
-  return { appUrl, engineUrl, mailUrl, databaseUrl: appDatabaseUrl, engineDatabaseUrl: pg.url("engine"), keys, stop, control };
+  // Process ids of the parts, for benches that watch their memory (each may have children: tsx, next).
+  const pids = Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0])) as Record<string, number>;
+  return { appUrl, engineUrl, mailUrl, databaseUrl: appDatabaseUrl, engineDatabaseUrl: pg.url("engine"), keys, pids, stop, control };
 }

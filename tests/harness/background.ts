@@ -34,6 +34,16 @@ export type BackgroundStackOptions = {
    * and the test fires due ticks itself with `engine.cronTick()`.
    */
   clock?: () => number;
+  /** The executor's time scale (default TIME_SCALE): 1 makes `throttle` periods real. */
+  timeScale?: number;
+  /** The mail catcher's Resend-like rate limit (`"4/s"`); off by default. */
+  mailRateLimit?: string;
+  /**
+   * A crash after the side effect: the first time the app finishes a step with one of these names,
+   * its answer never reaches the executor (the connection is cut), so the executor retries a step
+   * whose work was done — as when the app's process dies between the provider's answer and its own.
+   */
+  loseAnswerOnce?: string[];
 };
 
 export async function startBackgroundStack(options: BackgroundStackOptions = {}): Promise<BackgroundStack> {
@@ -41,10 +51,19 @@ export async function startBackgroundStack(options: BackgroundStackOptions = {})
   const mailPort = Number(new URL(process.env.RESEND_BASE_URL!).port);
   const database = await createEngineDatabase();
 
-  const mail = await startMailCatcher({ port: mailPort, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "mail-")), log: false });
+  const mail = await startMailCatcher({
+    port: mailPort,
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "mail-")),
+    log: false,
+    ...(options.mailRateLimit ? { rateLimit: options.mailRateLimit } : {}),
+  });
 
   const handler = serve({ client: inngest, functions });
-  const server = http.createServer((req, res) => void handler(req, res));
+  const lose = new Set(options.loseAnswerOnce ?? []);
+  const server = http.createServer((req, res) => {
+    if (lose.size) cutAnswerOfSteps(res, lose);
+    void handler(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/inngest`;
 
@@ -52,7 +71,7 @@ export async function startBackgroundStack(options: BackgroundStackOptions = {})
     const engine = await startEngine({
       databaseUrl: database.url,
       port: enginePort,
-      timeScale: TIME_SCALE,
+      timeScale: options.timeScale ?? TIME_SCALE,
       pollMs: 100,
       requestTimeoutMs: 20_000,
       log: "silent",
@@ -95,4 +114,28 @@ async function createEngineDatabase() {
   };
   await admin(`create database ${pg.escapeIdentifier(name)}`);
   return { url: `${server}${name}`, drop: () => admin(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`) };
+}
+
+/** Buffers the app's answer; if it reports a finished step named in `names`, cuts the connection instead (once per name). */
+function cutAnswerOfSteps(res: http.ServerResponse, names: Set<string>) {
+  const chunks: Buffer[] = [];
+  const write = res.write.bind(res) as (chunk: Buffer) => boolean;
+  const end = res.end.bind(res) as () => http.ServerResponse;
+  const toBuffer = (chunk: unknown) => (typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+  res.write = ((chunk: unknown) => {
+    chunks.push(toBuffer(chunk));
+    return true;
+  }) as typeof res.write;
+  res.end = ((chunk?: unknown) => {
+    if (chunk !== undefined && typeof chunk !== "function") chunks.push(toBuffer(chunk));
+    const body = Buffer.concat(chunks).toString("utf8");
+    const hit = body.includes('"op":"StepRun"') ? [...names].find((name) => body.includes(`"name":"${name}"`)) : undefined;
+    if (hit) {
+      names.delete(hit);
+      res.socket?.destroy();
+      return res;
+    }
+    if (chunks.length) write(Buffer.concat(chunks));
+    return end();
+  }) as typeof res.end;
 }

@@ -34,4 +34,8 @@ process.env.INNGEST_DEV = `http://127.0.0.1:${enginePort}`;
 process.env.RESEND_BASE_URL = `http://127.0.0.1:${mailPort}`;
 process.env.DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), `app-files-w${workerId}-`));
 process.env.OUTBOX_SWEEP_AFTER_MS = "0";
+// Every email waits for its slot at the provider's pace (lib/email/pace.ts); tests that are not
+// about pacing run at a pace that never holds them up. tests/background/mail-pace.test.ts sets its own.
+process.env.RESEND_REQUESTS_PER_SECOND = "1000";
+delete process.env.RESEND_BULK_SHARE;
 process.env.LOG_LEVEL ??= "silent"; // expected step failures are asserted, not printed

@@ -1,6 +1,6 @@
 import { after } from "next/server";
 import { env } from "@/lib/env";
-import { AppError, toErrorResponse } from "@/lib/errors";
+import { AppError, methodNotAllowed, toErrorResponse } from "@/lib/errors";
 import { assertSameSite, AVATAR_UPLOAD_BODY_MAX, readBodyLimited } from "@/lib/request-guards";
 import { requireAccess } from "@/lib/accounts/current-user";
 import { avatarUploadLimits } from "@/lib/accounts/limits";
@@ -43,3 +43,6 @@ export async function POST(request: Request) {
     return toErrorResponse(error);
   }
 }
+
+const notAllowed = methodNotAllowed(["POST"]);
+export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -305,8 +305,13 @@ async function appKills(c: Ctx, size: ChaosSize, row: RowFn, zero: ZeroFn) {
     await c.mail.removeFault(rule.id);
     await verifyByEmail(c.stack.appUrl, c.mail, person.email, 120_000);
     person.verified = true;
-    const calls = await c.mail.requests({ to: person.email });
-    if (calls.filter((a) => (a.recipients ?? []).length > 0).length > 1) retried++;
+    // The catcher stores the first request's email once its delay ends, even though the app died
+    // waiting for the answer, so the link can arrive before the step's retry (after its backoff
+    // and the provider's pace) reaches the catcher: wait for that second call, within a bound.
+    const sendsTo = async () => (await c.mail.requests({ to: person.email })).filter((a) => (a.recipients ?? []).length > 0).length;
+    const deadline = Date.now() + 60_000;
+    while ((await sendsTo()) < 2 && Date.now() < deadline) await sleep(200);
+    if ((await sendsTo()) > 1) retried++;
   }
   const { lost, duplicates } = await settle(c, people, 120_000);
   row(scenario, "steps retried after the kill", retried, String(size.appKills), retried === size.appKills);

@@ -91,6 +91,8 @@ describe("form posts to pages (server actions)", () => {
     expect(formPostRefusal("POST", "/login", headers({ "next-action": "x".repeat(90), "content-type": multipart }), origins)?.status).toBe(404);
     expect(formPostRefusal("POST", "/login", headers({ "next-action": action, "content-type": "application/x-www-form-urlencoded" }), origins)?.status).toBe(415);
     expect(formPostRefusal("POST", "/login", headers({ "next-action": action, "content-type": "multipart/form-data" }), origins)?.status).toBe(415);
+    // An action that takes no arguments (log out) is posted by React as text/plain `[]`.
+    expect(formPostRefusal("POST", "/account", headers({ "next-action": action, "content-type": "text/plain;charset=UTF-8" }), origins)).toBeNull();
   });
 
   it("lets a well-formed same-site action through, and leaves API routes to their handlers", () => {
@@ -103,6 +105,13 @@ describe("form posts to pages (server actions)", () => {
   it("treats a POST to any other path as a page's: one that matches nothing is decoded by Next as a form too", () => {
     expect(formPostRefusal("POST", "/api/users/%2e%2e/status", headers({ origin: "https://evil.example", "content-type": multipart }), origins)?.status).toBe(403);
     expect(formPostRefusal("POST", "/api/avatars/%2e%2e/x", headers({ "content-type": "multipart/form-data" }), origins)?.status).toBe(400);
+  });
+
+  it("takes an action's arguments as text/plain JSON (no parts), and refuses it as 400 when it is not JSON or names a part", async () => {
+    const post = (text: string) => new Request("http://localhost:3000/account", { method: "POST", headers: { "next-action": action, "content-type": "text/plain;charset=UTF-8" }, body: text });
+    expect(await formBodyRefusal(post("[]"), "/account")).toBeNull();
+    expect(await formBodyRefusal(post("[{"), "/account")).toEqual({ status: 400, message: FORM_UNREADABLE_MESSAGE });
+    expect(await formBodyRefusal(post('["$1"]'), "/account")).toEqual({ status: 400, message: FORM_UNREADABLE_MESSAGE });
   });
 
   it("refuses a multipart body cut short, or arguments that are not JSON, as 400", async () => {

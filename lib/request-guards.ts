@@ -151,7 +151,10 @@ export function formPostRefusal(method: string, pathname: string, headers: Heade
   if (action !== null && !ACTION_ID.test(action)) return { status: 404, message: "This form is out of date. Reload the page and try again." };
   const type = headers.get("content-type") ?? "";
   const multipart = /^multipart\/form-data\s*;.*\bboundary=[^;\s]+/i.test(type);
-  if (action !== null && !multipart) return { status: 415, message: "Send this form as multipart/form-data." };
+  // React sends an action's arguments as text/plain JSON when they need no parts (an action that
+  // takes none, like logging out, posts `[]`), and as multipart/form-data otherwise.
+  const plain = /^text\/plain\s*(;|$)/i.test(type);
+  if (action !== null && !multipart && !plain) return { status: 415, message: "Send this form as multipart/form-data." };
   if (action === null && /^multipart\/form-data/i.test(type) && !multipart) return { status: 400, message: FORM_UNREADABLE_MESSAGE };
   return null;
 }
@@ -166,8 +169,14 @@ export function formPostRefusal(method: string, pathname: string, headers: Heade
 export async function formBodyRefusal(request: Request, pathname: string): Promise<{ status: 400; message: string } | null> {
   if (!isPagePost(request.method, pathname, request.headers)) return null;
   const type = request.headers.get("content-type") ?? "";
-  if (!/^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(type)) return null;
   const refused = { status: 400 as const, message: FORM_UNREADABLE_MESSAGE };
+  if (request.headers.has("next-action") && /^text\/plain\s*(;|$)/i.test(type)) {
+    // Arguments in one JSON text, with no parts to refer to.
+    const form = new FormData();
+    form.set("0", await request.clone().text());
+    return wholeReply(form, "", "0") ? null : refused;
+  }
+  if (!/^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(type)) return null;
   let form: FormData;
   try {
     form = await request.clone().formData();

@@ -13,7 +13,8 @@ const STATUS: Record<string, string> = {
   skipped: "Skipped", // rateLimit (flow-control/rate-limit.ts)
 };
 
-type RunRow = {
+/** A run as stored (the columns of RUN_COLUMNS); the UI reads the same rows. */
+export type RunRow = {
   id: string;
   function_id: string;
   event_id: string;

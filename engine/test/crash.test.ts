@@ -1,18 +1,16 @@
 // Crash recovery: a child engine process (tsx engine/main.ts) is SIGKILLed mid-run and restarted on
 // the same database. The run completes; a step whose result was recorded never runs again; only the
 // step in flight at the kill runs a second time (at-least-once). Accepted events are never lost.
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createTestDatabase, fixtureClient, getRun, runsOf, sendEvents, startFixtureApp, waitFor, type FixtureApp } from "./helpers";
+import { createTestDatabase, EngineProcesses, fixtureClient, getRun, runsOf, sendEvents, startFixtureApp, waitFor, type FixtureApp } from "./helpers";
 import { freePort } from "@signup-jobs/devkit";
 
-const ROOT = path.resolve(__dirname, "../..");
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let port = 0;
 let engineUrl = "";
 let app: FixtureApp;
-const children = new Set<ChildProcess>();
+const engines = new EngineProcesses();
 
 const ran = { a: 0, b: 0, c: 0 };
 const burstRuns = new Map<number, number>();
@@ -26,24 +24,8 @@ let releasePoison: () => void = () => {};
 const poisonGate = new Promise<void>((r) => (releasePoison = r));
 const poisonFailures: { message: string; name: string }[] = [];
 
-async function startChild(extra: string[] = []): Promise<ChildProcess> {
-  // `node --import tsx` (not the tsx binary, which forks): SIGKILL must hit the engine itself.
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "engine/main.ts", "--database-url", db.url, "--port", String(port), "--lease", "1500", "--poll", "100", "--time-scale", "0.001", "--quiet", ...extra],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  await waitFor(async () => (await fetch(`${engineUrl}/health`)).ok, { timeoutMs: 20_000, what: "child engine to listen" });
-  return child;
-}
-
-async function kill(child: ChildProcess) {
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGKILL");
-  await exited;
-}
+const startChild = (extra: string[] = []) => engines.start(db.url, port, extra);
+const kill = (child: ChildProcess) => engines.kill(child);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -98,7 +80,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of children) await kill(c);
+  await engines.killAll();
   releaseB();
   cpReleaseB();
   releasePoison();
@@ -131,7 +113,7 @@ test("SIGKILL mid-step, restart: the run completes; recorded steps do not run ag
 test("events acknowledged just before a SIGKILL all run after restart", async () => {
   const sent = await sendEvents(engineUrl, Array.from({ length: 20 }, (_, i) => ({ name: "crash/burst", data: { i } })));
   expect(sent.status).toBe(200);
-  for (const c of [...children]) await kill(c);
+  await engines.killAll();
   await startChild();
   for (const id of sent.body.ids) {
     await waitFor(async () => (await runsOf(engineUrl, id)).some((r) => r.status === "Completed"), {
@@ -145,7 +127,7 @@ test("events acknowledged just before a SIGKILL all run after restart", async ()
 }, 60_000);
 
 test("checkpoint mode: a step recorded through /v1/checkpoint is not re-run after a SIGKILL", async () => {
-  for (const c of [...children]) await kill(c);
+  await engines.killAll();
   const first = await startChild(["--checkpoint"]);
   const sent = await sendEvents(engineUrl, [{ name: "crash/cp" }]);
   await waitFor(() => cpBStarted, { what: "step b to be in flight" });
@@ -174,7 +156,7 @@ test("checkpoint mode: a step recorded through /v1/checkpoint is not re-run afte
 }, 60_000);
 
 test("a step in flight while the engine died --max-rescues times fails its run like an exhausted retry", async () => {
-  for (const c of [...children]) await kill(c);
+  await engines.killAll();
   let child = await startChild(["--max-rescues", "2"]);
   await fetch(`${engineUrl}/v1/apps/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: app.url }) });
   const sent = await sendEvents(engineUrl, [{ name: "crash/poison" }]);

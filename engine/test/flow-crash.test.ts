@@ -1,38 +1,21 @@
 // Flow control survives a crash: a child engine process (tsx engine/main.ts, time scale 0.001) is
 // SIGKILLed while a debounce is pending, two batches are half full and throttled runs wait; after a
 // restart on the same database nothing is lost and nothing starts twice.
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { freePort } from "@signup-jobs/devkit";
-import { createTestDatabase, fixtureClient, getJson, sendEvents, startFixtureApp, waitFor, type FixtureApp } from "./helpers";
+import { createTestDatabase, EngineProcesses, fixtureClient, getJson, sendEvents, startFixtureApp, waitFor, type FixtureApp } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "../..");
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let port = 0;
 let engineUrl = "";
 let app: FixtureApp;
-const children = new Set<ChildProcess>();
+const engines = new EngineProcesses();
 const bodies = new Map<string, number>(); // function → handler calls
 
-async function startChild(): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "engine/main.ts", "--database-url", db.url, "--port", String(port), "--lease", "1500", "--poll", "100", "--time-scale", "0.001", "--quiet"],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  await waitFor(async () => (await fetch(`${engineUrl}/health`)).ok, { timeoutMs: 20_000, what: "child engine to listen" });
-  return child;
-}
-
-async function kill(child: ChildProcess) {
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGKILL");
-  await exited;
-}
+const startChild = () => engines.start(db.url, port);
+const kill = (child: ChildProcess) => engines.kill(child);
 
 type RunRow = { run_id: string; status: string; output: unknown; run_started_at: string | null };
 const runsOfFn = async (fn: string) =>
@@ -72,7 +55,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of children) await kill(c);
+  await engines.killAll();
   await app?.close();
   await db?.drop();
 });

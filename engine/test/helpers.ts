@@ -1,6 +1,8 @@
 // Shared test plumbing: a database per test file, a fixture app serving real inngest@4 functions
 // over node:http on a random port, and a bounded wait helper (no fixed sleeps).
+import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { Inngest, type InngestFunction } from "inngest";
 import { serve } from "inngest/node";
@@ -144,4 +146,36 @@ export async function waitForRun(engineUrl: string, eventId: string, fnId: strin
     { timeoutMs, what: `run of ${fnId} for event ${eventId} to be ${statuses.join("/")}` },
   );
   return getRun(engineUrl, summary.run_id);
+}
+
+/**
+ * Engine processes a crash test can SIGKILL: `node --import tsx engine/main.ts` (not the tsx
+ * binary, which forks: SIGKILL must hit the engine itself), lease 1.5 s, poll 100 ms, time scale
+ * 0.001. `start` resolves once the process listens; `kill` SIGKILLs one and waits for its exit.
+ */
+export class EngineProcesses {
+  private readonly running = new Set<ChildProcess>();
+
+  async start(databaseUrl: string, port: number, extra: string[] = []): Promise<ChildProcess> {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "engine/main.ts", "--database-url", databaseUrl, "--port", String(port), "--lease", "1500", "--poll", "100", "--time-scale", "0.001", "--quiet", ...extra],
+      { cwd: path.resolve(__dirname, "../.."), stdio: ["ignore", "ignore", "pipe"] },
+    );
+    this.running.add(child);
+    child.on("exit", () => this.running.delete(child));
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, { timeoutMs: 20_000, what: "child engine to listen" });
+    return child;
+  }
+
+  async kill(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGKILL");
+    await exited;
+  }
+
+  async killAll(): Promise<void> {
+    for (const child of [...this.running]) await this.kill(child);
+  }
 }

@@ -4,21 +4,10 @@
 import type { Ctx } from "../context";
 import { matches } from "../cel";
 import type { FnDef } from "../functions";
+import type { RunRow as StoredRunRow } from "../read-api";
 import type { EventPayload } from "../types";
 
-export type RunRow = {
-  id: string;
-  function_id: string;
-  event_id: string;
-  status: string;
-  output: unknown;
-  error: unknown;
-  created_at: Date;
-  started_at: Date | null;
-  ended_at: Date | null;
-  skip_reason?: string | null;
-  event_name?: string;
-};
+export type RunRow = StoredRunRow & { event_name?: string };
 
 export type EventRow = {
   internal_id: string;

@@ -4,7 +4,7 @@
 //
 //   npm run abuse                          1,000 requests per public target (the full run)
 //   npm run abuse -- --runs 60 --seed 42   smaller, or replaying one run's requests
-import fs from "node:fs";
+import { requireProductionBuild } from "./lib/stack";
 import { exitOnSetupError } from "@signup-jobs/devkit";
 import { abuseTable, runAbuse } from "./lib/abuse";
 
@@ -12,10 +12,7 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-if (!fs.existsSync(".next/BUILD_ID")) {
-  console.error("Run `npm run build` first: the abuse suite runs the production server.");
-  process.exit(2);
-}
+requireProductionBuild("the abuse suite runs the production server");
 const started = Date.now();
 const { rows, seed, total } = await runAbuse({ runs: Number(arg("runs") ?? 1000), seed: arg("seed") ? Number(arg("seed")) : undefined }).catch(exitOnSetupError);
 console.log(`\n${abuseTable(rows)}\n\n${total.toLocaleString("en")} requests · seed ${seed} · ${rows.filter((r) => !r.ok).length} failed of ${rows.length} · ${((Date.now() - started) / 1000).toFixed(0)} s`);

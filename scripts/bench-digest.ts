@@ -8,13 +8,13 @@
 //     sign-up every 2 s and its verification email's latency; peak RSS of the app and the engine.
 //  2. A burst of sign-ups at once (POST /api/users): 429s, every email delivered, time vs burst/rate.
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
 import { exitOnSetupError } from "@signup-jobs/devkit";
 import { isoWeek } from "../lib/schedules/definitions";
-import { startStack } from "./lib/stack";
+import { requireProductionBuild, startStack } from "./lib/stack";
+import { percentile } from "./lib/stats";
 
 const PORTS = { app: 3200, engine: 8488, mail: 4210, pg: 54350 };
 const arg = (name: string) => {
@@ -31,15 +31,9 @@ const SIGNUP_EVERY_MS = Number(arg("signup-every") ?? 2000);
 const BURST_CONCURRENCY = Number(arg("burst-concurrency") ?? 20);
 if (!Number.isInteger(MEMBERS) || MEMBERS < 1) throw new Error("--members must be a whole number ≥ 1");
 if (!Number.isInteger(RATE) || RATE < 1) throw new Error("--rate must be a whole number of requests per second (the catcher's limit)");
-if (!fs.existsSync(".next/BUILD_ID")) {
-  console.error("Run `npm run build` first: the bench measures the production server.");
-  process.exit(2);
-}
+requireProductionBuild("the bench measures the production server");
 
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
+const pct = percentile;
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 
@@ -78,36 +72,11 @@ async function explain429s() {
   }
 }
 
-/** Resident memory of a process and its descendants (tsx and next start children), in kB. */
-function treeRssKb(root: number): number {
-  const parent = new Map<number, number>();
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let total = 0;
-  const pids = [root];
-  for (let i = 0; i < pids.length; i++) {
-    const pid = pids[i]!;
-    try {
-      total += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-    } catch {
-      // gone meanwhile
-    }
-    for (const [child, ppid] of parent) if (ppid === pid) pids.push(child);
-  }
-  return total;
-}
 function watchRss() {
   const peak = { app: 0, engine: 0 };
   const sample = () => {
-    peak.app = Math.max(peak.app, treeRssKb(stack.pids.app!));
-    peak.engine = Math.max(peak.engine, treeRssKb(stack.pids.engine!));
+    peak.app = Math.max(peak.app, stack.control.rss("app") / 1024);
+    peak.engine = Math.max(peak.engine, stack.control.rss("engine") / 1024);
   };
   sample();
   const timer = setInterval(sample, 500);

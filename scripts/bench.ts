@@ -18,7 +18,8 @@ import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
 import { hashToken, newSessionToken } from "../lib/accounts/session-tokens";
 import { hashPassword } from "../lib/accounts/password";
 import { SEED_USERS, seedAuditLog, seedDeadLetters } from "./lib/seed-dead-letters";
-import { startStack } from "./lib/stack";
+import { requireProductionBuild, startStack } from "./lib/stack";
+import { percentile } from "./lib/stats";
 import { exitOnSetupError } from "@signup-jobs/devkit";
 
 const PORTS = { app: 3200, engine: 8488, mail: 4210, pg: 54350 };
@@ -39,10 +40,7 @@ if (process.argv[2] === "digest") {
   await import("./bench-digest"); // runs to its own exit
 }
 
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
+const pct = percentile;
 const fmt = (values: number[]) => `p50 ${pct(values, 50).toFixed(1)} ms · p95 ${pct(values, 95).toFixed(1)} ms · max ${Math.max(...values).toFixed(1)} ms (n=${values.length})`;
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -66,10 +64,7 @@ const scryptOld = await timeEach(10, oldScrypt);
 console.log(`password hash, argon2id m=19 MiB t=2 p=1 (today): mean ${mean(argon).toFixed(1)} ms · ${fmt(argon)}`);
 console.log(`password hash, scrypt N=2^14 r=8 p=1 (before, for comparison): mean ${mean(scryptOld).toFixed(1)} ms · ${fmt(scryptOld)}`);
 
-if (!fs.existsSync(".next/BUILD_ID")) {
-  console.error("Run `npm run build` first: the bench measures the production server.");
-  process.exit(2);
-}
+requireProductionBuild("the bench measures the production server");
 const stack = await startStack({
   command: "npm run bench",
   mode: "start",

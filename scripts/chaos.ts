@@ -3,14 +3,11 @@
 //
 //   npm run chaos              the full run: 20 engine SIGKILLs during 200 sign-ups, …
 //   npm run chaos -- --bounded the size `npm test` runs (e2e/chaos.spec.ts)
-import fs from "node:fs";
+import { requireProductionBuild } from "./lib/stack";
 import { exitOnSetupError } from "@signup-jobs/devkit";
 import { BOUNDED, FULL, runChaos, table } from "./lib/chaos";
 
-if (!fs.existsSync(".next/BUILD_ID")) {
-  console.error("Run `npm run build` first: the chaos suite runs the production server.");
-  process.exit(2);
-}
+requireProductionBuild("the chaos suite runs the production server");
 const started = Date.now();
 const rows = await runChaos({ size: process.argv.includes("--bounded") ? BOUNDED : FULL, quiet: !process.argv.includes("--verbose") }).catch(exitOnSetupError);
 console.log(`\n${table(rows)}\n\n${rows.filter((r) => !r.ok).length} failed of ${rows.length} · ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -5,12 +5,12 @@
 // the first minute against the last, RSS start/end, lost and duplicated emails. By hand only.
 //
 //   npm run soak -- [--minutes 5] [--rate <sign-ups per second>]   (needs `npm run build`)
-import fs from "node:fs";
 import pg from "pg";
 import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
 import { exitOnSetupError } from "@signup-jobs/devkit";
-import { startStack } from "./lib/stack";
-import { avatarPng, kindOf, newAddress, percentile, signUp, verifyByEmail } from "./lib/people";
+import { requireProductionBuild, startStack } from "./lib/stack";
+import { avatarPng, kindOf, newAddress, signUp, verifyByEmail } from "./lib/people";
+import { percentile } from "./lib/stats";
 
 const PORTS = { app: 3736, engine: 8736, mail: 4736, pg: 54736 };
 const arg = (name: string) => {
@@ -22,10 +22,7 @@ if (!(MINUTES > 0)) {
   console.error("--minutes must be a positive number");
   process.exit(2);
 }
-if (!fs.existsSync(".next/BUILD_ID")) {
-  console.error("Run `npm run build` first: the soak runs the production server.");
-  process.exit(2);
-}
+requireProductionBuild("the soak runs the production server");
 
 const stack = await startStack({
   command: "npm run soak",

@@ -7,7 +7,8 @@
 import pg from "pg";
 import { createMailCatcherClient, type MailCatcherClient } from "@signup-jobs/mail-catcher";
 import { startStack } from "./stack";
-import { avatarPng, kindOf, newAddress, percentile, signUp, verifyByEmail, type SignUpResult } from "./people";
+import { avatarPng, kindOf, newAddress, signUp, verifyByEmail, type SignUpResult } from "./people";
+import { percentile } from "./stats";
 
 export const CHAOS_PORTS = { app: 3716, engine: 8716, mail: 4716, pg: 54716 };
 

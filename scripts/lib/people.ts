@@ -114,9 +114,3 @@ export async function verifyByEmail(appUrl: string, mail: MailCatcherClient, ema
     if (Date.now() >= deadline) throw new Error(`no verification email to ${email} within ${timeoutMs} ms`);
   }
 }
-
-export const percentile = (values: number[], p: number) => {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};

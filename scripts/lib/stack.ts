@@ -249,7 +249,12 @@ export async function startStack(options: StackOptions) {
     /** PostgreSQL down for `downtimeMs` (every session ends), then up again on the same files. */
     restartDatabase: (downtimeMs: number) => pg.restart({ downtimeMs }),
   };
-  // Process ids of the parts, for benches that watch their memory (each may have children: tsx, next).
-  const pids = Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0])) as Record<string, number>;
-  return { appUrl, engineUrl, mailUrl, databaseUrl: appDatabaseUrl, engineDatabaseUrl: pg.url("engine"), keys, pids, stop, control };
+  return { appUrl, engineUrl, mailUrl, databaseUrl: appDatabaseUrl, engineDatabaseUrl: pg.url("engine"), keys, stop, control };
+}
+
+/** Stops a script that runs the production server when `npm run build` has not made one (exit 2). */
+export function requireProductionBuild(why: string): void {
+  if (fs.existsSync(".next/BUILD_ID")) return;
+  console.error(`Run \`npm run build\` first: ${why}.`);
+  process.exit(2);
 }

@@ -118,6 +118,16 @@ export async function readBodyLimited(request: Request, limit: number, tooLarge:
   return Buffer.concat(chunks);
 }
 
+/** A multipart/form-data body read as `readBodyLimited` reads it, then parsed; one that does not parse is a 400. */
+export async function readFormLimited(request: Request, limit: number, tooLarge: () => AppError): Promise<FormData> {
+  const body = await readBodyLimited(request, limit, tooLarge);
+  try {
+    return await new Response(new Uint8Array(body), { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData();
+  } catch {
+    throw new AppError("bad_request", "The multipart body could not be read.");
+  }
+}
+
 // --- Form posts and server actions ---------------------------------------------------------------
 
 /** The route handlers that take a POST body themselves; every other POST is a page's. */

@@ -2,7 +2,7 @@ import "server-only";
 import { AppError } from "@/lib/errors";
 import { AVATAR_MAX_BYTES } from "@/lib/avatars/images";
 import { signUpSchema, type SignUpInput } from "@/lib/accounts/schemas";
-import { JSON_SIGN_UP_BODY_MAX, readBodyLimited, SIGN_UP_BODY_MAX } from "@/lib/request-guards";
+import { JSON_SIGN_UP_BODY_MAX, readBodyLimited, readFormLimited, SIGN_UP_BODY_MAX } from "@/lib/request-guards";
 
 const avatarTooLarge = () =>
   new AppError("payload_too_large", "The request is too large: the avatar must be 5 MB or smaller.", {
@@ -36,13 +36,7 @@ export async function readSignUpRequest(request: Request): Promise<SignUpInput &
     return { ...signUpSchema.parse(json), avatar: null };
   }
 
-  const body = await readBodyLimited(request, SIGN_UP_BODY_MAX, avatarTooLarge);
-  let form: FormData;
-  try {
-    form = await new Response(new Uint8Array(body), { headers: { "content-type": request.headers.get("content-type")! } }).formData();
-  } catch {
-    throw new AppError("bad_request", "The multipart body could not be read.");
-  }
+  const form = await readFormLimited(request, SIGN_UP_BODY_MAX, avatarTooLarge);
   const fields = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string"));
   const input = signUpSchema.parse(fields);
   return { ...input, avatar: await avatarFrom(form.get("avatar")) };

@@ -1,37 +1,16 @@
 // The retention purge against a letter reopened while it runs: the reopened letter must survive.
-import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { purgeResolvedDeadLetters } from "@/lib/dead-letters/retention";
 import { env } from "@/lib/env";
+import { makeDeadLetter } from "@/tests/factories";
 import { waitFor } from "@/tests/harness/wait";
 
 const reopener = new pg.Client({ connectionString: env.DATABASE_URL });
 afterAll(() => reopener.end());
 
-async function resolvedLetter(resolvedAt: Date): Promise<string> {
-  const runId = `run-${randomUUID()}`;
-  const row = await db.deadLetterJob.create({
-    data: {
-      functionId: "signup-app-test.fn",
-      functionName: "Test function",
-      runId,
-      lastRunId: runId,
-      eventName: "test/event",
-      payload: {},
-      errorName: "Error",
-      errorMessage: "boom",
-      attempts: 1,
-      firstFailedAt: resolvedAt,
-      lastFailedAt: resolvedAt,
-      status: "RESOLVED",
-      resolvedAt,
-    },
-    select: { id: true },
-  });
-  return row.id;
-}
+const resolvedLetter = (resolvedAt: Date) => makeDeadLetter({ status: "RESOLVED", failedAt: resolvedAt, resolvedAt });
 
 describe("purge resolved dead letters, racing a reopen", () => {
   it("keeps a letter that an admin reopens while the purge waits for its row", async () => {

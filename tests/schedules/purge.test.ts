@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
 import { SCHEDULES } from "@/lib/schedules/definitions";
-import { makeUser } from "@/tests/factories";
+import { makeDeadLetter, makeUser } from "@/tests/factories";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { fakeClock, finishedEventRun, finishedTickRun, settledScheduledRun } from "./helpers";
 
@@ -20,28 +20,8 @@ afterAll(async () => {
 const at = (iso: string) => new Date(iso);
 const token = () => `test-${randomUUID()}`;
 
-async function deadLetter(status: "OPEN" | "RETRYING" | "RESOLVED", lastFailedAt: string, resolvedAt?: string) {
-  const runId = `run-${randomUUID()}`;
-  const row = await db.deadLetterJob.create({
-    data: {
-      functionId: "signup-app-test.fn",
-      functionName: "Test function",
-      runId,
-      lastRunId: runId,
-      eventName: "test/event",
-      payload: {},
-      errorName: "Error",
-      errorMessage: "boom",
-      attempts: 1,
-      firstFailedAt: at(lastFailedAt),
-      lastFailedAt: at(lastFailedAt),
-      status,
-      resolvedAt: resolvedAt ? at(resolvedAt) : null,
-    },
-    select: { id: true },
-  });
-  return row.id;
-}
+const deadLetter = (status: "OPEN" | "RETRYING" | "RESOLVED", lastFailedAt: string, resolvedAt?: string) =>
+  makeDeadLetter({ status, failedAt: at(lastFailedAt), resolvedAt: resolvedAt ? at(resolvedAt) : null });
 
 describe("purge expired sessions (02:00 UTC)", () => {
   it("deletes exactly the sessions and rate-limit windows that expired by the tick", async () => {

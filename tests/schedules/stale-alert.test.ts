@@ -8,7 +8,7 @@ import { SCHEDULES } from "@/lib/schedules/definitions";
 import { sendEmail } from "@/lib/email/mailer";
 import { alertIdempotencyKey } from "@/lib/dead-letters/stale-alert";
 import { address } from "@/tests/background/helpers";
-import { makeUser } from "@/tests/factories";
+import { makeDeadLetter, makeUser } from "@/tests/factories";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { fakeClock, finishedEventRun, finishedTickRun, optOutEveryone, settledScheduledRun } from "./helpers";
 
@@ -33,24 +33,8 @@ afterAll(async () => {
 });
 
 async function letter(fn: string, error: string, status: "OPEN" | "RETRYING" | "RESOLVED", lastFailedAt: string) {
-  const runId = `run-${randomUUID()}`;
-  await db.deadLetterJob.create({
-    data: {
-      functionId: `signup-app-${fn}-${tag}`,
-      functionName: `${fn} ${tag}`,
-      runId,
-      lastRunId: runId,
-      eventName: "test/event",
-      payload: {},
-      errorName: "Error",
-      errorMessage: error,
-      attempts: 5,
-      firstFailedAt: new Date(lastFailedAt),
-      lastFailedAt: new Date(lastFailedAt),
-      status,
-      resolvedAt: status === "RESOLVED" ? new Date(lastFailedAt) : null,
-    },
-  });
+  const failedAt = new Date(lastFailedAt);
+  await makeDeadLetter({ status, failedAt, resolvedAt: status === "RESOLVED" ? failedAt : null, functionId: `signup-app-${fn}-${tag}`, functionName: `${fn} ${tag}`, errorMessage: error, attempts: 5 });
 }
 
 async function tick(iso: string) {

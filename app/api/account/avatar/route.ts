@@ -1,7 +1,7 @@
 import { after } from "next/server";
 import { env } from "@/lib/env";
 import { AppError, methodNotAllowed, toErrorResponse } from "@/lib/errors";
-import { assertSameSite, AVATAR_UPLOAD_BODY_MAX, readBodyLimited } from "@/lib/request-guards";
+import { assertSameSite, AVATAR_UPLOAD_BODY_MAX, readFormLimited } from "@/lib/request-guards";
 import { requireAccess } from "@/lib/accounts/current-user";
 import { avatarUploadLimits } from "@/lib/accounts/limits";
 import { enforceLimits } from "@/lib/accounts/rate-limit";
@@ -23,13 +23,7 @@ export async function POST(request: Request) {
     const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "multipart/form-data") throw new AppError("unsupported_media_type", "Send the image as multipart/form-data.");
     await enforceLimits(avatarUploadLimits(user.id));
-    const body = await readBodyLimited(request, AVATAR_UPLOAD_BODY_MAX, tooLarge);
-    let form: FormData;
-    try {
-      form = await new Response(new Uint8Array(body), { headers: { "content-type": request.headers.get("content-type")! } }).formData();
-    } catch {
-      throw new AppError("bad_request", "The multipart body could not be read.");
-    }
+    const form = await readFormLimited(request, AVATAR_UPLOAD_BODY_MAX, tooLarge);
     const file = form.get("avatar");
     if (!file || typeof file === "string" || file.size === 0) {
       throw new AppError("unprocessable", "Choose an image to upload.", { fieldErrors: { avatar: ["Choose an image to upload."] } });

@@ -27,6 +27,37 @@ export type RunRow = {
   skip_reason?: string | null;
 };
 
+/** A recorded step (memoized result), as this API and the UI read it. */
+export type StepRow = { step_id: string; name: string | null; op: string; result: unknown; created_at: Date };
+
+/** One attempt of a step (or of the run's request), as this API and the UI read it. */
+export type AttemptRow = {
+  step_id: string;
+  step_name: string | null;
+  attempt: number;
+  outcome: string;
+  status_code: number | null;
+  error: unknown;
+  retry_at: Date | null;
+  started_at: Date;
+  ended_at: Date;
+};
+
+/** A run's recorded steps, in the order they were recorded. */
+export async function runSteps(ctx: Ctx, runId: string): Promise<StepRow[]> {
+  return (await ctx.db.query<StepRow>("select step_id, name, op, result, created_at from steps where run_id = $1 order by seq", [runId])).rows;
+}
+
+/** A run's attempts, in the order they ended. */
+export async function runAttempts(ctx: Ctx, runId: string): Promise<AttemptRow[]> {
+  return (
+    await ctx.db.query<AttemptRow>(
+      "select step_id, step_name, attempt, outcome, status_code, error, retry_at, started_at, ended_at from attempts where run_id = $1 order by id",
+      [runId],
+    )
+  ).rows;
+}
+
 const RUN_COLUMNS = "id, function_id, event_id, status, output, error, created_at, started_at, ended_at, skip_reason";
 
 export function runSummary(r: RunRow) {
@@ -98,35 +129,21 @@ export async function getRun(ctx: Ctx, runId: string) {
   const run = await ctx.db.query<RunRow>(`select ${RUN_COLUMNS} from runs where id = $1`, [runId]);
   const r = run.rows[0];
   if (!r) return null;
-  const steps = await ctx.db.query<{ step_id: string; name: string | null; op: string; result: unknown; created_at: Date }>(
-    "select step_id, name, op, result, created_at from steps where run_id = $1 order by seq",
-    [runId],
-  );
-  const attempts = await ctx.db.query<{
-    step_id: string;
-    step_name: string | null;
-    attempt: number;
-    outcome: string;
-    status_code: number | null;
-    error: unknown;
-    retry_at: Date | null;
-    started_at: Date;
-    ended_at: Date;
-  }>("select * from attempts where run_id = $1 order by id", [runId]);
+  const [steps, attempts] = await Promise.all([runSteps(ctx, runId), runAttempts(ctx, runId)]);
   const event = await ctx.db.query<{ payload: unknown }>("select payload from events where internal_id = $1", [r.event_id]);
   return {
     data: {
       ...runSummary(r),
       error: r.error ?? null,
       event: event.rows[0]?.payload ?? null,
-      steps: steps.rows.map((s) => ({
+      steps: steps.map((s) => ({
         id: s.step_id,
         name: s.name,
         op: s.op,
         result: s.result,
         completed_at: s.created_at.toISOString(),
       })),
-      attempts: attempts.rows.map((a) => ({
+      attempts: attempts.map((a) => ({
         step_id: a.step_id,
         step_name: a.step_name,
         attempt: a.attempt,

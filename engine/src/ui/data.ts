@@ -4,10 +4,11 @@
 import type { Ctx } from "../context";
 import { matches } from "../cel";
 import type { FnDef } from "../functions";
-import type { RunRow as StoredRunRow } from "../read-api";
+import { runAttempts, runSteps, type AttemptRow, type RunRow as StoredRunRow, type StepRow } from "../read-api";
 import type { EventPayload } from "../types";
 
 export type RunRow = StoredRunRow & { event_name?: string };
+export type { AttemptRow, StepRow };
 
 export type EventRow = {
   internal_id: string;
@@ -18,19 +19,7 @@ export type EventRow = {
   runs: { id: string; function_id: string; status: string }[];
 };
 
-export type AttemptRow = {
-  step_id: string;
-  step_name: string | null;
-  attempt: number;
-  outcome: string;
-  status_code: number | null;
-  error: unknown;
-  retry_at: Date | null;
-  started_at: Date;
-  ended_at: Date;
-};
 
-export type StepRow = { step_id: string; name: string | null; op: string; result: unknown; created_at: Date };
 
 export type AppRow = { id: string; url: string; sdk: string | null; synced_at: Date; error: string | null; functions: number };
 
@@ -75,11 +64,8 @@ export async function getRunDetail(ctx: Ctx, runId: string): Promise<RunDetail |
   if (!r) return null;
   const [event, steps, attempts, pending, waits, batch, throttled, delayed] = await Promise.all([
     ctx.db.query<{ internal_id: string; payload: EventPayload }>("select internal_id, payload from events where internal_id = $1", [r.event_id]),
-    ctx.db.query<StepRow>("select step_id, name, op, result, created_at from steps where run_id = $1 order by seq", [runId]),
-    ctx.db.query<AttemptRow>(
-      "select step_id, step_name, attempt, outcome, status_code, error, retry_at, started_at, ended_at from attempts where run_id = $1 order by id",
-      [runId],
-    ),
+    runSteps(ctx, runId),
+    runAttempts(ctx, runId),
     ctx.db.query<{ kind: string; step_id: string; run_at: Date; state: string }>(
       "select kind, step_id, run_at, state from queue where run_id = $1 order by run_at, id",
       [runId],
@@ -96,7 +82,7 @@ export async function getRunDetail(ctx: Ctx, runId: string): Promise<RunDetail |
     ctx.db.query("select 1 from flow_throttle_waiting where run_id = $1", [runId]),
     ctx.db.query<{ run_at: Date }>("select run_at from queue where kind = 'flow' and step_id = 'start:' || $1::text", [runId]),
   ]);
-  const sentIds = steps.rows.flatMap((s) => {
+  const sentIds = steps.flatMap((s) => {
     const data = (s.result as { data?: { ids?: unknown } } | null)?.data;
     return Array.isArray(data?.ids) ? data.ids.filter((x): x is string => typeof x === "string") : [];
   });
@@ -111,8 +97,8 @@ export async function getRunDetail(ctx: Ctx, runId: string): Promise<RunDetail |
   return {
     run: r,
     event: event.rows[0] ?? null,
-    steps: steps.rows,
-    attempts: attempts.rows,
+    steps,
+    attempts,
     pending: pending.rows,
     waits: waits.rows,
     sent,

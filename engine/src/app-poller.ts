@@ -11,7 +11,8 @@
 import { createHash } from "node:crypto";
 import type { Ctx } from "./context";
 import { SyncError, stripDeployId } from "./functions";
-import { canonicalJson, fetchAppConfig, recordSyncError, registeredOutOfBand, registerFetched, type SyncResult } from "./sync";
+import { canonicalJson } from "./signing";
+import { fetchAppConfig, recordSyncError, registeredOutOfBand, registerFetched, type SyncResult } from "./sync";
 
 export type AppWatchState = {
   url: string;

@@ -14,7 +14,7 @@
 // only app URLs on allowed hosts are synced (and so called).
 import type http from "node:http";
 import { SyncError } from "./functions";
-import { HostList, configuredName, hostName, isJsonContentType, isLoopbackBind, isLoopbackPeer, urlHostName } from "./host-check";
+import { bearerToken, configuredName, HostList, hostName, isJsonContentType, isLoopbackBind, isLoopbackPeer, urlHostName } from "./host-check";
 import { bearerMatchesKey, canonicalJson, isSigningKey, sameSecret, SIGNATURE_HEADER, signature } from "./signing";
 
 export type AuthOptions = {
@@ -159,8 +159,8 @@ export class Auth {
   }
 
   private bearerOk(req: http.IncomingMessage): boolean {
-    const token = /^Bearer\s+(.+)$/i.exec((req.headers.authorization ?? "").trim())?.[1];
-    return token !== undefined && bearerMatchesKey(token, this.signingKeys);
+    const token = bearerToken(req.headers.authorization);
+    return token !== null && bearerMatchesKey(token, this.signingKeys);
   }
 }
 

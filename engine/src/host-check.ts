@@ -10,33 +10,9 @@
 // - App hosts: `POST /v1/apps/sync` and `/fn/register` name a URL the engine will then call with
 //   every step request; only loopback hosts and `--allow-app-host` ones (plus the `--app-url` ones)
 //   are accepted, so the engine cannot be turned into a request forwarder.
-import { configuredName, hostName, isLoopbackName } from "@signup-jobs/host-names";
+import { hostName } from "@signup-jobs/host-names";
 
-export { configuredName, hostName, isLoopbackBind, isLoopbackName, isLoopbackPeer } from "@signup-jobs/host-names";
-
-/** A set of host names, on top of the loopback ones that are always in it. */
-export class HostList {
-  private readonly extra: Set<string>;
-
-  constructor(names: readonly string[]) {
-    this.extra = new Set(names.map(configuredName).filter((n): n is string => n !== null && n !== "0.0.0.0" && n !== "::"));
-  }
-
-  /** `name` as `hostName` gives it. */
-  has(name: string | null): boolean {
-    return name !== null && (isLoopbackName(name) || this.extra.has(name));
-  }
-
-  describe(): string {
-    return ["localhost", "127.0.0.1", "[::1]", ...this.extra].join(", ");
-  }
-}
-
-/** `application/json`, with or without parameters such as `charset=utf-8`. */
-export function isJsonContentType(value: string | undefined): boolean {
-  if (!value) return false;
-  return value.split(";")[0]?.trim().toLowerCase() === "application/json";
-}
+export { bearerToken, configuredName, HostList, hostName, isJsonContentType, isLoopbackBind, isLoopbackName, isLoopbackPeer } from "@signup-jobs/host-names";
 
 /** The host name of an http(s) URL as `hostName` gives it, or null when it is not one. */
 export function urlHostName(url: string): string | null {

@@ -4,6 +4,7 @@
 import { FUNCTIONS_CHANNEL, type Ctx } from "./context";
 import { iso, withTx } from "./db";
 import { compileFunction, stripDeployId, SyncError, type FnDef } from "./functions";
+import { canonicalJson } from "./signing";
 
 export type SyncResult = {
   appId: string;
@@ -96,15 +97,6 @@ export async function register(ctx: Ctx, payload: RegisterPayload): Promise<Sync
   return { ...result, changes: diff };
 }
 
-/** JSON with object keys sorted (jsonb reorders keys), so stored and fresh configs compare equal. */
-export function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) =>
-    val && typeof val === "object" && !Array.isArray(val)
-      ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : val,
-  );
-}
-
 export async function recordSyncError(ctx: Ctx, url: string, message: string) {
   await ctx.db
     .query("update apps set error = $2 where url = $1", [stripDeployId(url), message])
@@ -177,13 +169,6 @@ export async function registerFetched(ctx: Ctx, url: string, payload: RegisterPa
     await recordSyncError(ctx, url, (err as Error).message);
     throw err;
   }
-}
-
-/** In-band sync of the app served at `url` (protocol §1.4); falls back to what /fn/register got. */
-export async function syncApp(ctx: Ctx, url: string): Promise<SyncResult> {
-  const fetched = await fetchAppConfig(ctx, url);
-  if (fetched.kind === "in_band") return registerFetched(ctx, url, fetched.payload);
-  return registeredOutOfBand(ctx, url);
 }
 
 /** What /fn/register recorded for the app at `url` (the SDK POSTed it while answering our PUT). */

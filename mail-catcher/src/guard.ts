@@ -11,36 +11,15 @@
 //   which every request must then carry.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { configuredName, hostName, isLoopbackName } from "@signup-jobs/host-names";
+import { bearerToken as bearerFrom, HostList } from "@signup-jobs/host-names";
 
-export { isLoopbackBind } from "@signup-jobs/host-names";
+export { isJsonContentType, isLoopbackBind } from "@signup-jobs/host-names";
 
-export class HostPolicy {
-  private readonly extra: Set<string>;
-
-  /** `publicHosts`: further names to answer to (any port); a concrete bind address is added too. */
+/** The names the catcher answers to: loopback, `publicHosts` (any port) and a concrete bind address. */
+export class HostPolicy extends HostList {
   constructor(publicHosts: readonly string[], bindHost: string) {
-    const names = publicHosts.map(configuredName);
-    const bound = configuredName(bindHost);
-    if (bound && bound !== "0.0.0.0" && bound !== "::") names.push(bound);
-    this.extra = new Set(names.filter((n): n is string => n !== null));
+    super([...publicHosts, bindHost]);
   }
-
-  allows(hostHeader: string | undefined): boolean {
-    const name = hostName(hostHeader);
-    return name !== null && (isLoopbackName(name) || this.extra.has(name));
-  }
-
-  describe(): string {
-    const extra = [...this.extra];
-    return `localhost, 127.0.0.1, [::1]${extra.length ? `, ${extra.join(", ")}` : ""}`;
-  }
-}
-
-/** `application/json`, with or without parameters such as `charset=utf-8`. */
-export function isJsonContentType(value: string | undefined): boolean {
-  if (!value) return false;
-  return value.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
 /** POST, PUT and PATCH carry bodies; those are the requests a page could forge without a preflight. */
@@ -48,9 +27,9 @@ export function needsJsonContentType(method: string): boolean {
   return method === "POST" || method === "PUT" || method === "PATCH";
 }
 
+/** The token of the request's `Authorization: Bearer` header, or null. */
 export function bearerToken(req: IncomingMessage): string | null {
-  const header = req.headers.authorization ?? "";
-  return /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]?.trim() || null;
+  return bearerFrom(req.headers.authorization);
 }
 
 export function cookieValue(req: IncomingMessage, name: string): string | null {

@@ -50,3 +50,45 @@ export function isLoopbackPeer(address: string | undefined): boolean {
   const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
   return isLoopbackName(v4 ?? address);
 }
+
+/**
+ * The host names a service answers to (or calls): the loopback ones always, plus `names` —
+ * configured names or addresses, as `configuredName` reads them. A wildcard bind (`0.0.0.0`, `::`)
+ * names no host and is left out.
+ */
+export class HostList {
+  private readonly extra: Set<string>;
+
+  constructor(names: readonly string[]) {
+    this.extra = new Set(names.map(configuredName).filter((n): n is string => n !== null && n !== "0.0.0.0" && n !== "::"));
+  }
+
+  /** `name` as `hostName` gives it. */
+  has(name: string | null): boolean {
+    return name !== null && (isLoopbackName(name) || this.extra.has(name));
+  }
+
+  /** Whether a request's `Host` header names one of them. */
+  allows(hostHeader: string | undefined): boolean {
+    return this.has(hostName(hostHeader));
+  }
+
+  describe(): string {
+    return ["localhost", "127.0.0.1", "[::1]", ...this.extra].join(", ");
+  }
+}
+
+/**
+ * `application/json`, with or without parameters such as `charset=utf-8`. A page can POST
+ * `text/plain` or a form anywhere without a CORS preflight; requiring JSON makes the browser ask
+ * first, and neither service ever says yes.
+ */
+export function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false;
+  return value.split(";")[0]?.trim().toLowerCase() === "application/json";
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(authorization: string | undefined): string | null {
+  return /^Bearer\s+(.+)$/i.exec((authorization ?? "").trim())?.[1]?.trim() || null;
+}

@@ -99,6 +99,7 @@ describe("form posts to pages (server actions)", () => {
     expect(formPostRefusal("POST", "/login", headers({ origin: origins[0]!, "next-action": action, "content-type": multipart }), origins)).toBeNull();
     expect(formPostRefusal("POST", "/api/users", headers({ origin: "https://evil.example" }), origins)).toBeNull();
     expect(formPostRefusal("POST", "/unsubscribe", headers({ origin: "https://evil.example" }), origins)).toBeNull();
+    expect(formPostRefusal("POST", "/api/account/avatar", headers({ origin: "https://evil.example" }), origins)).toBeNull();
     expect(formPostRefusal("GET", "/login", headers({ origin: "https://evil.example" }), origins)).toBeNull();
   });
 

@@ -130,8 +130,11 @@ export async function readFormLimited(request: Request, limit: number, tooLarge:
 
 // --- Form posts and server actions ---------------------------------------------------------------
 
-/** The route handlers that take a POST body themselves; every other POST is a page's. */
-const POST_ROUTES = new Set(["/api/users", "/api/inngest", "/unsubscribe"]);
+/**
+ * The route handlers that take a POST body themselves (each checks its origin and reads its own
+ * capped body, so the proxy does not parse it first); every other POST is a page's.
+ */
+const POST_ROUTES = new Set(["/api/users", "/api/account/avatar", "/api/inngest", "/unsubscribe"]);
 
 /**
  * Where a POST is a form post to a page (a server action, or a form without JavaScript) — or to a

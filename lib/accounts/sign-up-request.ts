@@ -1,12 +1,13 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { AVATAR_MAX_BYTES } from "@/lib/avatars/images";
+import { AVATAR_TOO_BIG } from "@/lib/avatars/schemas";
 import { signUpSchema, type SignUpInput } from "@/lib/accounts/schemas";
 import { JSON_SIGN_UP_BODY_MAX, readBodyLimited, readFormLimited, SIGN_UP_BODY_MAX } from "@/lib/request-guards";
 
 const avatarTooLarge = () =>
   new AppError("payload_too_large", "The request is too large: the avatar must be 5 MB or smaller.", {
-    fieldErrors: { avatar: ["The avatar must be 5 MB or smaller."] },
+    fieldErrors: { avatar: [AVATAR_TOO_BIG] },
   });
 
 const jsonTooLarge = () => new AppError("payload_too_large", `A sign-up without an avatar is a few hundred bytes; send at most ${JSON_SIGN_UP_BODY_MAX / 1024} KB.`);

@@ -2,31 +2,14 @@ import "server-only";
 import sharp from "sharp";
 import { AppError } from "@/lib/errors";
 import { AVATAR_SIZES, type AvatarSize } from "@/lib/avatars/storage";
-import { AVATAR_MAX_BYTES, AVATAR_NOT_AN_IMAGE } from "@/lib/avatars/schemas";
+import { AVATAR_EMPTY, AVATAR_MAX_BYTES, AVATAR_NOT_AN_IMAGE, AVATAR_TOO_BIG, sniffImageFormat, type AvatarFormat } from "@/lib/avatars/schemas";
 
-export { AVATAR_MAX_BYTES };
+export { AVATAR_MAX_BYTES, sniffImageFormat, type AvatarFormat };
 
 /** 25 megapixels: far beyond any avatar, far below what a decompression bomb asks for. */
 export const AVATAR_MAX_PIXELS = 25_000_000;
-export type AvatarFormat = "png" | "jpeg" | "webp" | "gif";
 
 export const UNREADABLE_IMAGE = AVATAR_NOT_AN_IMAGE;
-
-const startsWith = (data: Buffer, bytes: number[], at = 0) => bytes.every((byte, i) => data[at + i] === byte);
-const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
-
-/**
- * The format an upload's first bytes declare, from the four we take, or null. Decided before
- * sharp sees the file: libvips reads dozens of formats (SVG with its XML parser, TIFF, HEIF, PDF
- * with the right plugins…), and none of those parsers should run on a stranger's upload.
- */
-export function sniffImageFormat(data: Buffer): AvatarFormat | null {
-  if (startsWith(data, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "png";
-  if (startsWith(data, [0xff, 0xd8, 0xff])) return "jpeg";
-  if (startsWith(data, ascii("GIF87a")) || startsWith(data, ascii("GIF89a"))) return "gif";
-  if (startsWith(data, ascii("RIFF")) && startsWith(data, ascii("WEBP"), 8)) return "webp";
-  return null;
-}
 
 /**
  * Judges an upload by its bytes, not its name or the browser's MIME type: its magic bytes must be
@@ -35,8 +18,8 @@ export function sniffImageFormat(data: Buffer): AvatarFormat | null {
  * image must decode to the end (a truncated file fails here, not later in the background).
  */
 export async function checkAvatar(data: Buffer): Promise<{ format: AvatarFormat; width: number; height: number }> {
-  if (data.length > AVATAR_MAX_BYTES) throw new AppError("payload_too_large", "The avatar must be 5 MB or smaller.", { fieldErrors: { avatar: ["The avatar must be 5 MB or smaller."] } });
-  if (data.length === 0) throw new AppError("unprocessable", "The avatar file is empty.", { fieldErrors: { avatar: ["The avatar file is empty."] } });
+  if (data.length > AVATAR_MAX_BYTES) throw new AppError("payload_too_large", AVATAR_TOO_BIG, { fieldErrors: { avatar: [AVATAR_TOO_BIG] } });
+  if (data.length === 0) throw new AppError("unprocessable", AVATAR_EMPTY, { fieldErrors: { avatar: [AVATAR_EMPTY] } });
 
   const format = sniffImageFormat(data);
   if (!format) throw unsupported();

@@ -14,15 +14,25 @@ export const AVATAR_EMPTY = "The avatar file is empty.";
 const startsWith = (bytes: Uint8Array, expected: number[], at = 0) => expected.every((b, i) => bytes[at + i] === b);
 const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
 
-/** Whether a file's first bytes are PNG, JPEG, GIF or WebP (the same test the server makes first). */
+export type AvatarFormat = "png" | "jpeg" | "webp" | "gif";
+
+/**
+ * The format a file's first bytes declare, from the four we take, or null. The server decides with
+ * it before sharp sees an upload (lib/avatars/images.ts): libvips reads dozens of formats (SVG with
+ * its XML parser, TIFF, HEIF, PDF with the right plugins…), and none of those parsers should run
+ * on a stranger's upload. The browser asks the same question before uploading.
+ */
+export function sniffImageFormat(head: Uint8Array): AvatarFormat | null {
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "png";
+  if (startsWith(head, [0xff, 0xd8, 0xff])) return "jpeg";
+  if (startsWith(head, ascii("GIF87a")) || startsWith(head, ascii("GIF89a"))) return "gif";
+  if (startsWith(head, ascii("RIFF")) && startsWith(head, ascii("WEBP"), 8)) return "webp";
+  return null;
+}
+
+/** Whether a file's first bytes are PNG, JPEG, GIF or WebP. */
 export function looksLikeAvatarImage(head: Uint8Array): boolean {
-  return (
-    startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) ||
-    startsWith(head, [0xff, 0xd8, 0xff]) ||
-    startsWith(head, ascii("GIF87a")) ||
-    startsWith(head, ascii("GIF89a")) ||
-    (startsWith(head, ascii("RIFF")) && startsWith(head, ascii("WEBP"), 8))
-  );
+  return sniffImageFormat(head) !== null;
 }
 
 /** What is wrong with a chosen file, read in the browser (size, then its first bytes); null when it may be sent. */

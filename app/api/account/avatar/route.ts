@@ -1,4 +1,5 @@
 import { after } from "next/server";
+import { AVATAR_TOO_BIG } from "@/lib/avatars/schemas";
 import { env } from "@/lib/env";
 import { AppError, methodNotAllowed, toErrorResponse } from "@/lib/errors";
 import { assertSameSite, AVATAR_UPLOAD_BODY_MAX, readFormLimited } from "@/lib/request-guards";
@@ -8,7 +9,7 @@ import { enforceLimits } from "@/lib/accounts/rate-limit";
 import { replaceAvatar } from "@/lib/avatars/replace";
 import { relayOutbox } from "@/lib/outbox/relay";
 
-const tooLarge = () => new AppError("payload_too_large", "The avatar must be 5 MB or smaller.", { fieldErrors: { avatar: ["The avatar must be 5 MB or smaller."] } });
+const tooLarge = () => new AppError("payload_too_large", AVATAR_TOO_BIG, { fieldErrors: { avatar: [AVATAR_TOO_BIG] } });
 
 /**
  * "Choose another image" on the account page: multipart/form-data with one `avatar` file. 202 once

@@ -2,7 +2,7 @@ import "server-only";
 import { cookies } from "next/headers";
 import { z } from "zod";
 import { env } from "@/lib/env";
-import { createSignedToken, readSignedToken } from "@/lib/accounts/signed-token";
+import { createSignedToken, readSignedToken } from "@/lib/signed-token";
 
 // The browser's memory of a sign-up that waits for its email: which address, and which email send
 // (a SignUpAttempt row) the "check your inbox" page follows. Signed (so the page shows only an

@@ -8,7 +8,7 @@ import { sendEmail } from "@/lib/email/mailer";
 import { renderEmailHtml } from "@/lib/email/render";
 import { VerificationEmail, verificationSubject, verificationText, type VerificationKind } from "@/lib/email/verification-template";
 import { createSession } from "@/lib/accounts/sessions";
-import { createSignedToken, readSignedToken } from "@/lib/accounts/signed-token";
+import { createSignedToken, readSignedToken } from "@/lib/signed-token";
 import { avatarKeys, storage } from "@/lib/avatars/storage";
 import { enqueue, type OutboxMessage } from "@/lib/outbox/relay";
 

@@ -5,7 +5,7 @@ import { appSecret } from "@/lib/env";
 
 // `<base64url(json)>.<base64url(hmac-sha256)>` with APP_SECRET, the purpose part of the signed
 // text: a token made for one purpose (the pending sign-up cookie) is never accepted for another
-// (a verification link), nor is an unsubscribe token (lib/digest/unsubscribe-token.ts, same shape).
+// (a verification link, a digest's unsubscribe link).
 
 function sign(purpose: string, body: string): Buffer {
   return createHmac("sha256", appSecret()).update(`${purpose}.${body}`).digest();
@@ -19,8 +19,9 @@ export function createSignedToken(purpose: string, payload: { exp: number } & Re
 
 export type SignedCheck<T> = { ok: true; payload: T } | { ok: false; reason: "malformed" | "bad-signature" | "expired" };
 
-export function readSignedToken<S extends z.ZodType<{ exp: number }>>(purpose: string, token: string | null | undefined, schema: S, now = new Date()): SignedCheck<z.output<S>> {
-  if (!token || token.length > 1024) return { ok: false, reason: "malformed" };
+/** `maxLength`: longer tokens are refused unread (links carry them; none of ours is near 1 KB). */
+export function readSignedToken<S extends z.ZodType<{ exp: number }>>(purpose: string, token: string | null | undefined, schema: S, now = new Date(), maxLength = 1024): SignedCheck<z.output<S>> {
+  if (!token || token.length > maxLength) return { ok: false, reason: "malformed" };
   const [body, signature, extra] = token.split(".");
   if (!body || !signature || extra !== undefined) return { ok: false, reason: "malformed" };
   const given = Buffer.from(signature, "base64url");

@@ -2,7 +2,7 @@ import { createElement, type ReactElement } from "react";
 import { BadUnsubscribeLink, ConfirmUnsubscribe, Unsubscribed } from "@/components/digest/unsubscribe-page";
 import { env } from "@/lib/env";
 import { AppError, methodNotAllowed } from "@/lib/errors";
-import { CROSS_SITE_MESSAGE, crossSiteReason, readBodyLimited, sameSiteOrigins, UNSUBSCRIBE_BODY_MAX } from "@/lib/request-guards";
+import { CROSS_SITE_MESSAGE, crossSiteReason, readFormLimited, sameSiteOrigins, UNSUBSCRIBE_BODY_MAX } from "@/lib/request-guards";
 import { renderEmailHtml } from "@/lib/email/render";
 import { checkUnsubscribeLink, unsubscribeByLink, type BadLinkReason } from "@/lib/digest/subscription";
 
@@ -39,19 +39,17 @@ export async function POST(request: Request): Promise<Response> {
   // browser page on another site is refused.
   if (crossSiteReason(request.headers, sameSiteOrigins(request, env.APP_URL))) return plain(403, CROSS_SITE_MESSAGE);
   let token = new URL(request.url).searchParams.get("token");
-  let body: Buffer;
+  let form: FormData | null = null;
   try {
-    body = await readBodyLimited(request, UNSUBSCRIBE_BODY_MAX, () => new AppError("payload_too_large", "too large"));
-  } catch {
-    return plain(413, `An unsubscribe request is a few hundred bytes; send at most ${UNSUBSCRIBE_BODY_MAX / 1024} KB.`);
-  }
-  try {
-    const form = await new Response(new Uint8Array(body), { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData();
-    const fromBody = form.get("token");
-    if (typeof fromBody === "string" && fromBody) token = fromBody;
-  } catch {
+    form = await readFormLimited(request, UNSUBSCRIBE_BODY_MAX, () => new AppError("payload_too_large", "too large"));
+  } catch (error) {
+    if (error instanceof AppError && error.code === "payload_too_large") {
+      return plain(413, `An unsubscribe request is a few hundred bytes; send at most ${UNSUBSCRIBE_BODY_MAX / 1024} KB.`);
+    }
     // No form body (a one-click POST may send only `List-Unsubscribe=One-Click`): the query has it.
   }
+  const fromBody = form?.get("token");
+  if (typeof fromBody === "string" && fromBody) token = fromBody;
   const result = await unsubscribeByLink(token);
   if (!result.ok) return badLink(result.reason);
   return html(createElement(Unsubscribed, { appUrl: env.APP_URL }), 200);

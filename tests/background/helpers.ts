@@ -38,3 +38,12 @@ export async function finishedRun(eventId: string, functionId: string) {
 
 export const WELCOME_FN = "signup-app-user.welcome-email";
 export const AVATAR_FN = "signup-app-user.avatar-process";
+
+/**
+ * Marks the outbox rows still unsent as sent. Files in a worker share its app database and run
+ * one after another; rows an earlier file left unsent (its stack is gone) would otherwise be
+ * relayed by this file's sweep, and their mail would land in this file's catcher.
+ */
+export async function settleEarlierOutbox(): Promise<void> {
+  await db.outboxEvent.updateMany({ where: { sentAt: null }, data: { sentAt: new Date() } });
+}

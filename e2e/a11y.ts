@@ -1,13 +1,16 @@
 // The shared quality bars, as checks any spec can run on the page it is on: no horizontal page
 // scroll (wide tables scroll inside their box), one heading hierarchy, and axe with WCAG 2.0/2.1/2.2
 // A and AA plus best practices — target-size included.
-// (e2e/axe.ts has the same axe run as a hard assertion; these are soft, so one test that walks
-// every page reports every page's problems at once.)
+// The `expect…` checks are soft, so one test that walks every page reports every page's problems
+// at once; `expectNoAxeViolations` and `expectFitsWidth` are the hard ones, for a spec that stops
+// at the first page that fails.
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "@playwright/test";
-import { AXE_TAGS } from "./axe";
 import { expect } from "./fixtures";
+
+/** WCAG 2.0/2.1/2.2 A and AA plus axe's best practices. */
+export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
 
 // Evaluated through the DevTools protocol, so a page's Content-Security-Policy does not block it.
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -27,8 +30,9 @@ export async function expectAccessible(page: Page) {
   expect.soft(await axeViolations(page), `axe on ${page.url()}`).toEqual([]);
 }
 
-export async function expectNoHorizontalScroll(page: Page) {
-  const { scrollWidth, innerWidth, wide } = await page.evaluate(() => {
+/** How wide the page is against the viewport, and the outermost elements that reach past its right edge. */
+async function pageWidth(page: Page): Promise<{ scrollWidth: number; innerWidth: number; wide: string[] }> {
+  return page.evaluate(() => {
     // The outermost elements that reach past the right edge, to say what overflows.
     const wide: string[] = [];
     for (const el of document.body.querySelectorAll("*")) {
@@ -43,7 +47,22 @@ export async function expectNoHorizontalScroll(page: Page) {
     }
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, wide: wide.slice(0, 5) };
   });
+}
+
+export async function expectNoHorizontalScroll(page: Page) {
+  const { scrollWidth, innerWidth, wide } = await pageWidth(page);
   expect.soft(scrollWidth, `page width at ${innerWidth} px on ${page.url()}: ${wide.join("; ")}`).toBeLessThanOrEqual(innerWidth);
+}
+
+/** The page scrolls only vertically: nothing is wider than the viewport (a hard check). */
+export async function expectFitsWidth(page: Page, what = page.url()) {
+  const { scrollWidth, innerWidth, wide } = await pageWidth(page);
+  expect(scrollWidth, `page width at ${innerWidth} px on ${what}: ${wide.join("; ")}`).toBeLessThanOrEqual(innerWidth);
+}
+
+/** No axe violations (a hard check): each one's rule, help text and up to five of its elements. */
+export async function expectNoAxeViolations(page: Page, what = page.url()) {
+  expect(await axeViolations(page), `axe violations on ${what}`).toEqual([]);
 }
 
 export async function expectOneH1(page: Page) {

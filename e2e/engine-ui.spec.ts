@@ -2,7 +2,7 @@
 // appears live and its page shows the step waterfall; an event sent from the UI starts its run and
 // can be replayed; an event nobody listens to says so; every page is axe-clean and fits 390 px.
 import type { APIRequestContext } from "@playwright/test";
-import { expectNoAxeViolations, expectNoHorizontalScroll } from "./axe";
+import { expectFitsWidth, expectNoAxeViolations } from "./a11y";
 import { expect, test } from "./fixtures";
 import { engineAuth, inngestKeys } from "./inngest-keys";
 import { ENGINE_URL, EngineUiPage } from "./pages/engine-ui-page";
@@ -134,7 +134,7 @@ test("every page of the UI is axe-clean and fits 390 px and 1440 px without side
       await ui.goto(path);
       await expect(page.getByRole("heading", { level: 1 })).toHaveCount(1);
       const what = `${path} at ${width} px`;
-      await expectNoHorizontalScroll(page, what);
+      await expectFitsWidth(page, what);
       await expectNoAxeViolations(page, what);
     }
   }

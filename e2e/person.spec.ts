@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
-import { expectNoHorizontalScroll } from "./axe";
+import { expectFitsWidth } from "./a11y";
 import { E2E } from "./config";
 import { pngAvatar } from "./files";
 import { expect, test, type Person } from "./fixtures";
@@ -116,7 +116,7 @@ test("an avatar that could not be processed offers another image; a bad file is 
   const account = await verify(page, link);
   await expect(account.avatarStatus).toHaveAttribute("data-state", "failed");
   await expect(account.avatarStatus).toContainText("We couldn't process this image");
-  await expectNoHorizontalScroll(page);
+  await expectFitsWidth(page);
 
   const uploads: string[] = [];
   page.on("request", (request) => {
@@ -142,7 +142,7 @@ test("an avatar that could not be processed offers another image; a bad file is 
   // The avatar once on the page (the header keeps its small copy), and nothing wider than the screen.
   await expect(page.getByRole("main").getByRole("img")).toHaveCount(1);
   await expect(page.getByTestId("header-avatar")).toBeVisible();
-  await expectNoHorizontalScroll(page);
+  await expectFitsWidth(page);
   // The failed image's dead letter is resolved: what it failed on is gone.
   expect((await db.query("select status, resolution_note from dead_letter_jobs where subject_user_id = $1", [rows[0]!.id])).rows).toEqual([
     { status: "RESOLVED", resolution_note: "The person chose another image." },

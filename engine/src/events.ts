@@ -7,7 +7,7 @@ import { QUEUE_CHANNEL, type Ctx } from "./context";
 import type { Tx } from "./db";
 import { batchEventsOf } from "./flow-control/batch";
 import { ingestEvents, type Direct, type IncomingEvent, type IngestResult } from "./ingest";
-import { CANCELLED_ERROR, CANCELLED_EVENT, FAILED_EVENT, FINISHED_EVENT, resolvePauses } from "./pauses";
+import { CANCELLED_ERROR, CANCELLED_EVENT, FAILED_EVENT, FINISHED_EVENT, NO_LIFECYCLE, resolvePauses } from "./pauses";
 import { endRun, type EndedRun } from "./run-store";
 import { ulid } from "./ulid";
 
@@ -48,8 +48,6 @@ export async function acceptEvents(
   return { ...res, queued };
 }
 
-/** Runs started by these events emit no lifecycle events of their own (no loops; notes §10.1). */
-const NO_LIFECYCLE = new Set([FAILED_EVENT, FINISHED_EVENT]);
 
 /** The `data` shared by function.finished/failed/cancelled (notes §10). */
 function lifecycleData(run: EndedRun, status: "Completed" | "Failed" | "Cancelled"): Record<string, unknown> {

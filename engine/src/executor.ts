@@ -7,7 +7,7 @@ import { cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline } from 
 import { enqueueDeadline, releaseItem } from "./queue";
 import type { FnDef } from "./functions";
 import { fastWriteBack } from "./group-commit";
-import { FAILED_EVENT, FINISHED_EVENT } from "./pauses";
+import { FINISHED_EVENT, NO_LIFECYCLE } from "./pauses";
 import { dropItem, loadRun, TERMINAL, type RunState } from "./run-store";
 import { callSdk, type Inflight, type Outcome } from "./sdk-call";
 import type { CarriedRun, QueueItem } from "./types";
@@ -79,8 +79,6 @@ export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight,
   return wrap(await writeBack(ctx, item, pin, startedAt, (tx, it, locked) => applyOutcome(ctx, tx, it, locked, run, fnDef, outcome, startedAt)));
 }
 
-/** Runs triggered by these emit no lifecycle events (events.ts), so nobody can listen to theirs. */
-const NO_LIFECYCLE = new Set([FAILED_EVENT, FINISHED_EVENT]);
 
 /**
  * Whether a completion's inngest/function.finished could reach anyone, as far as this process can

@@ -14,6 +14,8 @@ import type { EventPayload } from "./types";
 export const FINISHED_EVENT = "inngest/function.finished";
 export const CANCELLED_EVENT = "inngest/function.cancelled";
 export const FAILED_EVENT = "inngest/function.failed";
+/** Runs started by these events emit no lifecycle events of their own (no loops; notes §10.1). */
+export const NO_LIFECYCLE = new Set([FAILED_EVENT, FINISHED_EVENT]);
 export const INVOKED_EVENT = "inngest/function.invoked";
 
 /** Inngest's defaults: a cancelOn window and an invoke timeout are one year. */

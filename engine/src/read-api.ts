@@ -3,8 +3,10 @@
 import type { Ctx } from "./context";
 import { iso, withTx } from "./db";
 import { cancelRun as cancel } from "./events";
+import { TERMINAL } from "./run-store";
 
-const STATUS: Record<string, string> = {
+/** Inngest's names for run statuses (the REST API and the UI say them this way). */
+export const STATUS: Record<string, string> = {
   queued: "Queued",
   running: "Running",
   completed: "Completed",
@@ -170,7 +172,7 @@ export async function cancelRun(ctx: Ctx, runId: string): Promise<CancelResult> 
     const res = await tx.query<RunRow>(`select ${RUN_COLUMNS} from runs where id = $1 for update`, [runId]);
     const r = res.rows[0];
     if (!r) return { found: false };
-    if (r.status === "completed" || r.status === "failed" || r.status === "cancelled" || r.status === "skipped") {
+    if (TERMINAL.has(r.status)) {
       return { found: true, cancelled: false, run: runSummary(r) };
     }
     await cancel(ctx, tx, runId, "cancelled through the API");

@@ -1,5 +1,7 @@
 // Building blocks of the UI's server-rendered pages. Everything shown comes from apps and events
 // (anyone who can reach the port can send one), so every value goes through `esc`.
+import { STATUS } from "../read-api";
+import { TERMINAL } from "../run-store";
 
 export function esc(v: unknown): string {
   return String(v ?? "")
@@ -73,24 +75,15 @@ ${opts.body.text}
 </html>`;
 }
 
-const STATUS_LABEL: Record<string, string> = {
-  queued: "Queued",
-  running: "Running",
-  completed: "Completed",
-  failed: "Failed",
-  cancelled: "Cancelled",
-  skipped: "Skipped",
-};
-
-export const RUN_STATUSES = Object.keys(STATUS_LABEL);
-export const TERMINAL = new Set(["completed", "failed", "cancelled", "skipped"]);
+export const RUN_STATUSES = Object.keys(STATUS);
+export { TERMINAL };
 
 export function statusLabel(status: string): string {
-  return STATUS_LABEL[status] ?? status;
+  return STATUS[status] ?? status;
 }
 
 export function badge(status: string, label = statusLabel(status)): Html {
-  const cls = STATUS_LABEL[status] ? `s-${status}` : "s-queued";
+  const cls = STATUS[status] ? `s-${status}` : "s-queued";
   return html`<span class="badge ${cls}">${label}</span>`;
 }
 

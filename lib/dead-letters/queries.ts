@@ -101,13 +101,8 @@ export async function countDeadLetters(filter: DeadLetterFilter & { before?: Dat
  * not in it; the action itself counts rows when confirmed); otherwise counted.
  */
 export async function countForConfirmation(filter: DeadLetterFilter): Promise<{ count: number; approximate: boolean }> {
-  if (filter.q && countableByCounters({ ...filter, q: undefined })) {
-    const tabs = await tabCounts(filter);
-    if (tabs.source === "groups") {
-      const n = filter.status ? tabs.counts[filter.status] : tabs.total;
-      if (n !== null) return { count: n, approximate: true };
-    }
-  }
+  const groups = await groupCounts({ ...filter, status: undefined });
+  if (groups) return { count: filter.status ? groups[filter.status] : groups.OPEN + groups.RETRYING + groups.RESOLVED, approximate: true };
   return { count: await countDeadLetters(filter), approximate: false };
 }
 
@@ -118,6 +113,27 @@ async function counterCounts(filter: Pick<DeadLetterFilter, "functionId" | "grou
     where: { ...(filter.functionId ? { functionId: filter.functionId } : {}), ...(filter.group ? { groupKey: filter.group } : {}) },
     _sum: { openCount: true, retryingCount: true, resolvedCount: true },
   });
+  return { OPEN: _sum.openCount ?? 0, RETRYING: _sum.retryingCount ?? 0, RESOLVED: _sum.resolvedCount ?? 0 };
+}
+
+/**
+ * For error text (with only a function or group besides): the counters of the error groups whose
+ * fixed text or error name contains it — every letter in such a group does. Null when the other
+ * filters need rows, or no group matches.
+ */
+async function groupCounts(filter: DeadLetterFilter): Promise<StatusCounts | null> {
+  if (!filter.q || !countableByCounters({ ...filter, q: undefined })) return null;
+  const text = { contains: filter.q, mode: "insensitive" as const };
+  const { _sum, _count } = await db.deadLetterGroup.aggregate({
+    where: {
+      ...(filter.functionId ? { functionId: filter.functionId } : {}),
+      ...(filter.group ? { groupKey: filter.group } : {}),
+      OR: [{ errorPattern: text }, { errorName: text }],
+    },
+    _sum: { openCount: true, retryingCount: true, resolvedCount: true },
+    _count: { _all: true },
+  });
+  if (_count._all === 0) return null;
   return { OPEN: _sum.openCount ?? 0, RETRYING: _sum.retryingCount ?? 0, RESOLVED: _sum.resolvedCount ?? 0 };
 }
 
@@ -150,22 +166,8 @@ export async function tabCounts(filter: DeadLetterFilter): Promise<TabCounts> {
     const counts = await counterCounts(rest);
     return { counts, total: counts.OPEN + counts.RETRYING + counts.RESOLVED, capped: false, source: "counters" };
   }
-  if (rest.q && countableByCounters({ ...rest, q: undefined })) {
-    const text = { contains: rest.q, mode: "insensitive" as const };
-    const { _sum, _count } = await db.deadLetterGroup.aggregate({
-      where: {
-        ...(rest.functionId ? { functionId: rest.functionId } : {}),
-        ...(rest.group ? { groupKey: rest.group } : {}),
-        OR: [{ errorPattern: text }, { errorName: text }],
-      },
-      _sum: { openCount: true, retryingCount: true, resolvedCount: true },
-      _count: { _all: true },
-    });
-    if (_count._all > 0) {
-      const counts = { OPEN: _sum.openCount ?? 0, RETRYING: _sum.retryingCount ?? 0, RESOLVED: _sum.resolvedCount ?? 0 };
-      return { counts, total: counts.OPEN + counts.RETRYING + counts.RESOLVED, capped: false, source: "groups" };
-    }
-  }
+  const groups = await groupCounts(rest);
+  if (groups) return { counts: groups, total: groups.OPEN + groups.RETRYING + groups.RESOLVED, capped: false, source: "groups" };
   const values = await Promise.all(STATUSES.map((status) => boundedCount(whereOf({ ...rest, status }))));
   const capped = values.some((n) => n !== null && n > COUNT_CAP);
   const counts = Object.fromEntries(STATUSES.map((status, i) => [status, values[i] === null ? null : Math.min(values[i]!, COUNT_CAP)])) as TabCounts["counts"];

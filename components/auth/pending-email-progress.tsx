@@ -1,10 +1,8 @@
 "use client";
 import { useEffect, useState } from "react";
-import type { PendingEmailState } from "@/lib/accounts/sign-up-attempts";
+import type { PendingSignUpStatus as Status } from "@/lib/accounts/sign-up-attempts";
 
 const POLL_MS = 1000;
-
-type Status = PendingEmailState | "idle";
 
 /**
  * "We're sending an email to <address>… sent ✓ / retrying": polls /api/sign-up/status until the

@@ -12,6 +12,20 @@ export async function getPendingEmailState(attemptId: string): Promise<PendingEm
   return row ? STATE[row.status] : null;
 }
 
+/** A pending sign-up's email as the "check your inbox" page shows it, or "idle": nothing to follow. */
+export type PendingSignUpStatus = PendingEmailState | "idle";
+
+/**
+ * What the page renders first and what /api/sign-up/status answers its polls with: one answer, so
+ * the page never starts with one state and flips to another. The attempt row is written with the
+ * sign-up (same transaction, before the cookie), so a cookie whose row is gone (purged after a day)
+ * or that has none has nothing in flight: "idle", not a "sending…" that never ends.
+ */
+export async function pendingSignUpStatus(pending: { attemptId?: string | null }): Promise<PendingSignUpStatus> {
+  if (!pending.attemptId) return "idle";
+  return (await getPendingEmailState(pending.attemptId)) ?? "idle";
+}
+
 /** Called by the background functions as the email goes out (or turns out not to be needed). Sent is final. */
 export async function markAttempt(attemptId: string | undefined, status: PendingEmailStatus): Promise<void> {
   if (!attemptId) return;

@@ -81,6 +81,18 @@ describe("no enumeration", () => {
     expect(await db.user.findUniqueOrThrow({ where: { email: owner.email } })).toMatchObject({ name: owner.name });
   });
 
+  it("a sign-up whose attempt is gone (purged after a day) reads idle, on the page and in its polls alike", async () => {
+    const { pendingCookieValue } = await import("@/lib/accounts/pending-sign-up");
+    const { pendingSignUpStatus } = await import("@/lib/accounts/sign-up-attempts");
+    const { pending } = await answer(await POST(signUpRequest(person(uniqueEmail("purged")))));
+    expect(await pendingSignUpStatus(pending!)).toBe("sending");
+    await db.signUpAttempt.delete({ where: { id: pending!.attemptId! } });
+    // The page renders pendingSignUpStatus first; the poll must not contradict it ("sending" forever, or a flip).
+    expect(await pendingSignUpStatus(pending!)).toBe("idle");
+    request.cookies.set(PENDING_COOKIE, pendingCookieValue(pending!));
+    expect(await (await status()).json()).toEqual({ email: pending!.email, status: "idle" });
+  });
+
   it("takes the same time for both, within a tolerance, over several runs", async () => {
     const owners = await Promise.all(Array.from({ length: 25 }, () => makeUser()));
     const time = async (email: string) => {

@@ -6,7 +6,7 @@ import { PendingEmailProgress } from "@/components/auth/pending-email-progress";
 import { ResendVerificationForm } from "@/components/auth/resend-verification-form";
 import { getCurrentUser } from "@/lib/accounts/current-user";
 import { getPendingSignUp } from "@/lib/accounts/pending-sign-up";
-import { getPendingEmailState } from "@/lib/accounts/sign-up-attempts";
+import { pendingSignUpStatus } from "@/lib/accounts/sign-up-attempts";
 
 export const metadata: Metadata = { title: "Check your inbox" };
 
@@ -29,7 +29,7 @@ export default async function CheckInboxPage() {
       </div>
     );
   }
-  const status = pending.attemptId ? ((await getPendingEmailState(pending.attemptId)) ?? "sending") : "idle";
+  const status = await pendingSignUpStatus(pending);
   return (
     <div className="mx-auto max-w-md">
       <Card title="Check your inbox" footer={<>Already confirmed? <Link href="/login" className="font-medium text-indigo-600">Log in</Link></>}>

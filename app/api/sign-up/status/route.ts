@@ -1,6 +1,6 @@
 import { AppError, toErrorResponse, methodNotAllowed } from "@/lib/errors";
 import { getPendingSignUp } from "@/lib/accounts/pending-sign-up";
-import { getPendingEmailState } from "@/lib/accounts/sign-up-attempts";
+import { pendingSignUpStatus } from "@/lib/accounts/sign-up-attempts";
 
 /**
  * What the "check your inbox" page polls: whether the email for this browser's pending sign-up
@@ -10,8 +10,7 @@ export async function GET() {
   try {
     const pending = await getPendingSignUp();
     if (!pending) throw new AppError("not_found", "There is no sign-up waiting in this browser.");
-    const email = pending.attemptId ? await getPendingEmailState(pending.attemptId) : null;
-    return Response.json({ email: pending.email, status: email ?? "idle" }, { headers: { "cache-control": "no-store" } });
+    return Response.json({ email: pending.email, status: await pendingSignUpStatus(pending) }, { headers: { "cache-control": "no-store" } });
   } catch (error) {
     return toErrorResponse(error);
   }

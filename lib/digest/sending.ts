@@ -13,8 +13,6 @@ import { isoWeekStart } from "@/lib/schedules/definitions";
 export const digestKind = (week: string) => `digest:${week}`;
 /** Same key for every attempt and run of this user's digest this week: the provider sends once. */
 export const digestIdempotencyKey = (week: string, userId: string) => `digest/${week}/${userId}`;
-/** The fan-out's event id: a repeated fan-out within the executor's dedupe window starts nothing. */
-export const digestEventId = (week: string, userId: string) => `digest-${week}-${userId}`;
 
 /**
  * The link is issued as of the week's start, so every attempt (and every run) of this week's digest
@@ -22,25 +20,6 @@ export const digestEventId = (week: string, userId: string) => `digest-${week}-$
  */
 export const unsubscribeUrl = (userId: string, week: string) =>
   `${env.APP_URL}/unsubscribe?token=${encodeURIComponent(createUnsubscribeToken(userId, isoWeekStart(week)))}`;
-
-/**
- * One page of user ids due this week's digest: verified, not opted out and not yet sent it. Keyset
- * by id so the pages stay stable while the fan-out runs.
- */
-export async function listDigestRecipients(week: string, options: { after?: string | null; limit: number }): Promise<string[]> {
-  const users = await db.user.findMany({
-    where: {
-      emailVerifiedAt: { not: null },
-      digestOptOut: false,
-      deliveries: { none: { kind: digestKind(week) } },
-      ...(options.after ? { id: { gt: options.after } } : {}),
-    },
-    orderBy: { id: "asc" },
-    take: options.limit,
-    select: { id: true },
-  });
-  return users.map((u) => u.id);
-}
 
 export type DigestRecipient =
   | { status: "pending"; email: string; name: string; newMembers: number }

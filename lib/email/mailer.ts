@@ -2,7 +2,7 @@ import "server-only";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { Resend } from "resend";
 import { env } from "@/lib/env";
-import { awaitTransactionalSlot, reserveSlot, sleptOnTime } from "@/lib/email/pace";
+import { awaitTransactionalSlot, MAX_STALE_SLOTS, reserveSlot, sleptOnTime } from "@/lib/email/pace";
 
 /**
  * The provider already accepted a different message under this idempotency key: whatever this key
@@ -90,7 +90,7 @@ export async function sendBatch(emails: BatchEmail[], idempotencyKey: string, op
       await new Promise((resolve) => setTimeout(resolve, slot.retryInMs));
       continue;
     }
-    if ((await sleptOnTime(slot)) || ++stale >= 3) break;
+    if ((await sleptOnTime(slot)) || ++stale >= MAX_STALE_SLOTS) break;
   }
   const { data, error, headers } = await Promise.race([
     resend().batch.send(

@@ -130,7 +130,8 @@ async function ensurePaceRows(): Promise<void> {
 
 /** A step that wakes (or hears back) later than this after its slot gives the slot up. */
 const STALE_SLOT_MS = 50;
-const MAX_STALE_SLOTS = 3;
+/** After this many given-up slots a send goes at the next one anyway (a machine this busy stays busy). */
+export const MAX_STALE_SLOTS = 3;
 
 /**
  * Waits until the slot's moment; false when it is already more than STALE_SLOT_MS past (the

@@ -1,5 +1,6 @@
-// `npm run bench:engine [-- --fsync off] [--events 2000] [--repeat 3] [--checkpoint]`: embedded PostgreSQL
-// in a temp dir, the engine in this process, the SDK app in a child process. Per run it prints event →
+// `npm run bench:engine [-- --fsync off] [--events 2000] [--repeat 3] [--checkpoint] [--app-instances N]`:
+// embedded PostgreSQL in a temp dir, the engine in this process, the SDK app in child processes (one
+// per core by default, node:cluster). Per run it prints event →
 // first step start p50/p95 (light load), sustained step executions per second against the SDK-bound
 // ceiling (cores / SDK CPU per step), CPU per step of the SDK app, the engine and PostgreSQL, and SQL
 // statements and durable commits per step; with --repeat N (default 3, each on a fresh cluster) the
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     workers: { type: "string", default: "32" },
     checkpoint: { type: "boolean", default: false },
     repeat: { type: "string", default: "3" },
+    // SDK app processes (node:cluster, one port); the ceiling assumes the SDK can use every core.
+    "app-instances": { type: "string", default: String(os.availableParallelism()) },
     // Diagnostics: load pg_stat_statements and print the statements by PostgreSQL time (adds a
     // little PostgreSQL CPU of its own; not for the reported figures).
     pgss: { type: "boolean", default: false },
@@ -114,7 +117,7 @@ async function runOnce(): Promise<Result> {
     workers: Number(values.workers),
     checkpoint: values.checkpoint,
   });
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "app.ts"), engine.url], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "app.ts"), engine.url, "--instances", values["app-instances"]], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const appUrl = await new Promise<string>((resolve, reject) => {
@@ -222,7 +225,7 @@ async function runOnce(): Promise<Result> {
   const ratio = (result.engineMs + result.pgMs) / result.sdkMs;
   process.stdout.write(
     [
-      `engine bench — ${cpus} cores, PostgreSQL fsync=${fsyncOn ? "on" : "off"}, synchronous_commit=${fsyncOn ? "on" : "off"}, workers=${values.workers}, checkpoint=${values.checkpoint ? "on" : "off"}`,
+      `engine bench — ${cpus} cores, PostgreSQL fsync=${fsyncOn ? "on" : "off"}, synchronous_commit=${fsyncOn ? "on" : "off"}, workers=${values.workers}, checkpoint=${values.checkpoint ? "on" : "off"}, SDK app processes=${values["app-instances"]}`,
       `event → first step start (light load, n=${latencies.length}): p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${pct(latencies, 100).toFixed(1)} ms`,
       `throughput: ${total} runs × 2 steps in ${elapsed.toFixed(2)} s → ${result.stepsPerSec.toFixed(0)} steps/s (${(total / elapsed).toFixed(0)} runs/s; events accepted in ${((tSent - t0) / 1000).toFixed(2)} s); SDK-bound ceiling ${result.ceiling.toFixed(0)} steps/s → ${((100 * result.stepsPerSec) / result.ceiling).toFixed(0)} %`,
       `CPU per step (throughput phase, ${(elapsed * cpus).toFixed(1)} core-s available): SDK app ${result.sdkMs.toFixed(2)} ms, engine ${result.engineMs.toFixed(2)} ms, PostgreSQL ${result.pgMs.toFixed(2)} ms → (engine + PostgreSQL) / SDK = ${ratio.toFixed(2)}`,

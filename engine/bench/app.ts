@@ -5,24 +5,18 @@
 // with a single instance the SDK could never reach more than half of it on 2 cores.
 import cluster from "node:cluster";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
+import { freePort } from "@signup-jobs/devkit";
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { instances: { type: "string" }, port: { type: "string" } } });
 const engineUrl = positionals[0] ?? "http://127.0.0.1:8288";
 const instances = Math.max(1, Number(values.instances ?? os.availableParallelism()));
 
 if (cluster.isPrimary) {
-  const port = await new Promise<number>((resolve, reject) => {
-    const probe = net.createServer().once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+  const port = await freePort();
   let listening = 0;
   cluster.setupPrimary({ args: [...process.argv.slice(2), "--port", String(port)] });
   for (let i = 0; i < instances; i++) {

@@ -7,7 +7,8 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { PEER_STAMP_HEADER } from "@/lib/accounts/client-address";
 import { installPeerStamp, peerStampSecret } from "@/lib/accounts/peer-stamp";
-import { PENDING_COOKIE, readPendingCookieValue } from "@/lib/accounts/pending-sign-up";
+import { PENDING_COOKIE, pendingCookieValue, readPendingCookieValue } from "@/lib/accounts/pending-sign-up";
+import { pendingSignUpStatus } from "@/lib/accounts/sign-up-attempts";
 import { enforceLimits } from "@/lib/accounts/rate-limit";
 import { signUpLimits } from "@/lib/accounts/limits";
 import { makeUser, uniqueEmail } from "@/tests/factories";
@@ -73,7 +74,7 @@ describe("no enumeration", () => {
 
     // The status the page polls says the same too: an email is on its way.
     for (const pending of [fresh.pending!, taken.pending!]) {
-      request.cookies.set(PENDING_COOKIE, (await import("@/lib/accounts/pending-sign-up")).pendingCookieValue(pending));
+      request.cookies.set(PENDING_COOKIE, pendingCookieValue(pending));
       expect(await (await status()).json()).toEqual({ email: pending.email, status: "sending" });
     }
     // The owner's account is untouched (password, name) and no second account exists.
@@ -82,8 +83,6 @@ describe("no enumeration", () => {
   });
 
   it("a sign-up whose attempt is gone (purged after a day) reads idle, on the page and in its polls alike", async () => {
-    const { pendingCookieValue } = await import("@/lib/accounts/pending-sign-up");
-    const { pendingSignUpStatus } = await import("@/lib/accounts/sign-up-attempts");
     const { pending } = await answer(await POST(signUpRequest(person(uniqueEmail("purged")))));
     expect(await pendingSignUpStatus(pending!)).toBe("sending");
     await db.signUpAttempt.delete({ where: { id: pending!.attemptId! } });

@@ -23,13 +23,15 @@ class DurableClient extends PreparedClient {
 }
 
 /**
- * Round trips to PostgreSQL (every statement, both pools) and durable commits (transactions on the
- * synchronous-commit pool that wrote or locked rows, explicit or single-statement), for the bench.
+ * Round trips to PostgreSQL (every statement, both pools; `byText` per statement text) and durable
+ * commits (transactions on the synchronous-commit pool that wrote or locked rows, explicit or
+ * single-statement), for the bench and the hot-path tests.
  */
-export const dbStats = { statements: 0, durableCommits: 0 };
+export const dbStats = { statements: 0, durableCommits: 0, byText: new Map<string, number>() };
 const WRITES = /\b(insert|update|delete)\b|\bfor update\b/i;
 function count(client: PreparedClient, text: string) {
   dbStats.statements++;
+  dbStats.byText.set(text, (dbStats.byText.get(text) ?? 0) + 1);
   if (text === "begin") {
     client.inTx = true;
     client.txWrote = false;

@@ -91,9 +91,49 @@ export function startDelayMs(ts: number | undefined, wallNow: number): number | 
   return ts !== undefined && ts > wallNow ? ts - wallNow : undefined;
 }
 
-function startAt(ctx: Ctx, delayMs: number | undefined, now: number): number {
-  return delayMs && delayMs > 0 ? now + delayMs * ctx.opts.timeScale : now;
+export type EventRow = { internalId: string; payload: EventPayload; delayMs?: number };
+
+/** The stored form of incoming events: internal ids (seeded for a retried send) and payloads. */
+export function eventRows(events: IncomingEvent[], seed: string | null | undefined, now: number): EventRow[] {
+  return events.map((e, i) => {
+    const internalId = (seed ? seededUlid(seed, i) : null) ?? ulid(now);
+    const payload: EventPayload = {
+      id: e.id ?? internalId,
+      name: e.name,
+      data: e.data ?? {},
+      ts: e.ts ?? now,
+      user: e.user ?? {},
+      ...(e.v ? { v: e.v } : {}),
+      ...(e.meta ? { meta: e.meta } : {}),
+    };
+    return { internalId, payload, delayMs: e.delayMs };
+  });
 }
+
+/** The parameters of the statement that stores event rows (`insert into events … unnest($1..$4)`). */
+export const eventColumns = (rows: EventRow[]) => [
+  rows.map((r) => r.internalId),
+  rows.map((r) => r.payload.id),
+  rows.map((r) => r.payload.name),
+  rows.map((r) => JSON.stringify(r.payload)),
+];
+
+/**
+ * A function whose runs need nothing but the event-id dedupe key: no idempotency, concurrency,
+ * cancelOn, start timeout or flow control (what the event API's single statement handles,
+ * ingest-fast.ts).
+ */
+export const isPlain = (fn: FnDef): boolean =>
+  !fn.idempotency && !fn.concurrency.length && !fn.cancel.length && !fn.timeouts.startMs && !fn.flow;
+
+export const startAt = (ctx: Ctx, delayMs: number | undefined, now: number): number =>
+  delayMs && delayMs > 0 ? now + delayMs * ctx.opts.timeScale : now;
+
+/** The worker's view of a run this process creates, leases and starts (nothing to load). */
+export const newRunState = (fnId: string, payload: EventPayload, now: number): CarriedRun => {
+  const at = new Date(now);
+  return { function_id: fnId, status: "running", version: -1, force_plan: false, payload, steps: [], created_at: at, started_at: at, started: true };
+};
 
 /**
  * Stores events and schedules every matching function. With the SDK's id seed, a retried send
@@ -107,24 +147,11 @@ export async function ingestEvents(
   direct?: Direct,
 ): Promise<IngestResult> {
   const now = ctx.clock();
-  const ids: string[] = [];
   const runIds: string[] = [];
   const claimed: QueueItem[] = [];
   const carried = new Map<number, CarriedRun>();
-  const rows = events.map((e, i) => {
-    const internalId = (seed ? seededUlid(seed, i) : null) ?? ulid(now);
-    const payload: EventPayload = {
-      id: e.id ?? internalId,
-      name: e.name,
-      data: e.data ?? {},
-      ts: e.ts ?? now,
-      user: e.user ?? {},
-      ...(e.v ? { v: e.v } : {}),
-      ...(e.meta ? { meta: e.meta } : {}),
-    };
-    ids.push(internalId);
-    return { internalId, payload, delayMs: e.delayMs };
-  });
+  const rows = eventRows(events, seed, now);
+  const ids = rows.map((r) => r.internalId);
   // All events in one statement; ids already present are a retried send we committed before. The
   // same statement reads the pauses these events may resolve: only pauses committed before it
   // ("recorded" before the event arrived) are seen.
@@ -137,14 +164,7 @@ export async function ingestEvents(
        select i, u, n, p, $5 from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) as t(i, u, n, p)
        on conflict (internal_id) do nothing returning internal_id)
      select (select coalesce(array_agg(internal_id), '{}') from ins) as fresh, (${pauseLookupSql(3, 6, 5)}) as pauses`,
-    [
-      rows.map((r) => r.internalId),
-      rows.map((r) => r.payload.id),
-      rows.map((r) => r.payload.name),
-      rows.map((r) => JSON.stringify(r.payload)),
-      iso(now),
-      correlationIds,
-    ],
+    [...eventColumns(rows), iso(now), correlationIds],
   );
   const fresh = new Set(inserted.rows[0]?.fresh ?? []);
 
@@ -239,8 +259,7 @@ export async function ingestEvents(
         claimed.push(item);
         const c = created.get(item.run_id);
         if (!c) continue;
-        const at = new Date(now);
-        carried.set(item.id, { function_id: c.fn.id, status: "running", version: -1, force_plan: false, payload: c.payload, steps: [], created_at: at, started_at: at, started: true });
+        carried.set(item.id, newRunState(c.fn.id, c.payload, now));
       }
     }
   }

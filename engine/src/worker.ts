@@ -18,7 +18,7 @@ export class Worker {
   private readonly running = new Set<Promise<void>>();
   /** Queue ids this process is executing right now. */
   readonly ownItems = new Set<number>();
-  readonly inflight: Inflight = { controllers: new Set(), stopping: false };
+  readonly inflight: Inflight = { aborts: new Set(), stopping: false };
 
   constructor(private readonly ctx: Ctx) {}
 
@@ -155,7 +155,7 @@ export class Worker {
     if (await settle(deadline)) return;
     this.ctx.log.warn("stop: grace period over, releasing requests still in flight", { in_flight: this.running.size, grace_ms: graceMs });
     this.inflight.stopping = true;
-    for (const c of this.inflight.controllers) c.abort();
+    for (const abort of this.inflight.aborts) abort();
     await settle(Date.now() + 5000);
   }
 }

@@ -4,6 +4,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Engine } from "../index";
+import { dbStats } from "../src/db";
 import { createTestDatabase, fixtureClient, getJson, getRun, sendEvents, startFixtureApp, startTestEngine, waitFor, waitForRun, type FixtureApp } from "./helpers";
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -47,7 +48,11 @@ beforeAll(async () => {
     });
     return (finished as { data: { result: unknown } } | null)?.data.result ?? null;
   });
-  app = await startFixtureApp(inngest, [par, many, quiet, watcher]);
+  const waiter = inngest.createFunction({ id: "waiter", triggers: [{ event: "hot/wait" }] }, async ({ step }) => {
+    const answer = await step.waitForEvent("answer", { event: "hot/answer", timeout: "1h" });
+    return answer?.data ?? null;
+  });
+  app = await startFixtureApp(inngest, [par, many, quiet, watcher, waiter]);
   await engine.syncApp(app.url);
 });
 
@@ -101,5 +106,30 @@ describe("hot path", () => {
     const run2 = await waitForRun(engine.url, quiet2.body.ids[0]!, "hot-quiet");
     expect(await stored(run2.run_id)).toBe(true);
     expect((await waitForRun(engine.url, watch.body.ids[0]!, "hot-watcher")).output).toBe("done");
+  });
+
+  test("the event API: an event for plain functions is stored and its run started by one statement; an open wait on its name takes the transaction and resumes", async () => {
+    // Statements that store events or start runs, and how often each ran since `before`.
+    const storing = () => new Map([...dbStats.byText].filter(([text]) => /insert into (events|run_keys|runs)\b/.test(text)));
+    const grown = (before: Map<string, number>) => [...storing()].flatMap(([text, n]) => (n > (before.get(text) ?? 0) ? [{ text, n: n - (before.get(text) ?? 0) }] : []));
+
+    let before = storing();
+    const sent = await sendEvents(engine.url, [{ name: "hot/many", data: { i: 4 } }]);
+    const one = grown(before);
+    expect(one).toHaveLength(1);
+    expect(one[0]!.n).toBe(1);
+    expect(one[0]!.text).toMatch(/insert into events[\s\S]*insert into run_keys[\s\S]*insert into runs[\s\S]*insert into queue/);
+    expect((await waitForRun(engine.url, sent.body.ids[0]!, "hot-many")).output).toBe(90);
+
+    const wait = await sendEvents(engine.url, [{ name: "hot/wait" }]);
+    await waitFor(async () => (await sql.query("select 1 from pauses where event_name = 'hot/answer'")).rowCount === 1, { what: "the wait" });
+    before = storing();
+    await sendEvents(engine.url, [{ name: "hot/answer", data: { n: 7 } }]);
+    // The one statement saw the pause and wrote nothing; the transaction stored the event once.
+    const two = grown(before);
+    expect(two.find((g) => g.text === one[0]!.text)?.n).toBe(1);
+    expect(two.length).toBeGreaterThan(1);
+    expect((await sql.query("select 1 from events where name = 'hot/answer'")).rowCount).toBe(1);
+    expect((await waitForRun(engine.url, wait.body.ids[0]!, "hot-waiter")).output).toEqual({ n: 7 });
   });
 });

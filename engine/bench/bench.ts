@@ -1,4 +1,4 @@
-// `npm run bench:engine [-- --fsync off] [--events 2000] [--repeat 3] [--checkpoint] [--app-instances N]`:
+// `npm run bench:engine [-- --fsync off] [--events 2000] [--repeat 3] [--checkpoint] [--app-instances N] [--latency-gap ms]`:
 // embedded PostgreSQL in a temp dir, the engine in this process, the SDK app in child processes (one
 // per core by default, node:cluster). Per run it prints event →
 // first step start p50/p95 (light load), sustained step executions per second against the SDK-bound
@@ -22,6 +22,8 @@ const { values } = parseArgs({
     fsync: { type: "string", default: "on" },
     events: { type: "string", default: "2000" },
     latency: { type: "string", default: "200" },
+    // The light load of the latency phase: this long between one event's acknowledgement and the next send.
+    "latency-gap": { type: "string", default: "10" },
     workers: { type: "string", default: "32" },
     checkpoint: { type: "boolean", default: false },
     repeat: { type: "string", default: "3" },
@@ -35,6 +37,7 @@ const { values } = parseArgs({
 const fsyncOn = values.fsync !== "off";
 const total = Number(values.events);
 const latencySamples = Number(values.latency);
+const latencyGapMs = Number(values["latency-gap"]);
 
 const now = () => performance.timeOrigin + performance.now();
 const pct = (xs: number[], p: number) => {
@@ -75,6 +78,8 @@ type Result = {
   p95: number;
   stepsPerSec: number;
   ceiling: number;
+  /** cores / (SDK + engine + PostgreSQL CPU per step): the most the whole stack could do here. */
+  stackCeiling: number;
   sdkMs: number;
   engineMs: number;
   pgMs: number;
@@ -142,10 +147,10 @@ async function runOnce(): Promise<Result> {
   await waitCompleted(50);
   let done = 50;
 
-  // 1) Latency under light load: one event at a time, 10 ms apart, each from a fresh send.
+  // 1) Latency under light load: one event at a time, 10 ms apart (--latency-gap), each from a fresh send.
   for (let i = 0; i < latencySamples; i++) {
     await send([{ name: "bench/go", data: { sentAt: now() } }]);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, latencyGapMs));
   }
   done += latencySamples;
   await waitCompleted(done);
@@ -216,6 +221,7 @@ async function runOnce(): Promise<Result> {
     p95: pct(latencies, 95),
     stepsPerSec: steps / elapsed,
     ceiling: cpus / (per(cpu.app) / 1000),
+    stackCeiling: cpus / ((per(cpu.app) + per(cpu.engine) + per(cpu.pg)) / 1000),
     sdkMs: per(cpu.app),
     engineMs: per(cpu.engine),
     pgMs: per(cpu.pg),
@@ -226,8 +232,8 @@ async function runOnce(): Promise<Result> {
   process.stdout.write(
     [
       `engine bench — ${cpus} cores, PostgreSQL fsync=${fsyncOn ? "on" : "off"}, synchronous_commit=${fsyncOn ? "on" : "off"}, workers=${values.workers}, checkpoint=${values.checkpoint ? "on" : "off"}, SDK app processes=${values["app-instances"]}`,
-      `event → first step start (light load, n=${latencies.length}): p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${pct(latencies, 100).toFixed(1)} ms`,
-      `throughput: ${total} runs × 2 steps in ${elapsed.toFixed(2)} s → ${result.stepsPerSec.toFixed(0)} steps/s (${(total / elapsed).toFixed(0)} runs/s; events accepted in ${((tSent - t0) / 1000).toFixed(2)} s); SDK-bound ceiling ${result.ceiling.toFixed(0)} steps/s → ${((100 * result.stepsPerSec) / result.ceiling).toFixed(0)} %`,
+      `event → first step start (light load: ${latencyGapMs} ms between sends, n=${latencies.length}): p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${pct(latencies, 100).toFixed(1)} ms`,
+      `throughput: ${total} runs × 2 steps in ${elapsed.toFixed(2)} s → ${result.stepsPerSec.toFixed(0)} steps/s (${(total / elapsed).toFixed(0)} runs/s; events accepted in ${((tSent - t0) / 1000).toFixed(2)} s); SDK-bound ceiling ${result.ceiling.toFixed(0)} steps/s → ${((100 * result.stepsPerSec) / result.ceiling).toFixed(0)} %; stack-bound ceiling (the cores / everyone's CPU per step) ${result.stackCeiling.toFixed(0)} steps/s → ${((100 * result.stepsPerSec) / result.stackCeiling).toFixed(0)} %`,
       `CPU per step (throughput phase, ${(elapsed * cpus).toFixed(1)} core-s available): SDK app ${result.sdkMs.toFixed(2)} ms, engine ${result.engineMs.toFixed(2)} ms, PostgreSQL ${result.pgMs.toFixed(2)} ms → (engine + PostgreSQL) / SDK = ${ratio.toFixed(2)}`,
       `per step: ${counts.statements.toFixed(2)} SQL statements, ${counts.durableCommits.toFixed(2)} durable commits (engine-side count); PostgreSQL: ${counts.pgXacts.toFixed(2)} transactions, ${counts.walSyncs.toFixed(2)} WAL flushes; load average ${result.load[0].toFixed(1)} → ${result.load[1].toFixed(1)}`,
     ].join("\n") + "\n",
@@ -258,8 +264,8 @@ async function main() {
   process.stdout.write(
     [
       `medians of ${n} runs:`,
-      `  event → first step p50 ${med((r) => r.p50).toFixed(1)} ms, p95 ${med((r) => r.p95).toFixed(1)} ms`,
-      `  throughput ${med((r) => r.stepsPerSec).toFixed(0)} steps/s = ${med((r) => (100 * r.stepsPerSec) / r.ceiling).toFixed(0)} % of the SDK-bound ceiling (${med((r) => r.ceiling).toFixed(0)} steps/s)`,
+      `  event → first step (${latencyGapMs} ms between sends) p50 ${med((r) => r.p50).toFixed(1)} ms, p95 ${med((r) => r.p95).toFixed(1)} ms`,
+      `  throughput ${med((r) => r.stepsPerSec).toFixed(0)} steps/s = ${med((r) => (100 * r.stepsPerSec) / r.ceiling).toFixed(0)} % of the SDK-bound ceiling (${med((r) => r.ceiling).toFixed(0)} steps/s), ${med((r) => (100 * r.stepsPerSec) / r.stackCeiling).toFixed(0)} % of the stack-bound ceiling (${med((r) => r.stackCeiling).toFixed(0)} steps/s)`,
       `  CPU per step: SDK ${med((r) => r.sdkMs).toFixed(2)} ms, engine ${med((r) => r.engineMs).toFixed(2)} ms, PostgreSQL ${med((r) => r.pgMs).toFixed(2)} ms, (engine + PostgreSQL) / SDK ${med(ratio).toFixed(2)}`,
       `  per step: ${med((r) => r.statements).toFixed(2)} statements, ${med((r) => r.durableCommits).toFixed(2)} durable commits, ${med((r) => r.pgXacts).toFixed(2)} PostgreSQL transactions, ${med((r) => r.walSyncs).toFixed(2)} WAL flushes`,
       `  load average (1 min) at the runs' starts/ends: ${results.map((r) => `${r.load[0].toFixed(1)}→${r.load[1].toFixed(1)}`).join(", ")}`,

@@ -1,6 +1,7 @@
 import { cron } from "inngest";
 import { inngest } from "@/inngest/client";
 import { throttleFor } from "@/lib/email/pace";
+import { pacedStep } from "@/inngest/paced-step";
 import { staleDeadLetterAlertRequested } from "@/inngest/events";
 import { onScheduledRunFailure, trackScheduledRun } from "@/inngest/scheduled";
 import { findStaleDeadLetters, listAdminsToAlert, recordAlertDelivery, sendDeadLetterAlert } from "@/lib/dead-letters/stale-alert";
@@ -33,7 +34,7 @@ export const alertStaleDeadLettersFn = inngest.createFunction(
 
       const admins = await step.run("list-admins", () => listAdminsToAlert(date));
       for (const admin of admins) {
-        const { providerId } = await step.run(`send-${admin.id}`, () => sendDeadLetterAlert(admin, date, stale));
+        const { providerId } = await pacedStep(step, `send-${admin.id}`, () => sendDeadLetterAlert(admin, date, stale));
         await step.run(`record-${admin.id}`, () => recordAlertDelivery(admin.id, date, providerId));
       }
       const what = `${stale.total} stale dead letter${s(stale.total)} in ${stale.groups.length} group${s(stale.groups.length)}`;

@@ -1,5 +1,6 @@
 import { inngest } from "@/inngest/client";
-import { throttleFor } from "@/lib/email/pace";
+import { isPaceWait, throttleFor } from "@/lib/email/pace";
+import { pacedStep } from "@/inngest/paced-step";
 import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { userAccountCreated, userEmailVerified } from "@/inngest/events";
 import { env } from "@/lib/env";
@@ -38,13 +39,13 @@ export const emailVerificationFn = inngest.createFunction(
       return { outcome: target.reason };
     }
     const link = await step.run("issue-link", () => issueVerificationLink(userId));
-    await step.run("send-verification", async () => {
+    await pacedStep(step, "send-verification", async () => {
       try {
         const sent = await sendVerificationEmail(target.email, link, "first");
         await markAttempt(attemptId, "SENT");
         return sent;
       } catch (error) {
-        await markAttempt(attemptId, "RETRYING");
+        if (!isPaceWait(error)) await markAttempt(attemptId, "RETRYING");
         throw error;
       }
     });
@@ -56,7 +57,7 @@ export const emailVerificationFn = inngest.createFunction(
     if ((await step.run("check-before-reminder", () => verificationState(userId))) !== "unverified") return { outcome: "verified or gone before the reminder" };
 
     const reminder = await step.run("issue-reminder-link", () => issueVerificationLink(userId));
-    await step.run("send-reminder", () => sendVerificationEmail(target.email, reminder, "reminder"));
+    await pacedStep(step, "send-reminder", () => sendVerificationEmail(target.email, reminder, "reminder"));
 
     const remainingHours = Math.max(1, env.UNVERIFIED_ACCOUNT_DAYS * 24 - reminderHours);
     const late = await step.waitForEvent("wait-before-deletion", { event: userEmailVerified, timeout: `${remainingHours}h`, match: "data.userId" });

@@ -1,5 +1,6 @@
 import { inngest } from "@/inngest/client";
 import { throttleFor } from "@/lib/email/pace";
+import { pacedStep } from "@/inngest/paced-step";
 import { onFailureRecordDeadLetter, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { digestEmailRequested } from "@/inngest/events";
 import { loadDigestRecipient, recordDigestDelivery, sendDigestEmail } from "@/lib/digest/sending";
@@ -28,7 +29,7 @@ export const sendDigestFn = inngest.createFunction(
       await resolveDeadLetterIfRetry(step, event, runId);
       return { skipped: recipient.reason };
     }
-    const { providerId } = await step.run("send", () => sendDigestEmail(userId, week, recipient));
+    const { providerId } = await pacedStep(step, "send", () => sendDigestEmail(userId, week, recipient));
     await step.run("record-delivery", () => recordDigestDelivery(userId, week, providerId));
     await resolveDeadLetterIfRetry(step, event, runId);
     return { providerId };

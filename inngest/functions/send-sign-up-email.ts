@@ -1,5 +1,6 @@
 import { inngest } from "@/inngest/client";
-import { throttleFor } from "@/lib/email/pace";
+import { isPaceWait, throttleFor } from "@/lib/email/pace";
+import { pacedStep } from "@/inngest/paced-step";
 import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { userSignUpRepeated, userVerificationEmailRequested } from "@/inngest/events";
 import { markAttempt } from "@/lib/accounts/sign-up-attempts";
@@ -37,14 +38,14 @@ export const sendSignUpEmailFn = inngest.createFunction(
       try {
         return await send();
       } catch (error) {
-        await markAttempt(attemptId, "RETRYING");
+        if (!isPaceWait(error)) await markAttempt(attemptId, "RETRYING");
         throw error;
       }
     };
     if (plan.kind === "verification") {
-      await step.run("send-verification", () => sendOrRetry(() => sendVerificationEmail(plan.email, plan.link, "again")));
+      await pacedStep(step, "send-verification", () => sendOrRetry(() => sendVerificationEmail(plan.email, plan.link, "again")));
     } else if (plan.kind === "notice") {
-      const { providerId } = await step.run("send-notice", () => sendOrRetry(() => sendSignUpNotice(plan)));
+      const { providerId } = await pacedStep(step, "send-notice", () => sendOrRetry(() => sendSignUpNotice(plan)));
       await step.run("record-notice", () => recordSignUpNotice(plan, providerId));
     }
     await step.run("mark-attempt-sent", () => markAttempt(attemptId, "SENT"));

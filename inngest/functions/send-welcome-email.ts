@@ -1,5 +1,6 @@
 import { inngest } from "@/inngest/client";
 import { throttleFor } from "@/lib/email/pace";
+import { pacedStep } from "@/inngest/paced-step";
 import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { userEmailVerified, userWelcomeEmailRequested } from "@/inngest/events";
 import { countingFailedAttempts, SETUP_RETRIES } from "@/lib/accounts/setup-attempts";
@@ -36,7 +37,7 @@ export const sendWelcomeEmailFn = inngest.createFunction(
       return { skipped: recipient.reason };
     }
 
-    const { providerId } = await step.run("send", () => counted(() => sendWelcomeEmail(userId, recipient)));
+    const { providerId } = await pacedStep(step, "send", () => counted(() => sendWelcomeEmail(userId, recipient)));
     await step.run("record-delivery", () => counted(() => recordWelcomeDelivery(userId, providerId)));
     await resolveDeadLetterIfRetry(step, event, runId);
     return { providerId };

@@ -1,6 +1,7 @@
 import "server-only";
 import { NonRetriableError } from "inngest";
 import { db } from "@/lib/db";
+import { isPaceWait } from "@/lib/email/pace";
 import { logger } from "@/lib/logger";
 
 /**
@@ -23,8 +24,9 @@ export async function countingFailedAttempts<T>(job: SetupJob, userId: string, a
   try {
     return await work();
   } catch (error) {
-    // A permanent failure has no next attempt: the function's onFailure marks it failed.
-    if (!(error instanceof NonRetriableError) && attempt + 1 < SETUP_MAX_ATTEMPTS) {
+    // A permanent failure has no next attempt: the function's onFailure marks it failed. A wait for
+    // the provider's pace is no failure (the run sleeps, inngest/paced-step.ts).
+    if (!(error instanceof NonRetriableError) && !isPaceWait(error) && attempt + 1 < SETUP_MAX_ATTEMPTS) {
       await recordFailedAttempt(job, userId, attempt + 1).catch((e: unknown) => logger.warn("could not record a failed attempt", { job, userId, error: e }));
     }
     throw error;

@@ -18,6 +18,7 @@ import { mailPaceSettings, type MailPaceSettings } from "@/lib/env";
  *    given a slot when no transactional mail is queued ahead (and never above its own share), so a
  *    verification email during a 10,000-member digest waits for at most one batch's slot.
  *
+ * A queue ahead longer than a step may wait sleeps in the executor (PaceWait, inngest/paced-step.ts).
  * A 429 that still happens (another system on the same Resend team) is a RetryAfterError.
  */
 
@@ -146,16 +147,29 @@ export async function sleptOnTime(slot: { atMs: number }): Promise<boolean> {
 }
 
 /**
- * Before a transactional provider request: waits (inside the step) for its slot, or throws a
- * RetryAfterError when the queue ahead is longer than MAX_INLINE_WAIT_MS (the executor retries
- * then, without holding a request open).
+ * The queue ahead of a transactional send is longer than a step may wait. `pacedStep`
+ * (inngest/paced-step.ts) turns it into a sleep in the executor, which spends no attempt; anywhere
+ * else it is what it extends, a RetryAfterError (the executor retries at the slot, one attempt).
+ */
+export class PaceWait extends RetryAfterError {
+  constructor(readonly waitMs: number) {
+    // Its name stays "RetryAfterError": the SDK recognises that name too, not only the class.
+    super(`Email provider pace: the next free slot is ${Math.ceil(waitMs / 1000)} s away`, new Date(Date.now() + waitMs));
+  }
+}
+
+/** A wait for the provider's pace is not a failed attempt: nothing to count or show as "retrying". */
+export const isPaceWait = (error: unknown): error is PaceWait => error instanceof PaceWait;
+
+/**
+ * Before a transactional provider request: waits (inside the step) for its slot, or throws
+ * PaceWait when the queue ahead is longer than MAX_INLINE_WAIT_MS (the run then sleeps in the
+ * executor, without holding a request open).
  */
 export async function awaitTransactionalSlot(): Promise<void> {
   for (let stale = 0; ; ) {
     const slot = await reserveSlot("transactional", MAX_INLINE_WAIT_MS);
-    if (!slot.granted) {
-      throw new RetryAfterError(`Email provider pace: the next free slot is ${Math.ceil(slot.retryInMs / 1000)} s away`, new Date(Date.now() + slot.retryInMs));
-    }
+    if (!slot.granted) throw new PaceWait(slot.retryInMs);
     if ((await sleptOnTime(slot)) || ++stale >= MAX_STALE_SLOTS) return;
   }
 }

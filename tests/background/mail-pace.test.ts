@@ -6,6 +6,7 @@ import { TEST_REQUESTS_PER_SECOND } from "@/tests/harness/mail-pace-env"; // fir
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { executorApi } from "@/lib/dead-letters/executor-api";
 import { inngest } from "@/inngest/client";
 import { digestBatchRequested, userAccountCreated, weeklyDigestRequested } from "@/inngest/events";
 import { digestKind } from "@/lib/digest/sending";
@@ -180,5 +181,39 @@ describe("a batch retried after a crash", () => {
     for (const m of members) expect(await stack.mail.messages({ to: m.email })).toHaveLength(1);
     expect(calls(stack).emailsAccepted).toBe(40);
     expect(await db.emailDelivery.count({ where: { kind: digestKind(week()), userId: { in: members.map((m) => m.id) } } })).toBe(40);
+  });
+});
+
+describe("a transactional backlog longer than a step may wait (the engine's clock scaled: sleeps pass at once)", () => {
+  let stack: BackgroundStack;
+  beforeAll(async () => {
+    stack = await startBackgroundStack({ mailRateLimit: `${RATE}/s` });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("the run sleeps in the executor and comes back, spending none of its 5 attempts; the email goes once the queue drains", async () => {
+    const user = await db.user.create({ data: { email: `backlog-${tag()}@example.com`, name: "New Person", passwordHash: "not-used" }, select: { id: true, email: true } });
+    // The shared pacer's queue reaches 60 s ahead: more than a send waits inside its step (20 s).
+    await db.$executeRaw`insert into mail_pace (key, tat_ms) values ('resend', (extract(epoch from clock_timestamp()) * 1000)::bigint + 60000)
+      on conflict (key) do update set tat_ms = excluded.tat_ms`;
+    const { ids } = await inngest.send({ name: userAccountCreated.name, data: { userId: user.id } });
+    const { run_id: runId } = await waitFor(
+      async () => (await executorApi.eventRuns(ids[0]!)).find((r) => r.function_id === "signup-app-user.email-verification"),
+      "the verification run",
+    );
+    // Each wait is a step.sleep until the slot is near (≈ 60 s, 60 ms at this scale); more waits
+    // than the run has attempts, and the run is still going.
+    const waits = async () => (await executorApi.run(runId))!.steps.filter((s) => s.name?.startsWith("send-verification-pace-wait")).length;
+    await waitFor(async () => (await waits()) >= 6, "six pace waits");
+    expect((await executorApi.run(runId))!.status).toBe("Running");
+    expect(await stack.mail.messages({ to: user.email })).toHaveLength(0);
+
+    await db.$executeRaw`update mail_pace set tat_ms = 0 where key = 'resend'`;
+    await waitFor(async () => (await stack.mail.messages({ to: user.email })).length === 1, "the verification email");
+    const run = (await executorApi.run(runId))!;
+    expect(run.attempts.filter((a) => a.outcome === "error")).toEqual([]);
+    expect(calls(stack).byEndpoint["POST /emails"].calls).toBe(1);
   });
 });

@@ -303,7 +303,12 @@ const immediateFor = (item: QueueItem, locked: Locked) => locked.rediscover || i
 
 /** A sleep's wake-up item: memoise `null` for the sleep step and move on. */
 export async function endSleep(ctx: Ctx, tx: Tx, item: QueueItem, locked: Locked): Promise<Applied> {
-  await saveStep(tx, ctx, item.run_id, item.step_id, null, "Sleep", null);
+  // The wake-up row carries no name; the sleep's attempt row (written when it began) does.
+  const named = await tx.query<{ step_name: string | null }>(
+    "select step_name from attempts where run_id = $1 and step_id = $2 and outcome = 'sleep' order by id desc limit 1",
+    [item.run_id, item.step_id],
+  );
+  await saveStep(tx, ctx, item.run_id, item.step_id, named.rows[0]?.step_name ?? null, "Sleep", null);
   ctx.log.info("sleep ended", { run: item.run_id, step: item.step_id });
   return advance(ctx, tx, item, { forcePlan: false, wasForced: null, immediate: immediateFor(item, locked) });
 }

@@ -239,12 +239,13 @@ describe("runs", () => {
     expect(run.steps.map((s) => s.name).sort()).toEqual(["x", "y", "z"]);
   });
 
-  test("sleep: duration read from op.name, scaled, recorded as a null step", async () => {
+  test("sleep: duration read from op.name, scaled, recorded as a null step under its name", async () => {
     const sent = await sendEvents(engine.url, [{ name: "test/sleep", data: { duration: "2s" } }]);
     const run = await waitForRun(engine.url, sent.body.ids[0]!, "fixture-sleeper");
     expect(run.output).toBe("rested");
     const sleep = run.steps.find((s) => s.op === "Sleep");
     expect(sleep?.result).toBeNull();
+    expect(sleep?.name).toBe("nap");
     const sleepAttempt = run.attempts.find((a) => a.outcome === "sleep");
     expect(sleepAttempt?.step_name).toBe("nap");
     const scheduled = Date.parse(sleepAttempt!.retry_at!) - Date.parse(sleepAttempt!.ended_at);

@@ -31,8 +31,23 @@ export function startChild(name: string, command: string, args: string[], env: N
     const killOnExit = () => killTree(child, "SIGKILL");
     process.once("exit", killOnExit);
     void exited.then(() => process.removeListener("exit", killOnExit));
+    if (child.pid !== undefined) reapWhenOrphaned(child.pid);
   }
   return { name, process: child, exited };
+}
+
+/**
+ * Exit handlers do not run when this process is killed outright (SIGKILL, an OOM kill, a signal it
+ * has no handler for): its group-leader children would run on with nobody to stop them — a
+ * `next start` left behind by a killed chaos run spun at 0.75 core for an hour. A detached watcher
+ * (`sh`, outside every group we kill) takes the group down once this process is gone, and ends by
+ * itself when the group ends first.
+ */
+function reapWhenOrphaned(pgid: number): void {
+  if (process.platform === "win32") return;
+  const parent = process.pid;
+  const script = `while kill -0 ${parent} 2>/dev/null && kill -0 -${pgid} 2>/dev/null; do sleep 1; done; kill -0 ${parent} 2>/dev/null || kill -9 -${pgid} 2>/dev/null`;
+  spawn("sh", ["-c", script], { detached: true, stdio: "ignore" }).unref();
 }
 
 /** SIGKILL reaches the child's whole process group (when started with `group`); SIGTERM only the child, which forwards it. */

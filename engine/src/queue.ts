@@ -3,7 +3,7 @@
 import { backoffMs, retryAfterMs } from "./backoff";
 import type { Ctx } from "./context";
 import { iso, withTx, type Tx } from "./db";
-import type { QueueItem, QueueKind } from "./types";
+import type { CarriedRun, EventPayload, QueueItem, QueueKind } from "./types";
 
 /** The columns of a claimed item, in `returning` clauses. */
 export const ITEM_COLUMNS = "id, run_id, kind, step_id, attempt, lease_token, ckeys, climits, race";
@@ -13,32 +13,77 @@ export const ITEM_COLUMNS = "id, run_id, kind, step_id, attempt, lease_token, ck
  * returns when the next queued item is due (null: none), so the worker arms its timer without
  * another query; after a keyed claim (which may park items) that is left undefined.
  */
-export async function claim(ctx: Ctx, n: number): Promise<{ items: QueueItem[]; nextDue?: number | null }> {
+export async function claim(ctx: Ctx, n: number): Promise<{ items: QueueItem[]; carried?: Map<number, CarriedRun>; nextDue?: number | null }> {
   if (n <= 0) return { items: [] };
-  // Fast path, one statement: items without concurrency keys. It also reports whether keyed items
-  // are due, which need the locking path below, and the time of the next item not due yet.
+  // Fast path, one statement: items without concurrency keys, and for SDK calls the run's state (as
+  // loadRun would load it, marking a queued run started), so the worker does not load it again. It
+  // also reports whether keyed items are due, which need the locking path below, and the time of
+  // the next item not due yet.
   const now = ctx.clock();
   // On the async-commit pool: a claim lost in a crash only means the item is claimed again.
-  const fast = await ctx.lightDb.query<QueueItem & { keyed_due: boolean | null; next_due: Date | null }>(
+  const fast = await ctx.lightDb.query<ClaimRow>(
     `with c as (
        select id from queue where state = 'queued' and run_at <= $1 and ckeys = '{}'
         order by run_at, id limit $2 for update skip locked),
      u as (
        update queue q set state = 'running', blocked = false, lease_token = gen_random_uuid(), lease_until = $3
-         from c where q.id = c.id returning q.id, q.run_id, q.kind, q.step_id, q.attempt, q.lease_token, q.ckeys, q.climits, q.race)
-     select u.*, null::boolean as keyed_due, null::timestamptz as next_due from u
+         from c where q.id = c.id returning q.id, q.run_id, q.kind, q.step_id, q.attempt, q.lease_token, q.ckeys, q.climits, q.race),
+     st as (
+       update runs set status = 'running', started_at = $1
+        where id in (select run_id from u where kind = 'call') and status = 'queued' returning id, started_at)
+     select u.*, null::boolean as keyed_due, null::timestamptz as next_due,
+            r.function_id, case when st.id is not null then 'running' else r.status end as run_status, r.version, r.force_plan,
+            e.payload, st.id is not null as started, r.created_at, coalesce(r.started_at, st.started_at) as started_at,
+            case when r.id is not null then coalesce((select json_agg(json_build_array(s.step_id, s.result) order by s.seq) from steps s where s.run_id = r.id), '[]') end as steps
+       from u left join runs r on r.id = u.run_id and u.kind = 'call'
+              left join events e on e.internal_id = r.event_id
+              left join st on st.id = r.id
      union all
      select null, null, null, null, null, null, null, null, null,
             exists (select 1 from queue where state = 'queued' and run_at <= $1 and ckeys <> '{}'),
-            (select min(run_at) from queue where state = 'queued' and run_at > $1)`,
+            (select min(run_at) from queue where state = 'queued' and run_at > $1),
+            null, null, null, null, null, null, null, null, null`,
     [iso(now), n, iso(now + ctx.opts.leaseMs)],
   );
   const meta = fast.rows.find((r) => r.keyed_due !== null);
-  const items = fast.rows.filter((r) => r.keyed_due === null).map(({ keyed_due: _k, next_due: _n, ...item }) => item as QueueItem);
+  const items: QueueItem[] = [];
+  const carried = new Map<number, CarriedRun>();
+  for (const r of fast.rows) {
+    if (r.keyed_due !== null) continue;
+    items.push({ id: r.id, run_id: r.run_id, kind: r.kind, step_id: r.step_id, attempt: r.attempt, lease_token: r.lease_token, ckeys: r.ckeys, climits: r.climits, race: r.race });
+    if (r.function_id !== null && r.payload !== null && r.steps !== null && r.created_at !== null) {
+      carried.set(r.id, {
+        function_id: r.function_id,
+        status: r.run_status!,
+        version: r.version!,
+        force_plan: r.force_plan!,
+        payload: r.payload,
+        steps: r.steps,
+        created_at: r.created_at,
+        started_at: r.started_at,
+        started: r.started === true,
+      });
+    }
+  }
   const nextDue = meta?.next_due ? meta.next_due.getTime() : null;
-  if (!meta?.keyed_due || items.length >= n) return { items, nextDue };
-  return { items: [...items, ...(await claimKeyed(ctx, n - items.length))] };
+  if (!meta?.keyed_due || items.length >= n) return { items, carried, nextDue };
+  return { items: [...items, ...(await claimKeyed(ctx, n - items.length))], carried };
 }
+
+/** A row of the fast claim: the item, the meta columns (on their own row), the run's state for calls. */
+type ClaimRow = QueueItem & {
+  keyed_due: boolean | null;
+  next_due: Date | null;
+  function_id: string | null;
+  run_status: string | null;
+  version: number | null;
+  force_plan: boolean | null;
+  payload: EventPayload | null;
+  started: boolean | null;
+  created_at: Date | null;
+  started_at: Date | null;
+  steps: [string, unknown][] | null;
+};
 
 async function claimKeyed(ctx: Ctx, n: number): Promise<QueueItem[]> {
   return withTx(ctx.db, async (tx) => {

@@ -56,7 +56,7 @@ export class Worker {
             break;
           }
           nextDue = undefined;
-          for (const item of claimed.items) this.start(item);
+          for (const item of claimed.items) this.start(item, claimed.carried?.get(item.id));
         }
       } while (this.again && !this.stopped);
       // Every slot busy: no timer needed, the next item to finish pumps again.

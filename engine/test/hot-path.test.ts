@@ -89,6 +89,18 @@ describe("hot path", () => {
     expect(left.rowCount).toBe(0);
   });
 
+  test("a burst larger than the worker pool: runs claimed from the queue come with their state, none is loaded again", async () => {
+    const loads = () => [...dbStats.byText].filter(([text]) => /with started as \(update runs set status = 'running'/.test(text)).reduce((n, [, c]) => n + c, 0);
+    const claims = () => [...dbStats.byText].filter(([text]) => /for update skip locked/.test(text)).reduce((n, [, c]) => n + c, 0);
+    const [loads0, claims0] = [loads(), claims()];
+    const n = 80; // the test engine has 32 workers: most runs wait in the queue and are claimed
+    const sent = await sendEvents(engine.url, Array.from({ length: n }, (_, i) => ({ name: "hot/many", data: { i } })));
+    const runs = await Promise.all(sent.body.ids.map((id) => waitForRun(engine.url, id, "hot-many", ["Completed", "Failed"], 30_000)));
+    expect(runs.map((r) => r.output)).toEqual(Array.from({ length: n }, (_, i) => (i * 2 + 1) * 10));
+    expect(claims() - claims0).toBeGreaterThan(0);
+    expect(loads() - loads0).toBe(0);
+  });
+
   test("nobody listens: no inngest/function.finished is stored; an open wait for it: stored, and the wait resumes", async () => {
     const quiet = await sendEvents(engine.url, [{ name: "hot/quiet", data: { tag: "alone" } }]);
     const run = await waitForRun(engine.url, quiet.body.ids[0]!, "hot-quiet");

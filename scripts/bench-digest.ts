@@ -48,14 +48,10 @@ const stack = await startStack({
   dataDir: ".data/bench-digest",
   fresh: true,
   pg: { dataDir: ".data/bench-digest/postgres", port: PORTS.pg, ephemeral: true },
-  appEnv: {
-    RESEND_REQUESTS_PER_SECOND: String(RATE),
-    RESEND_BULK_SHARE: String(SHARE),
-    // Every sign-up comes from 127.0.0.1: the limits would stop the burst, not measure the pace.
-    RATE_LIMIT_SIGN_UP_PER_CLIENT: "1000000/1h",
-    RATE_LIMIT_SIGN_UP_GLOBAL: "1000000/1h",
-    RATE_LIMIT_SIGN_UP_EMAIL_PER_ADDRESS: "1000000/1h",
-  },
+  providerRequestsPerSecond: RATE,
+  appEnv: { RESEND_BULK_SHARE: String(SHARE) },
+  // Every sign-up comes from 127.0.0.1: the limits would stop the burst, not measure the pace.
+  openLimits: "sign-up",
   quiet: true,
 }).catch(exitOnSetupError);
 const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });

@@ -77,7 +77,7 @@ const stack = await startStack({
   pg: { dataDir: ".data/bench/postgres", port: PORTS.pg, ephemeral: true },
   // Every request here comes from 127.0.0.1 and many reuse an address: the limits would stop the
   // bench, not measure the request path.
-  appEnv: { RATE_LIMIT_SIGN_UP_PER_CLIENT: "1000000/1h", RATE_LIMIT_SIGN_UP_GLOBAL: "1000000/1h", RATE_LIMIT_SIGN_UP_EMAIL_PER_ADDRESS: "1000000/1h" },
+  openLimits: "sign-up",
   quiet: true,
 }).catch(exitOnSetupError);
 const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });

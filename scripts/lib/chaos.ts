@@ -71,21 +71,18 @@ export async function runChaos(options: { size: ChaosSize; log?: (line: string) 
     pg: { dataDir: ".data/chaos/postgres", port: CHAOS_PORTS.pg, ephemeral: true },
     // A step in flight when the engine died is rescued when its lease ends: 10 s, not 30.
     engineArgs: ["--time-scale", String(TIME_SCALE), "--lease", "10000"],
+    openLimits: "sign-up",
     appEnv: {
-      // Every request comes from 127.0.0.1: the limits would stop the suite, not test the promise.
-      RATE_LIMIT_SIGN_UP_PER_CLIENT: "1000000/1h",
-      RATE_LIMIT_SIGN_UP_GLOBAL: "1000000/1h",
-      RATE_LIMIT_SIGN_UP_EMAIL_PER_ADDRESS: "1000000/1h",
       // The sweep (a cron each minute) re-sends rows older than this; the request's own relay is
       // the fast path, so a short age only matters when the executor was down.
       OUTBOX_SWEEP_AFTER_MS: "2000",
-      // The provider's 2 requests/s in the engine's time. The engine runs 1/TIME_SCALE times faster
-      // (throttle periods, retry-after delays) while the app's pacer keeps real time: at a real 2/s
-      // the throttle let runs in 20× faster than they could be sent, their slots passed the pacer's
-      // 20 s bound, and the RetryAfterErrors spent their retries in scaled seconds (34 failed runs
-      // in a full run) — an artefact of the scaling. Pacing itself: the digest bench and the tests.
-      RESEND_REQUESTS_PER_SECOND: String(2 / TIME_SCALE),
     },
+    // The provider's 2 requests/s in the engine's time. The engine runs 1/TIME_SCALE times faster
+    // (throttle periods, sleeps) while the app's pacer keeps real time: at a real 2/s the throttle
+    // let runs in 20× faster than they could be sent and a backlog of real seconds built up behind
+    // scaled ones (34 runs failed in a full run before such waits slept instead of spending
+    // attempts) — an artefact of the scaling. Pacing itself: the digest bench and the tests.
+    providerRequestsPerSecond: 2 / TIME_SCALE,
   });
   const app = new pg.Pool({ connectionString: stack.databaseUrl, max: 3 });
   const engine = new pg.Pool({ connectionString: stack.engineDatabaseUrl, max: 2 });

@@ -22,6 +22,14 @@ export type StackOptions = {
   pg: { dataDir: string; port: number; ephemeral: boolean };
   /** Extra environment for the app (tests shorten timings here). */
   appEnv?: Record<string, string>;
+  /**
+   * A load suite sends every request from 127.0.0.1, so the per-client and global limits would stop
+   * the suite instead of testing the promise: "sign-up" opens the sign-up limits, "all" the log-in
+   * and "send the link again" limits too (`appEnv` still wins).
+   */
+  openLimits?: "sign-up" | "all";
+  /** The provider rate the app paces its mail to (RESEND_REQUESTS_PER_SECOND); the app's default when unset. */
+  providerRequestsPerSecond?: number;
   engineArgs?: string[];
   /**
    * In mode "dev" the engine asks the app for its functions every 2 s and re-syncs when they
@@ -46,6 +54,19 @@ export type StackOptions = {
    */
   controllable?: boolean;
 };
+
+const OPEN = "1000000/1h";
+function openLimitsEnv(which: "sign-up" | "all"): Record<string, string> {
+  const signUp = { RATE_LIMIT_SIGN_UP_PER_CLIENT: OPEN, RATE_LIMIT_SIGN_UP_GLOBAL: OPEN, RATE_LIMIT_SIGN_UP_EMAIL_PER_ADDRESS: OPEN };
+  if (which === "sign-up") return signUp;
+  return {
+    ...signUp,
+    RATE_LIMIT_VERIFICATION_RESEND_PER_CLIENT: OPEN,
+    RATE_LIMIT_LOG_IN_PER_ACCOUNT_CLIENT: OPEN,
+    RATE_LIMIT_LOG_IN_PER_ACCOUNT: OPEN,
+    RATE_LIMIT_LOG_IN_PER_CLIENT: OPEN,
+  };
+}
 
 /** The processes a controllable stack can kill and start again. */
 export type StackProcess = "app" | "engine" | "mail";
@@ -167,6 +188,8 @@ export async function startStack(options: StackOptions) {
           DATA_DIR: `${options.dataDir}/files`,
           APP_SECRET: appSecret,
           APP_URL: `http://localhost:${options.appPort}`,
+          ...(options.openLimits ? openLimitsEnv(options.openLimits) : {}),
+          ...(options.providerRequestsPerSecond ? { RESEND_REQUESTS_PER_SECOND: String(options.providerRequestsPerSecond) } : {}),
           ...options.appEnv,
         },
         options.quiet,

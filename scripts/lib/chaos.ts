@@ -150,8 +150,10 @@ function only(settled: Settled, people: Person[]): Settled {
 }
 
 async function settle(c: Ctx, people: Person[], timeoutMs: number): Promise<Settled> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   const emails = people.map((p) => p.email);
+  let reported = started;
   for (;;) {
     const messages = await c.mail.messages();
     const byRecipient = new Map<string, string[]>();
@@ -173,6 +175,11 @@ async function settle(c: Ctx, people: Person[], timeoutMs: number): Promise<Sett
       for (const kind of new Set(kinds)) if (kinds.filter((k) => k === kind).length > 1) duplicates.push(`${email} ${kind}`);
     }
     if ((lost.length === 0 && (await quiet(c))) || Date.now() > deadline) return { lost, duplicates, avatarsNotReady: notReady.length, notReady };
+    // A long settle says what it waits for (a scenario's time is mostly this wait).
+    if (Date.now() - reported >= 20_000) {
+      reported = Date.now();
+      c.log(`settling for ${((reported - started) / 1000).toFixed(0)} s: ${lost.length} people without all their mail; ${await waitingOn(c)}`);
+    }
     // Nothing to await across processes here: the catcher, the app's database and the engine
     // each change on their own; look again shortly.
     await sleep(1_000);
@@ -187,6 +194,18 @@ async function quiet(c: Ctx): Promise<boolean> {
   const due = await c.engine.query<{ n: number }>("select count(*)::int as n from queue where state = 'running' or run_at < now() + interval '10 seconds'");
   const unsent = await c.app.query<{ n: number }>("select count(*)::int as n from outbox_events where sent_at is null");
   return due.rows[0]!.n === 0 && unsent.rows[0]!.n === 0;
+}
+
+/** What `quiet` is still waiting for, in one line. */
+async function waitingOn(c: Ctx): Promise<string> {
+  const items = await c.engine.query<{ function_id: string | null; kind: string; state: string; blocked: boolean; attempt: number; due_in_s: number | null }>(
+    `select r.function_id, q.kind, q.state, q.blocked, q.attempt, round(extract(epoch from q.run_at - now()))::int as due_in_s
+       from queue q left join runs r on r.id = q.run_id
+      where q.state = 'running' or q.run_at < now() + interval '10 seconds' order by q.run_at limit 5`,
+  );
+  const unsent = await c.app.query<{ n: number }>("select count(*)::int as n from outbox_events where sent_at is null");
+  const list = items.rows.map((i) => `${i.function_id ?? "(flow)"} ${i.kind} ${i.state} attempt ${i.attempt}${i.state === "queued" ? ` due in ${i.due_in_s} s` : ""}${i.blocked ? " (parked: concurrency)" : ""}`);
+  return `outbox unsent ${unsent.rows[0]!.n}; queue items running or due: ${list.length ? list.join(", ") : "none"}`;
 }
 
 /** Steps (run, step) whose body ran more than once to a result: two attempts that did not fail. */

@@ -15,8 +15,14 @@ export async function enqueue(tx: Prisma.TransactionClient, messages: OutboxMess
 
 type RelayOptions = { ids?: string[]; olderThanMs?: number; limit?: number; now?: Date };
 
-/** How long a relay may take to send a claimed batch before another relay may try it. */
-const CLAIM_MS = 60_000;
+/**
+ * How long a relay may take to send a claimed batch before another relay may try it. Short on
+ * purpose: a relay killed after its claim (an app crash) holds its rows for this long, and sending
+ * a row twice is harmless (its id is the event id, which the executor deduplicates), whereas a long
+ * claim delays that person's mail by the claim plus the next minute's sweep. The SDK's own retries
+ * of a failed send take under 2 s.
+ */
+export const RELAY_CLAIM_MS = 15_000;
 
 /**
  * Sends unsent outbox rows to the executor, the row id as the event id so a row sent twice (after
@@ -27,7 +33,7 @@ const CLAIM_MS = 60_000;
  */
 export async function relayOutbox({ ids, olderThanMs = 0, limit = 100, now = new Date() }: RelayOptions = {}): Promise<{ sent: number; failed: number }> {
   const before = new Date(now.getTime() - olderThanMs);
-  const claimedUntil = new Date(now.getTime() + CLAIM_MS);
+  const claimedUntil = new Date(now.getTime() + RELAY_CLAIM_MS);
   let rows: { id: string; name: string; data: Record<string, unknown> }[];
   try {
     rows = await db.$queryRaw`

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
 import { outboxSweepRequested } from "@/inngest/events";
-import { countUnsent, relayOutbox } from "@/lib/outbox/relay";
+import { countUnsent, RELAY_CLAIM_MS, relayOutbox } from "@/lib/outbox/relay";
 import { acceptSignUp } from "@/lib/accounts/registration";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { address, settleEarlierOutbox } from "./helpers";
@@ -41,4 +41,20 @@ describe("outbox", () => {
     expect(await stack.mail.messages()).toHaveLength(50);
     expect(await countUnsent()).toBe(0);
   }, 120_000); // 50 sign-ups and 50 background runs; on a loaded 2-core machine this can take a while
+
+  it("rows a killed relay had claimed go out again after 15 s (a crash costs that person one sweep, not a minute more), once", async () => {
+    const email = address("killed-relay");
+    const { outboxIds } = await acceptSignUp({ name: "Killed", email, password: "a good password" });
+    // What a relay leaves when its process dies between claiming the rows and sending them.
+    const claimedAt = Date.now();
+    await db.outboxEvent.updateMany({ where: { id: { in: outboxIds } }, data: { claimedUntil: new Date(claimedAt + RELAY_CLAIM_MS) } });
+
+    // While the claim holds, another relay (the sweep) leaves the rows alone...
+    expect(await relayOutbox({ ids: outboxIds, now: new Date(claimedAt + 5_000) })).toEqual({ sent: 0, failed: 0 });
+    // ...and 15 s on, it sends them.
+    expect(await relayOutbox({ ids: outboxIds, now: new Date(claimedAt + 15_001) })).toEqual({ sent: outboxIds.length, failed: 0 });
+    await stack.mail.waitForMessages({ to: email, timeoutMs: 30_000 });
+    expect(await stack.mail.messages({ to: email })).toHaveLength(1);
+    expect(await countUnsent()).toBe(0);
+  });
 });

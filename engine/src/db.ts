@@ -78,7 +78,12 @@ export function createPool(databaseUrl: string, max = 10, asyncCommit = false): 
     // The engine's statements are a fixed set of OLTP statements on indexes: a generic plan per
     // connection fits every parameter value, and re-planning the CTE-heavy ones on each call (what
     // the default plan cache mode keeps doing for them) costs more than executing them.
-    options: `-c plan_cache_mode=force_generic_plan${asyncCommit ? " -c synchronous_commit=off" : ""}`,
+    // A generic plan is made on a connection's first call, often while the tables are still tiny
+    // (a fresh engine), and kept until autoanalyze: with seqscan allowed, the claim's "mark the run
+    // started" planned a scan of every queued run, so each claim cost O(backlog) (0.8 ms a claim
+    // with 2,000 queued, most of the claim's time) until stats caught up. Without seqscan the
+    // planner takes the index paths every statement here has; a table without one is still scanned.
+    options: `-c plan_cache_mode=force_generic_plan -c enable_seqscan=off${asyncCommit ? " -c synchronous_commit=off" : ""}`,
   });
   // An idle client that loses its connection emits 'error' on the pool; without a listener Node
   // would crash the engine. The next query simply gets a new connection.

@@ -9,20 +9,10 @@ import type { CarriedRun, EventPayload, QueueItem, QueueKind } from "./types";
 export const ITEM_COLUMNS = "id, run_id, kind, step_id, attempt, lease_token, ckeys, climits, race";
 
 /**
- * Claims up to `n` due items, skipping (and parking) those whose concurrency keys are full. Also
- * returns when the next queued item is due (null: none), so the worker arms its timer without
- * another query; after a keyed claim (which may park items) that is left undefined.
+ * The fast claim: $1 now, $2 how many, $3 lease until. Exported so a test can check its plan on a
+ * fresh database (see createPool's enable_seqscan).
  */
-export async function claim(ctx: Ctx, n: number): Promise<{ items: QueueItem[]; carried?: Map<number, CarriedRun>; nextDue?: number | null }> {
-  if (n <= 0) return { items: [] };
-  // Fast path, one statement: items without concurrency keys, and for SDK calls the run's state (as
-  // loadRun would load it, marking a queued run started), so the worker does not load it again. It
-  // also reports whether keyed items are due, which need the locking path below, and the time of
-  // the next item not due yet.
-  const now = ctx.clock();
-  // On the async-commit pool: a claim lost in a crash only means the item is claimed again.
-  const fast = await ctx.lightDb.query<ClaimRow>(
-    `with c as (
+export const CLAIM_SQL = `with c as (
        select id from queue where state = 'queued' and run_at <= $1 and ckeys = '{}'
         order by run_at, id limit $2 for update skip locked),
      u as (
@@ -42,7 +32,23 @@ export async function claim(ctx: Ctx, n: number): Promise<{ items: QueueItem[]; 
      select null, null, null, null, null, null, null, null, null,
             exists (select 1 from queue where state = 'queued' and run_at <= $1 and ckeys <> '{}'),
             (select min(run_at) from queue where state = 'queued' and run_at > $1),
-            null, null, null, null, null, null, null, null, null`,
+            null, null, null, null, null, null, null, null, null`;
+
+/**
+ * Claims up to `n` due items, skipping (and parking) those whose concurrency keys are full. Also
+ * returns when the next queued item is due (null: none), so the worker arms its timer without
+ * another query; after a keyed claim (which may park items) that is left undefined.
+ */
+export async function claim(ctx: Ctx, n: number): Promise<{ items: QueueItem[]; carried?: Map<number, CarriedRun>; nextDue?: number | null }> {
+  if (n <= 0) return { items: [] };
+  // Fast path, one statement: items without concurrency keys, and for SDK calls the run's state (as
+  // loadRun would load it, marking a queued run started), so the worker does not load it again. It
+  // also reports whether keyed items are due, which need the locking path below, and the time of
+  // the next item not due yet.
+  const now = ctx.clock();
+  // On the async-commit pool: a claim lost in a crash only means the item is claimed again.
+  const fast = await ctx.lightDb.query<ClaimRow>(
+    CLAIM_SQL,
     [iso(now), n, iso(now + ctx.opts.leaseMs)],
   );
   const meta = fast.rows.find((r) => r.keyed_due !== null);

@@ -97,19 +97,25 @@ select f.qid, qn.lease_token, (select count(*) from steps x where x.run_id = f.r
 /** Entries per statement; a larger group waits for the next one. */
 const MAX_GROUP = 64;
 
-type Pending = { entry: FastEntry; resolve(r: FastResult): void };
-
-class GroupWriter {
-  private pending: Pending[] = [];
+/**
+ * Group commit: an entry submitted while no statement is in flight is written at once (no added
+ * latency); entries submitted meanwhile queue up and go together in the next statement, so groups
+ * grow with the load. `write` answers each entry in order (null: not applied); when it throws,
+ * nothing of the group was written (one statement) and every entry is answered null.
+ */
+export class Grouper<E, R> {
+  private pending: { entry: E; resolve(r: R | null): void }[] = [];
   private flushing = false;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly what: string,
+    private readonly write: (entries: E[]) => Promise<(R | null)[]>,
+  ) {}
 
-  submit(entry: FastEntry): Promise<FastResult> {
+  submit(entry: E): Promise<R | null> {
     return new Promise((resolve) => {
       this.pending.push({ entry, resolve });
-      // Idle: write at once (no added latency). Busy: the entries queue up behind the statement in
-      // flight and go together in the next one — group commit that grows with the load.
       if (!this.flushing) void this.flush();
     });
   }
@@ -119,53 +125,50 @@ class GroupWriter {
     try {
       while (this.pending.length) {
         const group = this.pending.splice(0, MAX_GROUP);
-        let applied = new Map<number, { token: string | null; stepsBefore: number }>();
+        let results: (R | null)[] = [];
         try {
-          applied = await this.write(group.map((p) => p.entry));
+          results = await this.write(group.map((p) => p.entry));
         } catch (err) {
-          // Nothing of the group was written (one statement): each entry takes the general path.
-          this.ctx.log.warn("grouped write-back failed; entries take the general path", { entries: group.length, error: (err as Error).message });
+          this.ctx.log.warn(`grouped ${this.what} failed; entries take the single path`, { entries: group.length, error: (err as Error).message });
         }
-        for (const p of group) {
-          const q = p.entry.queueId;
-          const a = applied.get(q);
-          p.resolve(a ? { applied: true, ...a } : { applied: false });
-        }
+        group.forEach((p, i) => p.resolve(results[i] ?? null));
       }
     } finally {
       this.flushing = false;
     }
   }
-
-  private async write(entries: FastEntry[]): Promise<Map<number, { token: string | null; stepsBefore: number }>> {
-    const now = this.ctx.clock();
-    const res = await this.ctx.db.query<{ qid: number; lease_token: string | null; steps_before: number }>(SQL, [
-      entries.map((e) => e.kind),
-      entries.map((e) => e.queueId),
-      entries.map((e) => e.token),
-      entries.map((e) => e.runId),
-      entries.map((e) => e.stepId),
-      entries.map((e) => (e.kind === "step" ? e.name : null)),
-      entries.map((e) => (e.kind === "step" ? e.op : null)),
-      entries.map((e) => JSON.stringify(e.kind === "step" ? e.result : (e.output ?? null))),
-      entries.map((e) => e.status),
-      entries.map((e) => iso(e.startedAt)),
-      entries.map((e) => e.version ?? -1),
-      iso(now),
-      iso(now + this.ctx.opts.leaseMs),
-      FINISHED_EVENT,
-      // Renewed when less than 3/4 of it is left: a request renews at half-life from its start.
-      iso(now + (this.ctx.opts.leaseMs * 3) / 4),
-    ]);
-    return new Map(res.rows.map((r) => [r.qid, { token: r.lease_token, stepsBefore: r.steps_before }]));
-  }
 }
 
-const writers = new WeakMap<Ctx, GroupWriter>();
+async function writeFast(ctx: Ctx, entries: FastEntry[]): Promise<({ token: string | null; stepsBefore: number } | null)[]> {
+  const now = ctx.clock();
+  const res = await ctx.db.query<{ qid: number; lease_token: string | null; steps_before: number }>(SQL, [
+    entries.map((e) => e.kind),
+    entries.map((e) => e.queueId),
+    entries.map((e) => e.token),
+    entries.map((e) => e.runId),
+    entries.map((e) => e.stepId),
+    entries.map((e) => (e.kind === "step" ? e.name : null)),
+    entries.map((e) => (e.kind === "step" ? e.op : null)),
+    entries.map((e) => JSON.stringify(e.kind === "step" ? e.result : (e.output ?? null))),
+    entries.map((e) => e.status),
+    entries.map((e) => iso(e.startedAt)),
+    entries.map((e) => e.version ?? -1),
+    iso(now),
+    iso(now + ctx.opts.leaseMs),
+    FINISHED_EVENT,
+    // Renewed when less than 3/4 of it is left: a request renews at half-life from its start.
+    iso(now + (ctx.opts.leaseMs * 3) / 4),
+  ]);
+  const applied = new Map(res.rows.map((r) => [Number(r.qid), { token: r.lease_token, stepsBefore: r.steps_before }]));
+  return entries.map((e) => applied.get(e.queueId) ?? null);
+}
+
+const writers = new WeakMap<Ctx, Grouper<FastEntry, { token: string | null; stepsBefore: number }>>();
 
 /** Writes the entry with the concurrent ones of this process, in one statement. */
-export function fastWriteBack(ctx: Ctx, entry: FastEntry): Promise<FastResult> {
+export async function fastWriteBack(ctx: Ctx, entry: FastEntry): Promise<FastResult> {
   let w = writers.get(ctx);
-  if (!w) writers.set(ctx, (w = new GroupWriter(ctx)));
-  return w.submit(entry);
+  if (!w) writers.set(ctx, (w = new Grouper(ctx, "write-back", (entries) => writeFast(ctx, entries))));
+  const r = await w.submit(entry);
+  return r ? { applied: true, ...r } : { applied: false };
 }

@@ -25,6 +25,13 @@ type RelayOptions = { ids?: string[]; olderThanMs?: number; limit?: number; now?
 export const RELAY_CLAIM_MS = 15_000;
 
 /**
+ * Set when this process could not reach the executor: its next successful send then also relays
+ * what was left unsent meanwhile (by any process), instead of leaving those people to the next
+ * minute's sweep. A hint, not a guarantee — the sweep still covers every process.
+ */
+let catchUpPending = false;
+
+/**
  * Sends unsent outbox rows to the executor, the row id as the event id so a row sent twice (after
  * a crash between send and mark) starts its functions once. Rows are claimed for a while in one
  * short statement — no transaction or connection is held during the HTTP call, so an executor
@@ -40,7 +47,9 @@ export async function relayOutbox({ ids, olderThanMs = 0, limit = 100, now = new
       update outbox_events set claimed_until = ${claimedUntil}
       where id in (
         select id from outbox_events
-        where sent_at is null and created_at <= ${before}
+        where sent_at is null
+          -- A row whose relay already failed is not waiting for that relay any more, however young.
+          and (created_at <= ${before} or attempts > 0)
           and (claimed_until is null or claimed_until < ${now})
           and (${ids ?? null}::uuid[] is null or id = any(${ids ?? null}::uuid[]))
         order by created_at
@@ -58,6 +67,7 @@ export async function relayOutbox({ ids, olderThanMs = 0, limit = 100, now = new
     await inngest.send(rows.map((row) => ({ id: row.id, name: row.name, data: row.data })));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    catchUpPending = true;
     logger.warn("outbox relay could not reach the executor; the sweeper will retry", { rows: rowIds.length, error });
     await db.outboxEvent
       .updateMany({ where: { id: { in: rowIds } }, data: { attempts: { increment: 1 }, lastError: message.slice(0, 1000), claimedUntil: null } })
@@ -74,7 +84,20 @@ export async function relayOutbox({ ids, olderThanMs = 0, limit = 100, now = new
     // once their claim ends, under the same event ids, so their functions still start once.
     logger.warn("outbox relay sent rows but could not mark them sent; the sweeper will resend them (same ids)", { rows: rowIds.length, error });
   }
+  if (ids && catchUpPending) await catchUp();
   return { sent: rows.length, failed: 0 };
+}
+
+/** After an outage: relays the backlog in batches, bounded like the sweep (the rest is its job). */
+async function catchUp() {
+  catchUpPending = false;
+  let total = 0;
+  for (let batch = 0; batch < 10; batch++) {
+    const { sent, failed } = await relayOutbox({ limit: 100 });
+    total += sent;
+    if (failed || sent < 100) break;
+  }
+  if (total) logger.info("outbox relay caught up after an outage", { sent: total });
 }
 
 export function countUnsent(): Promise<number> {

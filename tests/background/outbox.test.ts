@@ -57,4 +57,37 @@ describe("outbox", () => {
     expect(await stack.mail.messages({ to: email })).toHaveLength(1);
     expect(await countUnsent()).toBe(0);
   });
+
+  it("after an outage, people's mail does not wait for rows to age: the sweep takes failed rows at once, and the next successful relay sends the backlog", async () => {
+    const emails: string[] = [];
+    const outage = async (label: string) => {
+      await stack.stopEngine();
+      const accepted = [];
+      for (let i = 0; i < 3; i++) {
+        emails.push(address(`${label}${i}`));
+        accepted.push(await acceptSignUp({ name: "Outage", email: emails.at(-1)!, password: "a good password" }));
+      }
+      const relays = await Promise.all(accepted.map((r) => relayOutbox({ ids: r.outboxIds })));
+      expect(relays.every((r) => r.sent === 0 && r.failed === 1)).toBe(true);
+      await stack.restartEngine();
+      return accepted.flatMap((r) => r.outboxIds);
+    };
+
+    // The production sweep leaves rows younger than a minute to their own relay; these are seconds
+    // old, but their relay failed: nobody else is going to send them.
+    const first = await outage("swept");
+    expect(await relayOutbox({ olderThanMs: 60_000 })).toEqual({ sent: first.length, failed: 0 });
+
+    // Rows left by an outage go out with the next sign-up's relay, before any sweep.
+    const second = await outage("caught-up");
+    emails.push(address("after-outage"));
+    const next = await acceptSignUp({ name: "Next", email: emails.at(-1)!, password: "a good password" });
+    expect(await relayOutbox({ ids: next.outboxIds })).toEqual({ sent: next.outboxIds.length, failed: 0 });
+    expect(await db.outboxEvent.count({ where: { id: { in: second }, sentAt: null } })).toBe(0);
+
+    for (const email of emails) {
+      await stack.mail.waitForMessages({ to: email, timeoutMs: 60_000 });
+      expect(await stack.mail.messages({ to: email })).toHaveLength(1);
+    }
+  }, 120_000);
 });

@@ -248,6 +248,7 @@ test("overview: full width, a readable chart with a table, executor health, and 
   await expect(overview.chart.locator("figcaption")).toContainText("in the last 14 days");
   await expect(page.getByTestId("executor-reachable")).toHaveAttribute("data-reachable", "true");
   await expect(page.getByTestId("outbox-backlog")).toContainText("unsent");
+  await expect(page.getByTestId("mail-backlog")).toContainText(/not sent yet|none waiting/);
   await expect(page.getByRole("button", { name: /Sign out everywhere/ })).toHaveCount(0);
 });
 

@@ -5,6 +5,7 @@ import { Panel } from "@/components/admin/panel";
 import { ScrollBox } from "@/components/admin/scroll-box";
 import { exactUtc, RelativeTime } from "@/components/admin/relative-time";
 import { requirePageAccess } from "@/lib/accounts/current-user";
+import { signUpMailBacklog } from "@/lib/accounts/sign-up-attempts";
 import { countUsers } from "@/lib/accounts/users";
 import { executorApi } from "@/lib/dead-letters/executor-api";
 import { deadLetterOverview } from "@/lib/dead-letters/queries";
@@ -16,7 +17,7 @@ const number = new Intl.NumberFormat("en");
 
 export default async function AdminDashboardPage() {
   await requirePageAccess("ADMIN", "/admin");
-  const [counts, overview, executor, outbox] = await Promise.all([countUsers(), deadLetterOverview(), executorApi.health(), outboxBacklog()]);
+  const [counts, overview, executor, outbox, mail] = await Promise.all([countUsers(), deadLetterOverview(), executorApi.health(), outboxBacklog(), signUpMailBacklog()]);
   const now = new Date();
   const users = (role: "USER" | "ADMIN") => counts.find((c) => c.role === role)?._count._all ?? 0;
   const stats = [
@@ -28,6 +29,8 @@ export default async function AdminDashboardPage() {
   ];
   const app = executor.reachable ? executor.apps?.[0] : undefined;
   const outboxStale = outbox.oldest && now.getTime() - outbox.oldest.getTime() > 5 * 60_000;
+  // A verification email is normally out within seconds; 5 minutes means people are left waiting.
+  const mailStale = mail.oldest && now.getTime() - mail.oldest.getTime() > 5 * 60_000;
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-bold">Admin dashboard</h1>
@@ -73,6 +76,16 @@ export default async function AdminDashboardPage() {
                 </span>
               ) : null}
               {outbox.lastError ? <span className="block break-words text-red-700">last error: {outbox.lastError}</span> : null}
+            </dd>
+            <dt className="text-slate-600">Sign-up emails</dt>
+            <dd data-testid="mail-backlog" className={mailStale ? "text-red-700" : ""}>
+              {mail.waiting ? `${number.format(mail.waiting)} not sent yet` : "none waiting"}
+              {mail.retrying ? ` (${number.format(mail.retrying)} retrying)` : null}
+              {mail.oldest ? (
+                <span className="block">
+                  oldest <RelativeTime date={mail.oldest} now={now} />
+                </span>
+              ) : null}
             </dd>
           </dl>
           <p className="mt-3 text-xs text-slate-600">Checked {exactUtc(now)}. <Link href="/admin/schedules" prefetch={false} className="text-indigo-700 underline">Schedules</Link></p>

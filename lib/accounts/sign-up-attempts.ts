@@ -31,3 +31,24 @@ export async function markAttempt(attemptId: string | undefined, status: Pending
   if (!attemptId) return;
   await db.signUpAttempt.updateMany({ where: { id: attemptId, status: { not: "SENT" } }, data: { status } });
 }
+
+/**
+ * Sign-up emails not out yet (queued or retrying): how many, how many are retrying, and since when
+ * the oldest waits — what an operator watches when sign-ups outrun the provider's rate (the mail
+ * then waits in the executor's throttle, where the app cannot count it, and nothing is dropped).
+ * Rows are purged after a day, so the scan stays small.
+ */
+export async function signUpMailBacklog(): Promise<{ waiting: number; retrying: number; oldest: Date | null }> {
+  const rows = await db.signUpAttempt.groupBy({
+    by: ["status"],
+    where: { status: { in: ["QUEUED", "RETRYING"] } },
+    _count: { _all: true },
+    _min: { createdAt: true },
+  });
+  const oldest = rows.map((r) => r._min.createdAt).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+  return {
+    waiting: rows.reduce((n, r) => n + r._count._all, 0),
+    retrying: rows.find((r) => r.status === "RETRYING")?._count._all ?? 0,
+    oldest,
+  };
+}

@@ -28,9 +28,10 @@ export default async function AdminDashboardPage() {
     { label: "Administrators", value: users("ADMIN"), href: "/admin/users", testId: "count-admins" },
   ];
   const app = executor.reachable ? executor.apps?.[0] : undefined;
-  const outboxStale = outbox.oldest && now.getTime() - outbox.oldest.getTime() > 5 * 60_000;
-  // A verification email is normally out within seconds; 5 minutes means people are left waiting.
-  const mailStale = mail.oldest && now.getTime() - mail.oldest.getTime() > 5 * 60_000;
+  // Outbox rows and sign-up emails are normally out within seconds; 5 minutes means people wait.
+  const stale = (oldest: Date | null) => oldest !== null && now.getTime() - oldest.getTime() > 5 * 60_000;
+  const outboxStale = stale(outbox.oldest);
+  const mailStale = stale(mail.oldest);
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-bold">Admin dashboard</h1>

@@ -5,6 +5,8 @@
 import type { Ctx } from "./context";
 import { iso } from "./db";
 import { Grouper } from "./group-commit";
+import { opName } from "./ops";
+import { TERMINAL_SQL } from "./run-store";
 import type { Op } from "./types";
 
 export type CheckpointResult = { status: 200 | 400 | 409; error?: string };
@@ -21,15 +23,13 @@ export async function checkpoint(ctx: Ctx, runId: string, body: Record<string, u
   if (!w) grouped.set(ctx, (w = new Grouper(ctx, "checkpoint", (entries) => write(ctx, entries))));
   // Grouped with the checkpoints of concurrent requests (one statement, one commit for all); a
   // group that failed as a whole is retried alone, so one bad entry cannot fail the others.
-  const attempt = (await w.submit(entry)) ?? (await write(ctx, [entry]))[0];
-  if (attempt === null || attempt === undefined || attempt < 0) return { status: 409, error: "stale queue item or finished run" };
-  for (const op of steps) ctx.log.info("step ok", { run: runId, step: stepName(op), attempt, via: "checkpoint" });
+  const attempt = (await w.submit(entry)) ?? (await write(ctx, [entry]))[0]!;
+  if (attempt < 0) return { status: 409, error: "stale queue item or finished run" };
+  for (const op of steps) ctx.log.info("step ok", { run: runId, step: opName(op), attempt, via: "checkpoint" });
   return { status: 200 };
 }
 
 type Entry = { queueId: number; token: string; runId: string; steps: Op[] };
-
-const stepName = (op: Op) => op.displayName ?? op.name ?? op.userland?.id ?? null;
 
 const grouped = new WeakMap<Ctx, Grouper<Entry, number>>();
 
@@ -44,7 +44,7 @@ l as (
   select e.qid, r.id as run_id, q.attempt from e
     join runs r on r.id = e.run_id
     join queue q on q.id = e.qid and q.run_id = e.run_id
-   where q.lease_token = e.token and q.state = 'running' and r.status not in ('completed', 'failed', 'cancelled', 'skipped')
+   where q.lease_token = e.token and q.state = 'running' and r.status not in (${TERMINAL_SQL})
    order by r.id
    for update of r, q),
 w as (
@@ -68,7 +68,7 @@ async function write(ctx: Ctx, entries: Entry[]): Promise<number[]> {
     entries.map((e) => e.runId),
     flat.map((f) => f.qid),
     flat.map((f) => f.op.id),
-    flat.map((f) => stepName(f.op)),
+    flat.map((f) => opName(f.op)),
     flat.map((f) => f.op.op),
     flat.map((f) => JSON.stringify({ data: f.op.data ?? null })),
     iso(ctx.clock()),

@@ -3,7 +3,7 @@
 // state machine (ops.ts).
 import type { Ctx } from "./context";
 import { fireFlowItem } from "./flow-control/fire";
-import { cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline } from "./ops";
+import { cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline, opName } from "./ops";
 import { enqueueDeadline, releaseItem } from "./queue";
 import type { FnDef } from "./functions";
 import { fastWriteBack } from "./group-commit";
@@ -110,7 +110,7 @@ async function tryFastPath(
   const base = { queueId: item.id, token: item.lease_token, runId: item.run_id, startedAt, version };
   const single = outcome.type === "ops" && outcome.ops.length === 1 ? outcome.ops[0] : undefined;
   if (single && (single.op === "StepRun" || single.op === "Step")) {
-    const name = single.displayName ?? single.name ?? single.userland?.id ?? null;
+    const name = opName(single);
     const result = { data: single.data ?? null };
     const r = await fastWriteBack(ctx, { ...base, kind: "step", stepId: single.id, name, op: single.op, result, status: (outcome as { status: number }).status });
     if (!r.applied || !r.token) return undefined;

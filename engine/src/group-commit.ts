@@ -13,6 +13,7 @@
 import type { Ctx } from "./context";
 import { iso } from "./db";
 import { FINISHED_EVENT } from "./pauses";
+import { TERMINAL_SQL } from "./run-store";
 
 export type FastEntry =
   | {
@@ -60,7 +61,7 @@ f as (
     join runs r on r.id = w.run_id
     join queue q on q.id = w.qid and q.run_id = w.run_id
    where q.lease_token = w.token and q.state = 'running'
-     and r.status not in ('completed', 'failed', 'cancelled', 'skipped') and r.refused is null
+     and r.status not in (${TERMINAL_SQL}) and r.refused is null
      and not exists (select 1 from queue o where o.run_id = w.run_id and o.id <> w.qid and o.kind <> 'deadline')
      and (w.kind = 'step' or not exists (select 1 from pauses p where p.event_name = $14 and p.kind <> 'invoke'))
    order by r.id

@@ -36,7 +36,8 @@ const INVOKE_TIMEOUT_ERROR = {
   message: "Timed out waiting for invoked function to complete",
 };
 
-const opName = (op: Op) => op.displayName ?? op.name ?? op.userland?.id ?? null;
+/** The name a step is shown by: the SDK sends it under one of three fields, depending on the op. */
+export const opName = (op: Op) => op.displayName ?? op.name ?? op.userland?.id ?? null;
 // The item is gone; whatever became runnable meanwhile was notified by its creator.
 const done: Applied = { next: null, releasedSlots: true, notify: false };
 

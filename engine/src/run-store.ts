@@ -8,6 +8,8 @@ import type { EventPayload, QueueItem, RunState } from "./types";
 export type { RunState } from "./types";
 
 export const TERMINAL = new Set(["completed", "failed", "cancelled", "skipped"]);
+/** TERMINAL as an SQL list, for `status not in (…)`. */
+export const TERMINAL_SQL = [...TERMINAL].map((s) => `'${s}'`).join(", ");
 
 /**
  * One round trip: marks the run started (first call only) and loads what the request needs. On the
@@ -129,7 +131,7 @@ export async function endRun(
   const res = await tx.query<EndedRun>(
     `with r as (
        update runs set status = $2, output = $3, error = $4, ended_at = $5
-        where id = $1 and status not in ('completed', 'failed', 'cancelled', 'skipped')
+        where id = $1 and status not in (${TERMINAL_SQL})
         returning id, function_id, event_id)
      select r.id, r.function_id, e.payload from r join events e on e.internal_id = r.event_id`,
     [runId, status, status === "completed" ? JSON.stringify(out.output ?? null) : null, out.error === undefined ? null : JSON.stringify(out.error), iso(ctx.clock())],

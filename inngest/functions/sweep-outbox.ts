@@ -3,7 +3,7 @@ import { inngest } from "@/inngest/client";
 import { outboxSweepRequested } from "@/inngest/events";
 import { onScheduledRunFailure, trackScheduledRun } from "@/inngest/scheduled";
 import { env } from "@/lib/env";
-import { relayOutbox } from "@/lib/outbox/relay";
+import { RELAY_BATCH, relayOutbox } from "@/lib/outbox/relay";
 import { SCHEDULES } from "@/lib/schedules/definitions";
 
 const schedule = SCHEDULES.outboxSweep;
@@ -24,11 +24,11 @@ export const sweepOutboxFn = inngest.createFunction(
     trackScheduledRun({ event, step, runId }, schedule, async () => {
       let total = 0;
       // Bounded: a huge backlog is drained over several ticks rather than in one long run.
-      for (let batch = 0; batch < 10; batch++) {
-        const { sent, failed } = await step.run(`relay-${batch}`, () => relayOutbox({ olderThanMs: env.OUTBOX_SWEEP_AFTER_MS, limit: 100 }));
+      for (let batch = 0; batch < RELAY_BATCH.perPass; batch++) {
+        const { sent, failed } = await step.run(`relay-${batch}`, () => relayOutbox({ olderThanMs: env.OUTBOX_SWEEP_AFTER_MS, limit: RELAY_BATCH.size }));
         total += sent;
         if (failed) throw new Error(`Could not relay ${failed} outbox events`);
-        if (sent < 100) break;
+        if (sent < RELAY_BATCH.size) break;
       }
       return { sent: total, summary: `Re-sent ${total} outbox event${total === 1 ? "" : "s"}.` };
     }),

@@ -25,6 +25,12 @@ type RelayOptions = { ids?: string[]; olderThanMs?: number; limit?: number; now?
 export const RELAY_CLAIM_MS = 15_000;
 
 /**
+ * A backlog is relayed in batches of this many, at most this many batches a pass (the sweep's run,
+ * a catch-up): a huge backlog is drained over several passes rather than in one long one.
+ */
+export const RELAY_BATCH = { size: 100, perPass: 10 } as const;
+
+/**
  * Set when this process could not reach the executor: its next successful send then also relays
  * what was left unsent meanwhile (by any process), instead of leaving those people to the next
  * minute's sweep. A hint, not a guarantee — the sweep still covers every process.
@@ -92,10 +98,10 @@ export async function relayOutbox({ ids, olderThanMs = 0, limit = 100, now = new
 async function catchUp() {
   catchUpPending = false;
   let total = 0;
-  for (let batch = 0; batch < 10; batch++) {
-    const { sent, failed } = await relayOutbox({ limit: 100 });
+  for (let batch = 0; batch < RELAY_BATCH.perPass; batch++) {
+    const { sent, failed } = await relayOutbox({ limit: RELAY_BATCH.size });
     total += sent;
-    if (failed || sent < 100) break;
+    if (failed || sent < RELAY_BATCH.size) break;
   }
   if (total) logger.info("outbox relay caught up after an outage", { sent: total });
 }

@@ -4,7 +4,7 @@
 // SDK continues.
 import type { Ctx } from "./context";
 import { iso } from "./db";
-import { Grouper } from "./group-commit";
+import { groupedWriter } from "./group-commit";
 import { opName } from "./ops";
 import { TERMINAL_SQL } from "./run-store";
 import type { Op } from "./types";
@@ -19,11 +19,9 @@ export async function checkpoint(ctx: Ctx, runId: string, body: Record<string, u
   const bad = steps.find((op) => !op || (op.op !== "StepRun" && op.op !== "Step") || typeof op.id !== "string");
   if (bad) return { status: 400, error: `only StepRun ops can be checkpointed, got ${JSON.stringify(bad?.op)}` };
   const entry: Entry = { queueId: Number(m[1]), token: m[2] ?? "", runId, steps };
-  let w = grouped.get(ctx);
-  if (!w) grouped.set(ctx, (w = new Grouper(ctx, "checkpoint", (entries) => write(ctx, entries))));
   // Grouped with the checkpoints of concurrent requests (one statement, one commit for all); a
   // group that failed as a whole is retried alone, so one bad entry cannot fail the others.
-  const attempt = (await w.submit(entry)) ?? (await write(ctx, [entry]))[0]!;
+  const attempt = (await writeGrouped(ctx, entry)) ?? (await write(ctx, [entry]))[0]!;
   if (attempt < 0) return { status: 409, error: "stale queue item or finished run" };
   for (const op of steps) ctx.log.info("step ok", { run: runId, step: opName(op), attempt, via: "checkpoint" });
   return { status: 200 };
@@ -31,7 +29,7 @@ export async function checkpoint(ctx: Ctx, runId: string, body: Record<string, u
 
 type Entry = { queueId: number; token: string; runId: string; steps: Op[] };
 
-const grouped = new WeakMap<Ctx, Grouper<Entry, number>>();
+const writeGrouped = groupedWriter("checkpoint", write);
 
 // One statement for a group of checkpoints (it was a transaction of 3 statements + one per step,
 // for each): the fence (the item still holds its lease, the run has not ended; locked run first,

@@ -10,6 +10,11 @@
 // inngest/function.finished. Anything else — and any entry of a batch that failed — is reported
 // back unapplied, nothing of it written, and the caller takes the general path, which also tells a
 // lost lease from the rest.
+//
+// `groupedWriter` (below) is the grouping itself, also used by checkpoints (checkpoint.ts). A
+// grouped statement that fails writes nothing and answers every entry "not applied"; each caller
+// then falls back on its own: a write-back to the general path, a checkpoint to the same statement
+// with its entry alone — either way one bad entry cannot fail the others of its group.
 import type { Ctx } from "./context";
 import { iso } from "./db";
 import { FINISHED_EVENT } from "./pauses";
@@ -104,7 +109,7 @@ const MAX_GROUP = 64;
  * grow with the load. `write` answers each entry in order (null: not applied); when it throws,
  * nothing of the group was written (one statement) and every entry is answered null.
  */
-export class Grouper<E, R> {
+class Grouper<E, R> {
   private pending: { entry: E; resolve(r: R | null): void }[] = [];
   private flushing = false;
 
@@ -130,7 +135,7 @@ export class Grouper<E, R> {
         try {
           results = await this.write(group.map((p) => p.entry));
         } catch (err) {
-          this.ctx.log.warn(`grouped ${this.what} failed; entries take the single path`, { entries: group.length, error: (err as Error).message });
+          this.ctx.log.warn(`grouped ${this.what} failed; each entry falls back alone`, { entries: group.length, error: (err as Error).message });
         }
         group.forEach((p, i) => p.resolve(results[i] ?? null));
       }
@@ -164,12 +169,23 @@ async function writeFast(ctx: Ctx, entries: FastEntry[]): Promise<({ token: stri
   return entries.map((e) => applied.get(e.queueId) ?? null);
 }
 
-const writers = new WeakMap<Ctx, Grouper<FastEntry, { token: string | null; stepsBefore: number }>>();
+/**
+ * A grouped writer: one Grouper per engine (its Ctx), so entries of concurrent requests of the
+ * same engine share a statement. `write(ctx, entries)` answers each entry in order (null: not applied).
+ */
+export function groupedWriter<E, R>(what: string, write: (ctx: Ctx, entries: E[]) => Promise<(R | null)[]>) {
+  const byEngine = new WeakMap<Ctx, Grouper<E, R>>();
+  return (ctx: Ctx, entry: E): Promise<R | null> => {
+    let g = byEngine.get(ctx);
+    if (!g) byEngine.set(ctx, (g = new Grouper(ctx, what, (entries) => write(ctx, entries))));
+    return g.submit(entry);
+  };
+}
+
+const writeGrouped = groupedWriter("write-back", writeFast);
 
 /** Writes the entry with the concurrent ones of this process, in one statement. */
 export async function fastWriteBack(ctx: Ctx, entry: FastEntry): Promise<FastResult> {
-  let w = writers.get(ctx);
-  if (!w) writers.set(ctx, (w = new Grouper(ctx, "write-back", (entries) => writeFast(ctx, entries))));
-  const r = await w.submit(entry);
+  const r = await writeGrouped(ctx, entry);
   return r ? { applied: true, ...r } : { applied: false };
 }

@@ -8,6 +8,7 @@ import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
 import { expectFitsWidth } from "./a11y";
 import { E2E } from "./config";
 import { pngAvatar } from "./files";
+import { linkIn } from "./mail";
 import { expect, test, type Person } from "./fixtures";
 import { AccountPage } from "./pages/account-page";
 import { LogInPage } from "./pages/log-in-page";
@@ -25,9 +26,7 @@ async function signUpForLink(request: APIRequestContext, who: Person, avatar?: B
     : await request.post("/api/users", { data: who });
   expect(response.status()).toBe(202);
   const [message] = await mail.waitForMessages({ to: who.email, timeoutMs: 30_000 });
-  const link = (message?.text ?? "").split(/\s+/).find((word) => word.startsWith("http") && new URL(word).pathname === "/verify-email");
-  if (!link) throw new Error(`no verification link in the email to ${who.email}`);
-  return link;
+  return linkIn(message?.text ?? "", "/verify-email");
 }
 
 /** Uses the link as the person does: open it, press the button, land on the account page. */

@@ -1,5 +1,6 @@
 import { expect, type Page } from "@playwright/test";
 import { E2E } from "../config";
+import { linkIn } from "../mail";
 
 /** The local mail catcher's inbox, as a developer reads it. */
 export class InboxPage {
@@ -38,9 +39,6 @@ export class InboxPage {
 
   /** The first link to the app in the open message's text part, as a person would copy it. */
   async linkTo(path: string): Promise<string> {
-    const text = (await this.textPart.textContent()) ?? "";
-    const url = text.split(/\s+/).find((word) => word.startsWith("http") && new URL(word).pathname === path);
-    if (!url) throw new Error(`no link to ${path} in the message:\n${text}`);
-    return url;
+    return linkIn((await this.textPart.textContent()) ?? "", path);
   }
 }

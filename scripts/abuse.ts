@@ -7,13 +7,13 @@
 import { requireProductionBuild } from "./lib/stack";
 import { exitOnSetupError } from "@signup-jobs/devkit";
 import { abuseTable, runAbuse } from "./lib/abuse";
+import { cliOptions, wholeNumber } from "./lib/cli";
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
+const { values } = cliOptions("npm run abuse -- [--runs N] [--seed S]", {
+  values: { runs: wholeNumber(1).default(1000), seed: wholeNumber(0).optional() },
+});
 requireProductionBuild("the abuse suite runs the production server");
 const started = Date.now();
-const { rows, seed, total } = await runAbuse({ runs: Number(arg("runs") ?? 1000), seed: arg("seed") ? Number(arg("seed")) : undefined }).catch(exitOnSetupError);
+const { rows, seed, total } = await runAbuse({ runs: values.runs, seed: values.seed }).catch(exitOnSetupError);
 console.log(`\n${abuseTable(rows)}\n\n${total.toLocaleString("en")} requests · seed ${seed} · ${rows.filter((r) => !r.ok).length} failed of ${rows.length} · ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(rows.every((r) => r.ok) ? 0 : 1);

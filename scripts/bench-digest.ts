@@ -15,22 +15,31 @@ import { exitOnSetupError } from "@signup-jobs/devkit";
 import { isoWeek } from "../lib/schedules/definitions";
 import { requireProductionBuild, startStack } from "./lib/stack";
 import { percentile } from "./lib/stats";
+import { cliOptions, positiveNumber, wholeNumber } from "./lib/cli";
 
 const PORTS = { app: 3200, engine: 8488, mail: 4210, pg: 54350 };
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  const inline = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return inline ? inline.split("=")[1] : i >= 0 ? process.argv[i + 1] : undefined;
-};
-const MEMBERS = Number(arg("members") ?? 1000);
-const RATE = Number(arg("rate") ?? 2);
-const SHARE = Number(arg("share") ?? 0.5);
-const BURST = Number(arg("burst") ?? 200);
-const SIGNUP_EVERY_MS = Number(arg("signup-every") ?? 2000);
+const { values } = cliOptions(
+  "npm run bench -- digest [--members N] [--rate 2] [--share 0.5] [--burst 200] [--burst-concurrency 20] [--signup-every 2000]",
+  {
+    values: {
+      members: wholeNumber(1).default(1000),
+      // Requests per second: the catcher's limit, like the provider's.
+      rate: wholeNumber(1).default(2),
+      share: positiveNumber().max(1, { error: "must be at most 1" }).default(0.5),
+      burst: wholeNumber(1).default(200),
+      "signup-every": wholeNumber(1).default(2000),
+      "burst-concurrency": wholeNumber(1).default(20),
+    },
+  },
+  process.argv.slice(3), // after "digest"
+);
+const MEMBERS = values.members;
+const RATE = values.rate;
+const SHARE = values.share;
+const BURST = values.burst;
+const SIGNUP_EVERY_MS = values["signup-every"];
 /** Sign-up requests in flight during the burst: all 200 at once overflow the app's database pool (P2028). */
-const BURST_CONCURRENCY = Number(arg("burst-concurrency") ?? 20);
-if (!Number.isInteger(MEMBERS) || MEMBERS < 1) throw new Error("--members must be a whole number ≥ 1");
-if (!Number.isInteger(RATE) || RATE < 1) throw new Error("--rate must be a whole number of requests per second (the catcher's limit)");
+const BURST_CONCURRENCY = values["burst-concurrency"];
 requireProductionBuild("the bench measures the production server");
 
 const pct = percentile;

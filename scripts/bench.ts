@@ -21,24 +21,19 @@ import { SEED_USERS, seedAuditLog, seedDeadLetters } from "./lib/seed-dead-lette
 import { requireProductionBuild, startStack } from "./lib/stack";
 import { percentile } from "./lib/stats";
 import { exitOnSetupError } from "@signup-jobs/devkit";
+import { cliOptions, wholeNumber } from "./lib/cli";
 
 const PORTS = { app: 3200, engine: 8488, mail: 4210, pg: 54350 };
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  const inline = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return inline ? inline.split("=")[1] : i >= 0 ? process.argv[i + 1] : undefined;
-};
-const SIGNUPS = Number(arg("signups") ?? (/^\d+$/.test(process.argv[2] ?? "") ? process.argv[2] : 100));
-const DEAD_LETTERS = Number(arg("size") ?? 100_000);
-const PAGES_ONLY = process.argv.includes("--pages-only");
-if (!Number.isInteger(DEAD_LETTERS) || DEAD_LETTERS < 1000) {
-  console.error("--size must be a whole number of dead letters, at least 1000");
-  process.exit(2);
-}
-
 if (process.argv[2] === "digest") {
-  await import("./bench-digest"); // runs to its own exit
+  await import("./bench-digest"); // takes its own options and runs to its own exit
 }
+const { values, flags } = cliOptions("npm run bench -- [--size N] [--signups N] [--pages-only]  |  npm run bench -- digest [options]", {
+  values: { size: wholeNumber(1000).default(100_000), signups: wholeNumber(1).default(100) },
+  flags: ["pages-only"],
+});
+const SIGNUPS = values.signups;
+const DEAD_LETTERS = values.size;
+const PAGES_ONLY = flags["pages-only"];
 
 const pct = percentile;
 const fmt = (values: number[]) => `p50 ${pct(values, 50).toFixed(1)} ms · p95 ${pct(values, 95).toFixed(1)} ms · max ${Math.max(...values).toFixed(1)} ms (n=${values.length})`;

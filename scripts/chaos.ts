@@ -6,9 +6,11 @@
 import { requireProductionBuild } from "./lib/stack";
 import { exitOnSetupError } from "@signup-jobs/devkit";
 import { BOUNDED, FULL, runChaos, table } from "./lib/chaos";
+import { cliOptions } from "./lib/cli";
 
+const { flags } = cliOptions("npm run chaos -- [--bounded] [--verbose]", { flags: ["bounded", "verbose"] });
 requireProductionBuild("the chaos suite runs the production server");
 const started = Date.now();
-const rows = await runChaos({ size: process.argv.includes("--bounded") ? BOUNDED : FULL, quiet: !process.argv.includes("--verbose") }).catch(exitOnSetupError);
+const rows = await runChaos({ size: flags.bounded ? BOUNDED : FULL, quiet: !flags.verbose }).catch(exitOnSetupError);
 console.log(`\n${table(rows)}\n\n${rows.filter((r) => !r.ok).length} failed of ${rows.length} · ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(rows.every((r) => r.ok) ? 0 : 1);

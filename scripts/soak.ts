@@ -11,17 +11,13 @@ import { exitOnSetupError } from "@signup-jobs/devkit";
 import { requireProductionBuild, startStack } from "./lib/stack";
 import { avatarPng, kindOf, newAddress, signUp, verifyByEmail } from "./lib/people";
 import { percentile } from "./lib/stats";
+import { cliOptions, positiveNumber } from "./lib/cli";
 
 const PORTS = { app: 3736, engine: 8736, mail: 4736, pg: 54736 };
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const MINUTES = Number(arg("minutes") ?? 5);
-if (!(MINUTES > 0)) {
-  console.error("--minutes must be a positive number");
-  process.exit(2);
-}
+const { values } = cliOptions("npm run soak -- [--minutes 5] [--rate <sign-ups per second>]", {
+  values: { minutes: positiveNumber().default(5), rate: positiveNumber().optional() },
+});
+const MINUTES = values.minutes;
 requireProductionBuild("the soak runs the production server");
 const PROVIDER_RATE = 50;
 
@@ -77,7 +73,7 @@ async function one(i: number): Promise<Person> {
 try {
   // Capacity: sign-ups accepted per second with 4 in flight for 20 s (the background work they
   // start runs meanwhile, as it will during the soak).
-  let rate = Number(arg("rate") ?? 0);
+  let rate = values.rate ?? 0;
   if (!rate) {
     const until = Date.now() + 20_000;
     let n = 0;

@@ -14,6 +14,7 @@ import { createMailCatcherClient } from "@signup-jobs/mail-catcher";
 import { exitOnSetupError } from "@signup-jobs/devkit";
 import { isoWeek } from "../lib/schedules/definitions";
 import { requireProductionBuild, startStack } from "./lib/stack";
+import { pool } from "./lib/pool";
 import { percentile } from "./lib/stats";
 import { cliOptions, positiveNumber, wholeNumber } from "./lib/cli";
 
@@ -186,16 +187,11 @@ try {
     const emails = Array.from({ length: BURST }, () => `burst-${randomUUID()}@example.com`);
     const started = performance.now();
     const answers: number[] = [];
-    const queue = [...emails];
-    await Promise.all(
-      Array.from({ length: BURST_CONCURRENCY }, async () => {
-        for (let email = queue.shift(); email; email = queue.shift()) {
-          const response = await post(email);
-          await response.text();
-          answers.push(response.status);
-        }
-      }),
-    );
+    await pool(emails, BURST_CONCURRENCY, async (email) => {
+      const response = await post(email);
+      await response.text();
+      answers.push(response.status);
+    });
     const accepted = answers.filter((s) => s === 202).length;
     const lastStored = await until(async () => (await mail.counters()).byEndpoint["POST /emails"].emailsAccepted >= accepted, `${accepted} verification emails`, 1_800_000);
     const peak = burstRss.stop();

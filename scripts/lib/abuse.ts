@@ -16,6 +16,7 @@ import { hashPassword } from "../../lib/accounts/password";
 import { hashToken, newSessionToken } from "../../lib/accounts/session-tokens";
 import { startStack } from "./stack";
 import { REQUEST_BOUND_MS } from "./people";
+import { pool } from "./pool";
 
 export const ABUSE_PORTS = { app: 3726, engine: 8726, mail: 4726, pg: 54726 };
 
@@ -302,27 +303,21 @@ export async function runAbuse(options: { runs: number; seed?: number; log?: (li
       const samples = fc.sample(arbitrary, { numRuns: runs, seed: seed + rows.length });
       const statuses = new Map<number, number>();
       const row: AbuseRow = { target, requests: 0, status: "", fiveHundreds: 0, silentRefusals: 0, leaks: 0, notRefused: 0, ok: true, examples: [] };
-      let i = 0;
-      await Promise.all(
-        Array.from({ length: 4 }, async () => {
-          while (i < samples.length) {
-            const req = samples[i++]!;
-            const res = await send(stack.appUrl, req);
-            if (res.status === -1) continue;
-            row.requests++;
-            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-            const found = problems(res, secrets, req.method);
-            const refusal = refused?.(res);
-            if (refusal) found.push(refusal);
-            if (found.length === 0) continue;
-            if (res.status >= 500 || res.status === 0) row.fiveHundreds++;
-            if (found.some((f) => f.includes("without a message"))) row.silentRefusals++;
-            if (found.some((f) => /hash|token|stack/.test(f))) row.leaks++;
-            if (refusal) row.notRefused++;
-            if (row.examples.length < 3) row.examples.push(`${req.method} ${req.path.slice(0, 120)} → ${res.status}: ${found.join(", ")} · ${res.body.slice(0, 160).replace(/\s+/g, " ")}`);
-          }
-        }),
-      );
+      await pool(samples, 4, async (req) => {
+        const res = await send(stack.appUrl, req);
+        if (res.status === -1) return;
+        row.requests++;
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        const found = problems(res, secrets, req.method);
+        const refusal = refused?.(res);
+        if (refusal) found.push(refusal);
+        if (found.length === 0) return;
+        if (res.status >= 500 || res.status === 0) row.fiveHundreds++;
+        if (found.some((f) => f.includes("without a message"))) row.silentRefusals++;
+        if (found.some((f) => /hash|token|stack/.test(f))) row.leaks++;
+        if (refusal) row.notRefused++;
+        if (row.examples.length < 3) row.examples.push(`${req.method} ${req.path.slice(0, 120)} → ${res.status}: ${found.join(", ")} · ${res.body.slice(0, 160).replace(/\s+/g, " ")}`);
+      });
       row.status = [...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(" ");
       row.ok = row.fiveHundreds === 0 && row.silentRefusals === 0 && row.leaks === 0 && row.notRefused === 0;
       total += row.requests;

@@ -8,6 +8,7 @@ import pg from "pg";
 import { createMailCatcherClient, type MailCatcherClient } from "@signup-jobs/mail-catcher";
 import { startStack } from "./stack";
 import { avatarPng, kindOf, newAddress, signUp, verifyByEmail, type SignUpResult } from "./people";
+import { pool } from "./pool";
 import { percentile } from "./stats";
 
 export const CHAOS_PORTS = { app: 3716, engine: 8716, mail: 4716, pg: 54716 };
@@ -41,19 +42,6 @@ type Person = { email: string; avatar: boolean; verified: boolean };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const random = (min: number, max: number) => min + Math.random() * (max - min);
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-async function pool<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i]!, i);
-      }
-    }),
-  );
-}
 
 export async function runChaos(options: { size: ChaosSize; log?: (line: string) => void; quiet?: boolean }): Promise<Row[]> {
   const log = options.log ?? ((line: string) => process.stdout.write(`[chaos] ${line}\n`));

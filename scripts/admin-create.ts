@@ -35,7 +35,7 @@ const { createAdmin } = await import("../lib/accounts/users");
 const { getDb } = await import("../lib/db");
 try {
   const { email, name, password } = input.data;
-  const { user, outcome, sessionsEnded } = await createAdmin({
+  const { user, outcome, sessionsEnded, welcomeQueued } = await createAdmin({
     email,
     name: name ?? email.split("@")[0]!,
     password,
@@ -47,6 +47,8 @@ try {
       ? `Created admin ${user.email} (${user.id})`
       : `Promoted ${user.email} (${user.id}) to admin: new password set, ${sessionsEnded} session${sessionsEnded === 1 ? "" : "s"} ended`,
   );
+  // Written to the outbox with the account; the running app's outbox sweep hands it to the executor.
+  if (welcomeQueued) console.log("Its welcome email is queued: the running app sends it with its next outbox sweep (within about two minutes).");
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;

@@ -4,6 +4,8 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type Role } from "@/lib/generated/prisma/client";
 import { hashPassword } from "@/lib/accounts/password";
 import { audit } from "@/lib/audit/audit-log";
+import { verifiedEvents } from "@/lib/accounts/verified-events";
+import { enqueue } from "@/lib/outbox/relay";
 
 export type PublicUser = { id: string; email: string; name: string; role: Role; createdAt: Date };
 
@@ -60,7 +62,8 @@ export function countUsers() {
 export const PROMOTE_REFUSED =
   "An account with this email already exists. To make it an admin, run again with --promote-existing: it gets the new password you give and every session it has is ended.";
 
-export type AdminResult = { user: PublicUser; outcome: "created" | "promoted"; sessionsEnded: number };
+/** `welcomeQueued`: the address became verified here, so its welcome email is in the outbox. */
+export type AdminResult = { user: PublicUser; outcome: "created" | "promoted"; sessionsEnded: number; welcomeQueued: boolean };
 
 /**
  * For the command line only (`npm run admin:create`); there is no web path to this. Creates a new
@@ -73,7 +76,10 @@ export async function createAdmin(input: { email: string; name: string; password
   const passwordHash = await hashPassword(input.password);
   const via = { via: "npm run admin:create", operator: input.operator };
   return db.$transaction(async (tx) => {
-    const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true, role: true, emailVerifiedAt: true } });
+    const existing = await tx.user.findUnique({
+      where: { email: input.email },
+      select: { id: true, role: true, emailVerifiedAt: true, avatarStatus: true, avatarUploadId: true },
+    });
     if (existing && !input.promoteExisting) throw new AppError("conflict", PROMOTE_REFUSED);
     if (existing) {
       const user = await tx.user.update({
@@ -83,17 +89,22 @@ export async function createAdmin(input: { email: string; name: string; password
         select: publicFields,
       });
       const { count: sessionsEnded } = await tx.session.deleteMany({ where: { userId: existing.id } });
+      // Verified here rather than by the link: what verification starts starts now (welcome email,
+      // a waiting avatar; the verification function waiting for it finishes).
+      if (!existing.emailVerifiedAt) await enqueue(tx, verifiedEvents(existing));
       await audit(
         { actor: "system", action: "user.promoted_to_admin", targetType: "user", targetId: user.id, details: { ...via, email: user.email, previousRole: existing.role, sessionsEnded } },
         tx,
       );
-      return { user, outcome: "promoted" as const, sessionsEnded };
+      return { user, outcome: "promoted" as const, sessionsEnded, welcomeQueued: !existing.emailVerifiedAt };
     }
     const user = await tx.user.create({
       data: { name: input.name, email: input.email, passwordHash, role: "ADMIN", emailVerifiedAt: new Date() },
       select: publicFields,
     });
+    // Verified at birth: the welcome email goes out as for anyone whose address is verified.
+    await enqueue(tx, verifiedEvents({ id: user.id, avatarStatus: "NONE", avatarUploadId: null }));
     await audit({ actor: "system", action: "user.admin_created", targetType: "user", targetId: user.id, details: { ...via, email: user.email } }, tx);
-    return { user, outcome: "created" as const, sessionsEnded: 0 };
+    return { user, outcome: "created" as const, sessionsEnded: 0, welcomeQueued: true };
   });
 }

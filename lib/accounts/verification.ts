@@ -1,7 +1,6 @@
 import "server-only";
 import { createElement } from "react";
 import { z } from "zod";
-import { userAvatarUploaded, userEmailVerified } from "@/inngest/events";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { sendEmail } from "@/lib/email/mailer";
@@ -11,6 +10,7 @@ import { createSession } from "@/lib/accounts/sessions";
 import { createSignedToken, readSignedToken } from "@/lib/signed-token";
 import { avatarKeys, storage } from "@/lib/avatars/storage";
 import { enqueue, type OutboxMessage } from "@/lib/outbox/relay";
+import { verifiedEvents } from "@/lib/accounts/verified-events";
 
 // The verification link: signed (HMAC with APP_SECRET, its own purpose), single-use (the
 // email_verifications row it names is used once, and verifying uses every other link of the
@@ -94,11 +94,10 @@ export async function verifyEmail(token: string, now = new Date()): Promise<Veri
     const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, role: true, emailVerifiedAt: true, avatarStatus: true, avatarUploadId: true } });
     await tx.emailVerification.updateMany({ where: { userId, usedAt: null }, data: { usedAt: now } });
     await tx.session.deleteMany({ where: { userId } });
-    const messages: OutboxMessage[] = [];
+    let messages: OutboxMessage[] = [];
     if (!user.emailVerifiedAt) {
       await tx.user.update({ where: { id: userId }, data: { emailVerifiedAt: now } });
-      messages.push({ name: userEmailVerified.name, data: { userId } });
-      if (user.avatarStatus === "PROCESSING" && user.avatarUploadId) messages.push({ name: userAvatarUploaded.name, data: { userId, uploadId: user.avatarUploadId } });
+      messages = verifiedEvents(user);
     }
     const session = await createSession(user, now, tx);
     const outboxIds = messages.length ? await enqueue(tx, messages) : [];

@@ -51,6 +51,7 @@ export async function getUserOverview(id: string) {
       name: true,
       role: true,
       createdAt: true,
+      emailVerifiedAt: true,
       welcomeEmailStatus: true,
       avatarStatus: true,
       digestOptOut: true,
@@ -74,7 +75,10 @@ export async function getUserOverview(id: string) {
       key: "welcome-email",
       label: "Welcome email",
       functionId: "user.welcome-email",
-      ...({ QUEUED: { state: "in progress", detail: "Queued or being retried" }, SENT: { state: "done", detail: `Sent${stamp(welcome)}` }, FAILED: { state: "failed", detail: "Could not be sent" } } as const)[user.welcomeEmailStatus],
+      // Nothing is sent to an address before it is verified: until then the welcome email waits.
+      ...(!user.emailVerifiedAt && user.welcomeEmailStatus === "QUEUED"
+        ? ({ state: "not started", detail: "Waits for the address to be verified" } as const)
+        : ({ QUEUED: { state: "in progress", detail: "Queued or being retried" }, SENT: { state: "done", detail: `Sent${stamp(welcome)}` }, FAILED: { state: "failed", detail: "Could not be sent" } } as const)[user.welcomeEmailStatus]),
       deadLetters: lettersFor("user.welcome-email"),
     },
     {

@@ -5,6 +5,7 @@ import { inngest } from "@/inngest/client";
 import { userEmailVerified } from "@/inngest/events";
 import { loadWelcomeRecipient, recordWelcomeDelivery, requestWelcomeEmailAgain, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
 import { relayOutbox } from "@/lib/outbox/relay";
+import { createAdmin } from "@/lib/accounts/users";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";
 import { address, finishedRun, signUp, userState, WELCOME_FN } from "./helpers";
@@ -35,6 +36,18 @@ describe("welcome email", () => {
     expect(await userState(userId)).toMatchObject({ welcomeEmailStatus: "SENT" });
     const delivery = await db.emailDelivery.findUniqueOrThrow({ where: { userId_kind: { userId, kind: "welcome" } } });
     expect(delivery.providerId).toBe(message!.id);
+  });
+
+  // An operator's admin:create verifies the address itself: the same event, the same email, and
+  // the account page's "Queued…" becomes "Sent" (it stayed "Queued…" for ever before).
+  it("is sent to an admin made with admin:create, whose address no link verified", async () => {
+    const email = address("admin");
+    const { user } = await createAdmin({ email, name: "Operator Made", password: "admin-password", operator: "ops@test-host" });
+    const [row] = await db.outboxEvent.findMany({ where: { data: { path: ["userId"], equals: user.id }, sentAt: null } });
+    await relayOutbox({ ids: [row!.id] });
+    expect((await finishedRun(row!.id, WELCOME_FN)).status).toBe("Completed");
+    expect(await sentTo(email)).toMatchObject([{ subject: "Welcome to Signup Jobs" }]);
+    expect(await userState(user.id)).toMatchObject({ welcomeEmailStatus: "SENT" });
   });
 
   it("sends one email when the function runs twice for the same user", async () => {

@@ -121,7 +121,6 @@ describe("admin:create", () => {
     await client.connect();
     try {
       await client.query("begin");
-      await client.query("delete from outbox_events where sent_at is null");
       const account = async (label: string, verified: boolean, status: "QUEUED" | "SENT" | "FAILED") =>
         (
           await client.query<{ id: string }>(

@@ -18,8 +18,9 @@ export async function acceptEvents(
   events: IncomingEvent[],
   seed?: string | null,
   direct?: Direct,
+  registryVersion: number | null = null,
 ): Promise<IngestResult & { queued: boolean }> {
-  const res = await ingestEvents(ctx, tx, events, seed, direct);
+  const res = await ingestEvents(ctx, tx, events, seed, direct, registryVersion);
   let queued = res.runIds.length > res.claimed.length;
   if (res.invokeRefusals.length) {
     // A rate-limited child: Go answers the parent with a synthetic inngest/function.finished

@@ -19,11 +19,12 @@ import { ulid } from "./ulid";
 
 const SQL = `
 with pz as (
-  select exists (select 1 from pauses where kind <> 'invoke' and event_name = any($3::text[]) and expires_at > $5) as found),
+  select exists (select 1 from pauses where kind <> 'invoke' and event_name = any($3::text[]) and expires_at > $5) as found,
+         coalesce((select version from registry_version) <> $16::bigint, false) as stale),
 ins as (
   insert into events (internal_id, id, name, payload, received_at)
   select i, u, n, p, $5 from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) as t(i, u, n, p)
-   where not (select found from pz)
+   where not (select found from pz) and not (select stale from pz)
   on conflict (internal_id) do nothing returning internal_id),
 t as (
   select * from unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::bool[], $11::bool[], $12::timestamptz[])
@@ -43,22 +44,28 @@ q as (
          case when t.leased then gen_random_uuid() end, case when t.leased then $14::timestamptz end
     from t join r on r.id = t.id
   returning ${ITEM_COLUMNS})
-select (select found from pz) as paused,
+select (select found from pz) as paused, (select stale from pz) as stale,
        (select coalesce(array_agg(internal_id), '{}') from ins) as fresh,
        (select coalesce(json_agg(q), '[]') from q) as items,
        -- One NOTIFY wakes the other engine processes when a run is queued unleased.
        (select pg_notify($15, '') where exists (select 1 from q where q.lease_token is null))::text as notified`;
 
+/** Answered when another process synced functions since this registry was loaded: nothing was written. */
+export const REGISTRY_STALE = Symbol("registry stale");
+
 /**
- * Null: not applicable (the caller takes the general path); any slots it reserved through `direct`
- * are the caller's to give back, as after a rolled-back transaction.
+ * Null: not applicable (the caller takes the general path); REGISTRY_STALE: the functions changed
+ * (the caller reloads the registry and tries again). Either way nothing was written, and any slots
+ * reserved through `direct` are the caller's to give back, as after a rolled-back transaction.
+ * `registryVersion`: the version the matching functions must be current at (null: no check).
  */
 export async function ingestFast(
   ctx: Ctx,
   events: IncomingEvent[],
   seed: string | null,
   direct: Direct,
-): Promise<(IngestResult & { queued: boolean }) | null> {
+  registryVersion: number | null,
+): Promise<(IngestResult & { queued: boolean }) | null | typeof REGISTRY_STALE> {
   if (events.some((e) => e.name.startsWith("inngest/"))) return null;
   const now = ctx.clock();
   const rows = eventRows(events, seed, now);
@@ -79,7 +86,7 @@ export async function ingestFast(
   // A delayed start (future ts) is never leased to this process now.
   const leased = planned.map((p) => p.runAt <= now && direct.reserve());
   const started = planned.map((p, i) => leased[i] === true && !ctx.registry.get(p.fnId)?.timeouts.finishMs);
-  const res = await ctx.db.query<{ paused: boolean; fresh: string[]; items: QueueItem[] }>(SQL, [
+  const res = await ctx.db.query<{ paused: boolean; stale: boolean; fresh: string[]; items: QueueItem[] }>(SQL, [
     ...eventColumns(rows),
     iso(now),
     planned.map((p) => p.runId),
@@ -92,8 +99,10 @@ export async function ingestFast(
     iso(now + DEDUPE_TTL_MS),
     iso(now + ctx.opts.leaseMs),
     QUEUE_CHANNEL,
+    registryVersion,
   ]);
   const out = res.rows[0];
+  if (out?.stale) return REGISTRY_STALE;
   if (!out || out.paused) return null;
 
   const fresh = new Set(out.fresh);

@@ -139,12 +139,24 @@ export const newRunState = (fnId: string, payload: EventPayload, now: number): C
  * Stores events and schedules every matching function. With the SDK's id seed, a retried send
  * maps to the same internal ids and is recognised as already stored (no second run).
  */
+/**
+ * Thrown (rolling the caller's transaction back) when the functions changed through another
+ * process since this one's registry was loaded: the event API reloads it and tries again.
+ */
+export class RegistryChanged extends Error {
+  constructor() {
+    super("the synced functions changed since this engine loaded them");
+  }
+}
+
 export async function ingestEvents(
   ctx: Ctx,
   tx: Tx,
   events: IncomingEvent[],
   seed?: string | null,
   direct?: Direct,
+  /** The event API's check (see RegistryChanged); the engine's own events are not checked. */
+  registryVersion: number | null = null,
 ): Promise<IngestResult> {
   const now = ctx.clock();
   const runIds: string[] = [];
@@ -158,14 +170,16 @@ export async function ingestEvents(
   const correlationIds = rows
     .filter((r) => r.payload.name === FINISHED_EVENT && typeof r.payload.data.correlation_id === "string")
     .map((r) => r.payload.data.correlation_id as string);
-  const inserted = await tx.query<{ fresh: string[]; pauses: PauseRow[] }>(
+  const inserted = await tx.query<{ fresh: string[]; pauses: PauseRow[]; stale: boolean }>(
     `with ins as (
        insert into events (internal_id, id, name, payload, received_at)
        select i, u, n, p, $5 from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) as t(i, u, n, p)
        on conflict (internal_id) do nothing returning internal_id)
-     select (select coalesce(array_agg(internal_id), '{}') from ins) as fresh, (${pauseLookupSql(3, 6, 5)}) as pauses`,
-    [...eventColumns(rows), iso(now), correlationIds],
+     select (select coalesce(array_agg(internal_id), '{}') from ins) as fresh, (${pauseLookupSql(3, 6, 5)}) as pauses,
+            coalesce((select version from registry_version) <> $7::bigint, false) as stale`,
+    [...eventColumns(rows), iso(now), correlationIds, registryVersion],
   );
+  if (inserted.rows[0]?.stale) throw new RegistryChanged();
   const fresh = new Set(inserted.rows[0]?.fresh ?? []);
 
   // Functions with only the event-id key, no concurrency keys, no cancelOn and no start timeout

@@ -197,7 +197,8 @@ export async function applyOutcome(
         if (ms === null) {
           return failWith(ctx, tx, item, op.id, name, { name: "InvalidInvoke", message: `step.invoke("${name ?? op.id}"): cannot read timeout ${JSON.stringify(spec)}` }, startedAt);
         }
-        const child = ctx.registry.get(target);
+        // A child synced through another engine process a moment ago: this registry may not know it yet.
+        const child = ctx.registry.get(target) ?? (await ctx.registry.reload().then(() => ctx.registry.get(target)));
         if (!child) {
           // Go answers through a synthetic finished event; the parent's step gets the same error.
           const error = { name: "Error", message: `could not find function with ID: ${target}` };

@@ -1,5 +1,7 @@
 // In-memory view of the synced functions, reloaded after a sync in this process and on the
-// engine_functions NOTIFY from another process (plus the poll fallback).
+// engine_functions NOTIFY from another process (plus the poll fallback). `version` is the
+// registry_version it was loaded at (migration 007): the event API checks it against the database
+// when it stores events, and reloads first when another process synced meanwhile.
 import type { Db } from "./db";
 import { compileFunction, type FnDef } from "./functions";
 
@@ -7,6 +9,7 @@ export class Registry {
   private fns = new Map<string, FnDef>();
   private cronCreated = new Map<string, number>();
   private chain: Promise<void> = Promise.resolve();
+  private loadedVersion = -1;
 
   constructor(private readonly db: Db) {}
 
@@ -18,12 +21,20 @@ export class Registry {
     return [...this.fns.values()];
   }
 
+  /** The registry_version the functions were loaded at (-1 before the first load). */
+  get version(): number {
+    return this.loadedVersion;
+  }
+
   cronCreatedAt(fnId: string, cron: string): number | undefined {
     return this.cronCreated.get(`${fnId}\n${cron}`);
   }
 
   reload(): Promise<void> {
     const run = async () => {
+      // Read before the functions: a sync committed in between makes the functions newer than the
+      // version, which costs one more reload later, never a registry older than its version.
+      const v = await this.db.query<{ version: number }>("select version from registry_version");
       const rows = await this.db.query<{ id: string; app_id: string; config: unknown }>(
         "select id, app_id, config from functions",
       );
@@ -42,6 +53,7 @@ export class Registry {
       for (const c of crons.rows) created.set(`${c.function_id}\n${c.cron}`, c.created_at.getTime());
       this.fns = next;
       this.cronCreated = created;
+      this.loadedVersion = v.rows[0]?.version ?? 0;
     };
     // Serialise reloads so an older result never replaces a newer one.
     const p = this.chain.then(run, run);

@@ -9,12 +9,15 @@ import { checkpoint } from "./checkpoint";
 import { withTx } from "./db";
 import { acceptEvents } from "./events";
 import { SyncError } from "./functions";
-import { startDelayMs, validateEvent, type IncomingEvent } from "./ingest";
-import { ingestFast } from "./ingest-fast";
+import { RegistryChanged, startDelayMs, validateEvent, type IncomingEvent } from "./ingest";
+import { ingestFast, REGISTRY_STALE } from "./ingest-fast";
 import { cancelRun, eventRuns, getEvent, getRun, listEvents, listRuns, status } from "./read-api";
 import { register } from "./sync";
 import { logUnheard } from "./ui/data";
 import { isUiPath, type Ui } from "./ui/routes";
+
+/** Tries of the event API against a registry that another process's syncs keep changing. */
+const REGISTRY_TRIES = 4;
 
 class HttpError extends Error {
   constructor(
@@ -126,19 +129,35 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
     const direct = { reserve: () => ctx.reserveSlot() && ++reserved > 0 };
     let result;
     for (let attempt = 1; ; attempt++) {
+      // Functions synced through another engine process since this one loaded its registry: the
+      // statement that stores the events notices, writes nothing, and the registry is reloaded
+      // before the next try (the last try takes the registry as it is, rather than fail).
+      const version = attempt < REGISTRY_TRIES ? ctx.registry.version : null;
       try {
         // The common case in one statement (ingest-fast.ts); else the general transaction.
-        result = await ingestFast(ctx, events, seed, direct);
-        if (result) break;
+        const fast = await ingestFast(ctx, events, seed, direct, version);
+        if (fast && fast !== REGISTRY_STALE) {
+          result = fast;
+          break;
+        }
         ctx.dispatch(reserved, []);
         reserved = 0;
-        result = await withTx(ctx.db, (tx) => acceptEvents(ctx, tx, events, seed, direct));
+        if (fast === REGISTRY_STALE) {
+          await ctx.registry.reload();
+          continue;
+        }
+        result = await withTx(ctx.db, (tx) => acceptEvents(ctx, tx, events, seed, direct, version));
         break;
       } catch (err) {
         // Rolled back: nothing was leased. Resolving waits locks runs, so a rare deadlock with a
         // worker is retried; anything else gives the reserved slots back and fails the request.
-        if ((err as { code?: string }).code === "40P01" && attempt < 3) continue;
         ctx.dispatch(reserved, []);
+        reserved = 0;
+        if (err instanceof RegistryChanged) {
+          await ctx.registry.reload();
+          continue;
+        }
+        if ((err as { code?: string }).code === "40P01" && attempt < 3) continue;
         throw err;
       }
     }

@@ -77,6 +77,9 @@ export async function register(ctx: Ctx, payload: RegisterPayload): Promise<Sync
         );
       }
     }
+    // Bumped in this transaction: the event API of every process sees a new version from the
+    // moment these functions are visible (migration 007).
+    await tx.query("update registry_version set version = version + 1");
     await tx.query("select pg_notify($1, '')", [FUNCTIONS_CHANNEL]);
     return { ...diff, first: !a };
   });

@@ -87,3 +87,68 @@ test("the LISTEN connection reconnects after being killed, and work still flows"
   await waitFor(async () => (await runsOf(a.url, sent.body.ids[0]!)).some((r) => r.status === "Completed"));
   expect(counts.get("100-three")).toBe(1);
 });
+
+// Each process keeps the synced functions in memory and reloads them on a NOTIFY from the process
+// that synced: an event reaching another process in the moment before that NOTIFY arrived was
+// stored with no runs at all (seen as the first test above failing now and then). Here the moment
+// lasts: an app's functions are written as another process's sync writes them — the rows of a real
+// sync on a scratch database, and the version bump — but without the NOTIFY, so b's registry is
+// stale when the event reaches it.
+async function syncedWithoutNotify(appUrl: string) {
+  const scratch = await createTestDatabase();
+  const elsewhere = await startTestEngine(scratch.url);
+  const source = new pg.Client({ connectionString: scratch.url });
+  const target = new pg.Client({ connectionString: db.url });
+  try {
+    await elsewhere.syncApp(appUrl);
+    await source.connect();
+    const apps = (await source.query("select id, url, sdk, synced_at from apps")).rows;
+    const fns = (await source.query("select id, app_id, name, url, max_attempts, config, updated_at from functions")).rows;
+    await target.connect();
+    await target.query("begin");
+    for (const x of apps) await target.query("insert into apps (id, url, sdk, synced_at) values ($1, $2, $3, $4)", [x.id, x.url, x.sdk, x.synced_at]);
+    for (const f of fns) {
+      await target.query("insert into functions (id, app_id, name, url, max_attempts, config, updated_at) values ($1, $2, $3, $4, $5, $6, $7)", [
+        f.id, f.app_id, f.name, f.url, f.max_attempts, f.config, f.updated_at,
+      ]);
+    }
+    await target.query("update registry_version set version = version + 1");
+    await target.query("commit");
+  } finally {
+    await source.end().catch(() => {});
+    await target.end().catch(() => {});
+    await elsewhere.stop();
+    await scratch.drop();
+  }
+}
+
+test("an event sent to one engine right after functions were synced through another starts their runs", async () => {
+  const late = fixtureClient(a.url, "late");
+  const plain = late.createFunction({ id: "plain", triggers: [{ event: "late/plain" }] }, async ({ step }) => step.run("only", () => "ran"));
+  const lateApp = await startFixtureApp(late, [plain]);
+  // Keyed: its events take the general path (a transaction), which checks the version too.
+  const later = fixtureClient(a.url, "later");
+  const keyed = later.createFunction({ id: "keyed", concurrency: { limit: 1 }, triggers: [{ event: "late/keyed" }] }, async ({ step }) => step.run("only", () => "ran"));
+  const laterApp = await startFixtureApp(later, [keyed]);
+  try {
+    await syncedWithoutNotify(lateApp.url);
+    const viaApi = await sendEvents(b.url, [{ name: "late/plain", data: {} }]);
+    expect(viaApi.status).toBe(200);
+    // Stale again, and b's UI sends through the general path.
+    await syncedWithoutNotify(laterApp.url);
+    const viaUi = await fetch(`${b.url}/ui/api/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-engine-ui": "1" },
+      body: JSON.stringify({ name: "late/keyed", data: {} }),
+    });
+    expect(viaUi.status).toBe(200);
+    const uiIds = ((await viaUi.json()) as { ids: string[] }).ids;
+    for (const [id, fn] of [[viaApi.body.ids[0]!, "late-plain"], [uiIds[0]!, "later-keyed"]] as const) {
+      const run = await waitFor(async () => (await runsOf(a.url, id)).find((r) => r.status === "Completed"), { what: `the run of ${fn}` });
+      expect(run.function_id).toBe(fn);
+    }
+  } finally {
+    await lateApp.close();
+    await laterApp.close();
+  }
+});

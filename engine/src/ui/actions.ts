@@ -3,7 +3,7 @@
 import { QUEUE_CHANNEL, type Ctx } from "../context";
 import { iso, withTx } from "../db";
 import { acceptEvents } from "../events";
-import { scheduleRun, validateEvent, type IncomingEvent } from "../ingest";
+import { RegistryChanged, scheduleRun, validateEvent, type IncomingEvent } from "../ingest";
 import { INVOKED_EVENT } from "../pauses";
 import type { EventPayload } from "../types";
 import { ulid } from "../ulid";
@@ -29,11 +29,17 @@ export async function sendEvents(ctx: Ctx, raw: unknown[]): Promise<string[]> {
   if (!events.length) throw new ActionError(422, "no events to send");
   for (let attempt = 1; ; attempt++) {
     try {
-      const res = await withTx(ctx.db, (tx) => acceptEvents(ctx, tx, events));
+      // Checked against functions synced through another process, as on /e/ (the last try unchecked).
+      const version = attempt < 4 ? ctx.registry.version : null;
+      const res = await withTx(ctx.db, (tx) => acceptEvents(ctx, tx, events, null, undefined, version));
       if (res.queued || res.runIds.length) ctx.wake();
       logUnheard(ctx, res.fresh);
       return res.ids;
     } catch (err) {
+      if (err instanceof RegistryChanged) {
+        await ctx.registry.reload();
+        continue;
+      }
       // Resolving waits locks runs: a rare deadlock with a worker is retried, as on /e/.
       if ((err as { code?: string }).code === "40P01" && attempt < 3) continue;
       throw err;

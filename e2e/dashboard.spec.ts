@@ -236,8 +236,10 @@ test("live updates come over one stream: nothing refreshes while nothing changes
   expect(rsc.filter((u) => !u.startsWith("/admin/dead-letters?"))).toEqual([]);
 });
 
-test("overview: full width, a readable chart with a table, executor health, and no unconfirmed destructive button", async ({ page, context, admin, signIn }) => {
+test("overview: full width, a readable chart with a table, executor health, and no unconfirmed destructive button", async ({ page, context, admin, signIn, db }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
+  // This admin's own welcome email (admin:create queued it), as if it had waited 10 minutes.
+  await db.query("update users set welcome_requested_at = now() - interval '10 minutes' where id = $1 and welcome_email_status = 'QUEUED'", [admin.id]);
   await signIn(context, admin);
   const overview = new AdminPage(page);
   await overview.goto();
@@ -249,6 +251,8 @@ test("overview: full width, a readable chart with a table, executor health, and 
   await expect(page.getByTestId("executor-reachable")).toHaveAttribute("data-reachable", "true");
   await expect(page.getByTestId("outbox-backlog")).toContainText("unsent");
   await expect(page.getByTestId("mail-backlog")).toContainText(/not sent yet|none waiting/);
+  await expect(page.getByTestId("welcome-backlog")).toContainText(/\d+ not sent yet/);
+  await expect(page.getByTestId("welcome-backlog")).toHaveClass(/text-red-700/); // waited over 5 minutes
   await expect(page.getByRole("button", { name: /Sign out everywhere/ })).toHaveCount(0);
 });
 

@@ -3,9 +3,11 @@ import Link from "next/link";
 import { FailuresChart } from "@/components/admin/failures-chart";
 import { Panel } from "@/components/admin/panel";
 import { ScrollBox } from "@/components/admin/scroll-box";
+import { MailBacklogLine } from "@/components/admin/mail-backlog";
 import { exactUtc, RelativeTime } from "@/components/admin/relative-time";
 import { requirePageAccess } from "@/lib/accounts/current-user";
 import { signUpMailBacklog } from "@/lib/accounts/sign-up-attempts";
+import { welcomeMailBacklog } from "@/lib/accounts/welcome-email";
 import { countUsers } from "@/lib/accounts/users";
 import { executorApi } from "@/lib/dead-letters/executor-api";
 import { deadLetterOverview } from "@/lib/dead-letters/queries";
@@ -17,7 +19,14 @@ const number = new Intl.NumberFormat("en");
 
 export default async function AdminDashboardPage() {
   await requirePageAccess("ADMIN", "/admin");
-  const [counts, overview, executor, outbox, mail] = await Promise.all([countUsers(), deadLetterOverview(), executorApi.health(), outboxBacklog(), signUpMailBacklog()]);
+  const [counts, overview, executor, outbox, signUpMail, welcomeMail] = await Promise.all([
+    countUsers(),
+    deadLetterOverview(),
+    executorApi.health(),
+    outboxBacklog(),
+    signUpMailBacklog(),
+    welcomeMailBacklog(),
+  ]);
   const now = new Date();
   const users = (role: "USER" | "ADMIN") => counts.find((c) => c.role === role)?._count._all ?? 0;
   const stats = [
@@ -28,10 +37,9 @@ export default async function AdminDashboardPage() {
     { label: "Administrators", value: users("ADMIN"), href: "/admin/users", testId: "count-admins" },
   ];
   const app = executor.reachable ? executor.apps?.[0] : undefined;
-  // Outbox rows and sign-up emails are normally out within seconds; 5 minutes means people wait.
+  // Outbox rows and emails are normally out within seconds; 5 minutes means people wait.
   const stale = (oldest: Date | null) => oldest !== null && now.getTime() - oldest.getTime() > 5 * 60_000;
   const outboxStale = stale(outbox.oldest);
-  const mailStale = stale(mail.oldest);
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-bold">Admin dashboard</h1>
@@ -78,16 +86,8 @@ export default async function AdminDashboardPage() {
               ) : null}
               {outbox.lastError ? <span className="block break-words text-red-700">last error: {outbox.lastError}</span> : null}
             </dd>
-            <dt className="text-slate-600">Sign-up emails</dt>
-            <dd data-testid="mail-backlog" className={mailStale ? "text-red-700" : ""}>
-              {mail.waiting ? `${number.format(mail.waiting)} not sent yet` : "none waiting"}
-              {mail.retrying ? ` (${number.format(mail.retrying)} retrying)` : null}
-              {mail.oldest ? (
-                <span className="block">
-                  oldest <RelativeTime date={mail.oldest} now={now} />
-                </span>
-              ) : null}
-            </dd>
+            <MailBacklogLine label="Sign-up emails" backlog={signUpMail} now={now} stale={stale(signUpMail.oldest)} testId="mail-backlog" />
+            <MailBacklogLine label="Welcome emails" backlog={welcomeMail} now={now} stale={stale(welcomeMail.oldest)} testId="welcome-backlog" />
           </dl>
           <p className="mt-3 text-xs text-slate-600">Checked {exactUtc(now)}. <Link href="/admin/schedules" prefetch={false} className="text-indigo-700 underline">Schedules</Link></p>
         </Panel>

@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type Role } from "@/lib/generated/prisma/client";
 import { hashPassword } from "@/lib/accounts/password";
 import { audit } from "@/lib/audit/audit-log";
-import { verifiedEvents } from "@/lib/accounts/verified-events";
+import { verifiedColumns, verifiedEvents } from "@/lib/accounts/verified-events";
 import { enqueue } from "@/lib/outbox/relay";
 
 export type PublicUser = { id: string; email: string; name: string; role: Role; createdAt: Date };
@@ -85,7 +85,7 @@ export async function createAdmin(input: { email: string; name: string; password
       const user = await tx.user.update({
         where: { id: existing.id },
         // The operator vouches for the address; an unverified account would otherwise be deleted.
-        data: { role: "ADMIN", passwordHash, emailVerifiedAt: existing.emailVerifiedAt ?? new Date() },
+        data: { role: "ADMIN", passwordHash, ...(existing.emailVerifiedAt ? {} : verifiedColumns(new Date())) },
         select: publicFields,
       });
       const { count: sessionsEnded } = await tx.session.deleteMany({ where: { userId: existing.id } });
@@ -99,7 +99,7 @@ export async function createAdmin(input: { email: string; name: string; password
       return { user, outcome: "promoted" as const, sessionsEnded, welcomeQueued: !existing.emailVerifiedAt };
     }
     const user = await tx.user.create({
-      data: { name: input.name, email: input.email, passwordHash, role: "ADMIN", emailVerifiedAt: new Date() },
+      data: { name: input.name, email: input.email, passwordHash, role: "ADMIN", ...verifiedColumns(new Date()) },
       select: publicFields,
     });
     // Verified at birth: the welcome email goes out as for anyone whose address is verified.

@@ -10,7 +10,7 @@ import { createSession } from "@/lib/accounts/sessions";
 import { createSignedToken, readSignedToken } from "@/lib/signed-token";
 import { avatarKeys, storage } from "@/lib/avatars/storage";
 import { enqueue, type OutboxMessage } from "@/lib/outbox/relay";
-import { verifiedEvents } from "@/lib/accounts/verified-events";
+import { verifiedColumns, verifiedEvents } from "@/lib/accounts/verified-events";
 
 // The verification link: signed (HMAC with APP_SECRET, its own purpose), single-use (the
 // email_verifications row it names is used once, and verifying uses every other link of the
@@ -96,7 +96,7 @@ export async function verifyEmail(token: string, now = new Date()): Promise<Veri
     await tx.session.deleteMany({ where: { userId } });
     let messages: OutboxMessage[] = [];
     if (!user.emailVerifiedAt) {
-      await tx.user.update({ where: { id: userId }, data: { emailVerifiedAt: now } });
+      await tx.user.update({ where: { id: userId }, data: verifiedColumns(now) });
       messages = verifiedEvents(user);
     }
     const session = await createSession(user, now, tx);

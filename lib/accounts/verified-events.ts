@@ -14,3 +14,6 @@ export function verifiedEvents(user: { id: string; avatarStatus: AvatarStatus; a
   if (user.avatarStatus === "PROCESSING" && user.avatarUploadId) messages.push({ name: userAvatarUploaded.name, data: { userId: user.id, uploadId: user.avatarUploadId } });
   return messages;
 }
+
+/** The columns verification sets, in the same transaction: verified, and the welcome email asked for now. */
+export const verifiedColumns = (now: Date) => ({ emailVerifiedAt: now, welcomeRequestedAt: now });

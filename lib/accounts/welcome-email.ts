@@ -51,6 +51,20 @@ export async function markWelcomeEmailFailed(userId: string): Promise<void> {
   await db.user.updateMany({ where: { id: userId, welcomeEmailStatus: "QUEUED" }, data: { welcomeEmailStatus: "FAILED" } });
 }
 
+/**
+ * Welcome emails asked for and not sent yet (the admin overview): how many, how many are retrying,
+ * the oldest request. Accounts not verified yet have no request. The (status, requested_at) index
+ * serves it: queued welcome emails are few when all is well.
+ */
+export async function welcomeMailBacklog(): Promise<{ waiting: number; retrying: number; oldest: Date | null }> {
+  const where = { welcomeEmailStatus: "QUEUED" as const, welcomeRequestedAt: { not: null } };
+  const [all, retrying] = await Promise.all([
+    db.user.aggregate({ where, _count: { _all: true }, _min: { welcomeRequestedAt: true } }),
+    db.user.count({ where: { ...where, welcomeEmailFailedAttempts: { gt: 0 } } }),
+  ]);
+  return { waiting: all._count._all, retrying, oldest: all._min.welcomeRequestedAt };
+}
+
 /** The function the welcome email runs in (its dead letters carry this id, maybe app-prefixed). */
 export const WELCOME_FUNCTION_ID = "user.welcome-email";
 
@@ -65,7 +79,7 @@ export async function requestWelcomeEmailAgain(person: { id: string; email: stri
   return db.$transaction(async (tx) => {
     const { count } = await tx.user.updateMany({
       where: { id: person.id, welcomeEmailStatus: "FAILED", emailVerifiedAt: { not: null } },
-      data: { welcomeEmailStatus: "QUEUED", welcomeEmailFailedAttempts: 0 },
+      data: { welcomeEmailStatus: "QUEUED", welcomeEmailFailedAttempts: 0, welcomeRequestedAt: new Date() },
     });
     if (count === 0) throw new AppError("conflict", "Your welcome email is already sent or on its way.");
     const deadLetterId = await retryOwnLetter(tx, WELCOME_FUNCTION_ID, person);

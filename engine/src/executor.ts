@@ -36,11 +36,7 @@ export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight,
     await dropItem(ctx, item);
     return null;
   }
-  let fn = ctx.registry.get(run.function_id);
-  if (!fn) {
-    await ctx.registry.reload();
-    fn = ctx.registry.get(run.function_id);
-  }
+  const fn = await ctx.registry.getFresh(run.function_id);
 
   if (run.started) ctx.log.info("run started", { run: item.run_id, fn: run.function_id });
   // timeouts, checked lazily too (the timers may run late, e.g. after downtime).

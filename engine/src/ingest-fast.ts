@@ -14,13 +14,14 @@ import { QUEUE_CHANNEL, type Ctx } from "./context";
 import { iso } from "./db";
 import { DEDUPE_TTL_MS, eventColumns, eventRows, isPlain, matchingFunctions, newRunState, startAt, type Direct, type EventRow, type IncomingEvent, type IngestResult } from "./ingest";
 import { ITEM_COLUMNS } from "./queue";
+import { RegistryChanged, registryStaleSql } from "./registry";
 import type { CarriedRun, QueueItem } from "./types";
 import { ulid } from "./ulid";
 
 const SQL = `
 with pz as (
   select exists (select 1 from pauses where kind <> 'invoke' and event_name = any($3::text[]) and expires_at > $5) as found,
-         coalesce((select version from registry_version) <> $16::bigint, false) as stale),
+         ${registryStaleSql(16)} as stale),
 ins as (
   insert into events (internal_id, id, name, payload, received_at)
   select i, u, n, p, $5 from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) as t(i, u, n, p)
@@ -50,14 +51,11 @@ select (select found from pz) as paused, (select stale from pz) as stale,
        -- One NOTIFY wakes the other engine processes when a run is queued unleased.
        (select pg_notify($15, '') where exists (select 1 from q where q.lease_token is null))::text as notified`;
 
-/** Answered when another process synced functions since this registry was loaded: nothing was written. */
-export const REGISTRY_STALE = Symbol("registry stale");
-
 /**
- * Null: not applicable (the caller takes the general path); REGISTRY_STALE: the functions changed
- * (the caller reloads the registry and tries again). Either way nothing was written, and any slots
- * reserved through `direct` are the caller's to give back, as after a rolled-back transaction.
- * `registryVersion`: the version the matching functions must be current at (null: no check).
+ * Null: not applicable (the caller takes the general path); throws RegistryChanged when the
+ * functions changed since `registryVersion` (null: no check). Either way nothing was written, and
+ * any slots reserved through `direct` are the caller's to give back, as after a rolled-back
+ * transaction.
  */
 export async function ingestFast(
   ctx: Ctx,
@@ -65,7 +63,7 @@ export async function ingestFast(
   seed: string | null,
   direct: Direct,
   registryVersion: number | null,
-): Promise<(IngestResult & { queued: boolean }) | null | typeof REGISTRY_STALE> {
+): Promise<(IngestResult & { queued: boolean }) | null> {
   if (events.some((e) => e.name.startsWith("inngest/"))) return null;
   const now = ctx.clock();
   const rows = eventRows(events, seed, now);
@@ -102,7 +100,7 @@ export async function ingestFast(
     registryVersion,
   ]);
   const out = res.rows[0];
-  if (out?.stale) return REGISTRY_STALE;
+  if (out?.stale) throw new RegistryChanged();
   if (!out || out.paused) return null;
 
   const fresh = new Set(out.fresh);

@@ -6,6 +6,7 @@ import { QUEUE_CHANNEL, type Ctx } from "./context";
 import { iso, type Tx } from "./db";
 import { armDelayedStart, FlowIngest, throttleRuns, type InvokeRefusal, type ScheduleOptions } from "./flow-control";
 import type { FnDef } from "./functions";
+import { RegistryChanged, registryStaleSql } from "./registry";
 import { createCancelPauses, FINISHED_EVENT, INVOKED_EVENT, pauseLookupSql, type PauseRow } from "./pauses";
 import { enqueueDeadline, ITEM_COLUMNS } from "./queue";
 import type { CarriedRun, EventPayload, QueueItem } from "./types";
@@ -139,23 +140,13 @@ export const newRunState = (fnId: string, payload: EventPayload, now: number): C
  * Stores events and schedules every matching function. With the SDK's id seed, a retried send
  * maps to the same internal ids and is recognised as already stored (no second run).
  */
-/**
- * Thrown (rolling the caller's transaction back) when the functions changed through another
- * process since this one's registry was loaded: the event API reloads it and tries again.
- */
-export class RegistryChanged extends Error {
-  constructor() {
-    super("the synced functions changed since this engine loaded them");
-  }
-}
-
 export async function ingestEvents(
   ctx: Ctx,
   tx: Tx,
   events: IncomingEvent[],
   seed?: string | null,
   direct?: Direct,
-  /** The event API's check (see RegistryChanged); the engine's own events are not checked. */
+  /** The event API's check (RegistryChanged, registry.ts); the engine's own events are not checked. */
   registryVersion: number | null = null,
 ): Promise<IngestResult> {
   const now = ctx.clock();
@@ -176,7 +167,7 @@ export async function ingestEvents(
        select i, u, n, p, $5 from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) as t(i, u, n, p)
        on conflict (internal_id) do nothing returning internal_id)
      select (select coalesce(array_agg(internal_id), '{}') from ins) as fresh, (${pauseLookupSql(3, 6, 5)}) as pauses,
-            coalesce((select version from registry_version) <> $7::bigint, false) as stale`,
+            ${registryStaleSql(7)} as stale`,
     [...eventColumns(rows), iso(now), correlationIds, registryVersion],
   );
   if (inserted.rows[0]?.stale) throw new RegistryChanged();

@@ -198,7 +198,7 @@ export async function applyOutcome(
           return failWith(ctx, tx, item, op.id, name, { name: "InvalidInvoke", message: `step.invoke("${name ?? op.id}"): cannot read timeout ${JSON.stringify(spec)}` }, startedAt);
         }
         // A child synced through another engine process a moment ago: this registry may not know it yet.
-        const child = ctx.registry.get(target) ?? (await ctx.registry.reload().then(() => ctx.registry.get(target)));
+        const child = await ctx.registry.getFresh(target);
         if (!child) {
           // Go answers through a synthetic finished event; the parent's step gets the same error.
           const error = { name: "Error", message: `could not find function with ID: ${target}` };

@@ -1,9 +1,26 @@
 // In-memory view of the synced functions, reloaded after a sync in this process and on the
-// engine_functions NOTIFY from another process (plus the poll fallback). `version` is the
-// registry_version it was loaded at (migration 007): the event API checks it against the database
-// when it stores events, and reloads first when another process synced meanwhile.
+// engine_functions NOTIFY from another process (plus the poll fallback). It remembers the
+// registry_version it was loaded at (migration 007): the event API checks that against the
+// database when it stores events, and reloads first when another process synced meanwhile.
 import type { Db } from "./db";
 import { compileFunction, type FnDef } from "./functions";
+
+/**
+ * Thrown by the statement that stores events (nothing written; the caller's transaction, if any,
+ * rolls back) when the functions changed through another process since this registry was loaded:
+ * the event API reloads the registry and tries again.
+ */
+export class RegistryChanged extends Error {
+  constructor() {
+    super("the synced functions changed since this engine loaded them");
+  }
+}
+
+/** SQL: whether the registry version passed as parameter `$n` is out of date (null: never). */
+export const registryStaleSql = (n: number) => `coalesce((select version from registry_version) <> $${n}::bigint, false)`;
+
+/** Tries of an event API call against a registry that other processes' syncs keep changing. */
+const REGISTRY_TRIES = 4;
 
 export class Registry {
   private fns = new Map<string, FnDef>();
@@ -21,9 +38,20 @@ export class Registry {
     return [...this.fns.values()];
   }
 
-  /** The registry_version the functions were loaded at (-1 before the first load). */
-  get version(): number {
-    return this.loadedVersion;
+  /**
+   * The version an event API call checks on its `attempt`-th try: the one the functions were
+   * loaded at; null (no check) on the last try, which takes the registry as it is rather than fail.
+   */
+  versionForTry(attempt: number): number | null {
+    return attempt < REGISTRY_TRIES ? this.loadedVersion : null;
+  }
+
+  /** The function, reloading first if this process does not know it yet (synced through another). */
+  async getFresh(id: string): Promise<FnDef | undefined> {
+    const fn = this.fns.get(id);
+    if (fn) return fn;
+    await this.reload();
+    return this.fns.get(id);
   }
 
   cronCreatedAt(fnId: string, cron: string): number | undefined {

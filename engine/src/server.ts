@@ -9,15 +9,13 @@ import { checkpoint } from "./checkpoint";
 import { withTx } from "./db";
 import { acceptEvents } from "./events";
 import { SyncError } from "./functions";
-import { RegistryChanged, startDelayMs, validateEvent, type IncomingEvent } from "./ingest";
-import { ingestFast, REGISTRY_STALE } from "./ingest-fast";
+import { startDelayMs, validateEvent, type IncomingEvent } from "./ingest";
+import { ingestFast } from "./ingest-fast";
 import { cancelRun, eventRuns, getEvent, getRun, listEvents, listRuns, status } from "./read-api";
+import { RegistryChanged } from "./registry";
 import { register } from "./sync";
 import { logUnheard } from "./ui/data";
 import { isUiPath, type Ui } from "./ui/routes";
-
-/** Tries of the event API against a registry that another process's syncs keep changing. */
-const REGISTRY_TRIES = 4;
 
 class HttpError extends Error {
   constructor(
@@ -130,26 +128,19 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
     let result;
     for (let attempt = 1; ; attempt++) {
       // Functions synced through another engine process since this one loaded its registry: the
-      // statement that stores the events notices, writes nothing, and the registry is reloaded
-      // before the next try (the last try takes the registry as it is, rather than fail).
-      const version = attempt < REGISTRY_TRIES ? ctx.registry.version : null;
+      // statement that stores the events notices and writes nothing (RegistryChanged), and the
+      // registry is reloaded before the next try.
+      const version = ctx.registry.versionForTry(attempt);
       try {
         // The common case in one statement (ingest-fast.ts); else the general transaction.
-        const fast = await ingestFast(ctx, events, seed, direct, version);
-        if (fast && fast !== REGISTRY_STALE) {
-          result = fast;
-          break;
-        }
+        result = await ingestFast(ctx, events, seed, direct, version);
+        if (result) break;
         ctx.dispatch(reserved, []);
         reserved = 0;
-        if (fast === REGISTRY_STALE) {
-          await ctx.registry.reload();
-          continue;
-        }
         result = await withTx(ctx.db, (tx) => acceptEvents(ctx, tx, events, seed, direct, version));
         break;
       } catch (err) {
-        // Rolled back: nothing was leased. Resolving waits locks runs, so a rare deadlock with a
+        // Nothing was written or leased. Resolving waits locks runs, so a rare deadlock with a
         // worker is retried; anything else gives the reserved slots back and fails the request.
         ctx.dispatch(reserved, []);
         reserved = 0;

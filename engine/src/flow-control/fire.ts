@@ -5,7 +5,6 @@
 // happens. A run it creates may be leased to this same worker, which continues with it at once.
 import { QUEUE_CHANNEL, type Ctx } from "../context";
 import { iso, withTx, type Tx } from "../db";
-import type { FnDef } from "../functions";
 import { scheduleRun } from "../ingest";
 import type { QueueItem } from "../types";
 import { startBatch } from "./batch";
@@ -35,7 +34,7 @@ export async function fireFlowItem(ctx: Ctx, item: QueueItem): Promise<QueueItem
       await tx.query("delete from queue where id = $1", [item.id]);
       return null;
     }
-    const fn = await currentFn(ctx, owner.function_id);
+    const fn = await ctx.registry.getFresh(owner.function_id);
     if (kind === "throttle") {
       const gate = await openThrottleGate(ctx, tx, fn, owner.function_id, owner.key, direct);
       await rearmOrDelete(tx, item, gate.next);
@@ -53,13 +52,6 @@ export async function fireFlowItem(ctx: Ctx, item: QueueItem): Promise<QueueItem
   });
   ctx.wake();
   return res?.claimed ?? null;
-}
-
-async function currentFn(ctx: Ctx, fnId: string): Promise<FnDef | undefined> {
-  const fn = ctx.registry.get(fnId);
-  if (fn) return fn;
-  await ctx.registry.reload();
-  return ctx.registry.get(fnId);
 }
 
 async function rearmOrDelete(tx: Tx, item: QueueItem, next: number | null) {

@@ -3,8 +3,9 @@
 import { QUEUE_CHANNEL, type Ctx } from "../context";
 import { iso, withTx } from "../db";
 import { acceptEvents } from "../events";
-import { RegistryChanged, scheduleRun, validateEvent, type IncomingEvent } from "../ingest";
+import { scheduleRun, validateEvent, type IncomingEvent } from "../ingest";
 import { INVOKED_EVENT } from "../pauses";
+import { RegistryChanged } from "../registry";
 import type { EventPayload } from "../types";
 import { ulid } from "../ulid";
 import { logUnheard } from "./data";
@@ -29,9 +30,8 @@ export async function sendEvents(ctx: Ctx, raw: unknown[]): Promise<string[]> {
   if (!events.length) throw new ActionError(422, "no events to send");
   for (let attempt = 1; ; attempt++) {
     try {
-      // Checked against functions synced through another process, as on /e/ (the last try unchecked).
-      const version = attempt < 4 ? ctx.registry.version : null;
-      const res = await withTx(ctx.db, (tx) => acceptEvents(ctx, tx, events, null, undefined, version));
+      // Checked against functions synced through another process, as on /e/.
+      const res = await withTx(ctx.db, (tx) => acceptEvents(ctx, tx, events, null, undefined, ctx.registry.versionForTry(attempt)));
       if (res.queued || res.runIds.length) ctx.wake();
       logUnheard(ctx, res.fresh);
       return res.ids;

@@ -116,6 +116,12 @@ export const RENAMED_EVENTS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Whether a function id as an executor stored it (in a dead letter, a run) is the function `id`:
+ * Inngest prefixes it with the app's id ("signup-jobs-user.welcome-email"), the engine may not.
+ */
+export const isFunction = (storedId: string, id: string) => storedId === id || storedId.endsWith(`-${id}`);
+
+/**
  * Events a function no longer listens to, by function id (as stored in a dead letter, with or
  * without the executor's app prefix), and the one that reaches it today. The welcome email follows
  * `user/email.verified` since sign-up verifies the address (user/account.created now starts the
@@ -132,6 +138,6 @@ export const RETRIGGERED_EVENTS: Readonly<Record<string, Readonly<Record<string,
  */
 export function currentEventName(name: string, functionId?: string): string {
   const renamed = RENAMED_EVENTS[name] ?? name;
-  const fn = functionId ? Object.keys(RETRIGGERED_EVENTS).find((id) => functionId === id || functionId.endsWith(`-${id}`)) : undefined;
+  const fn = functionId ? Object.keys(RETRIGGERED_EVENTS).find((id) => isFunction(functionId, id)) : undefined;
   return (fn && RETRIGGERED_EVENTS[fn]![renamed]) || renamed;
 }

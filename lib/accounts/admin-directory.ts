@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { openDeadLettersForUser } from "@/lib/dead-letters/queries";
+import { isFunction } from "@/inngest/events";
 
 // The admin Users page: find a person, see their background work and the failures about them.
 
@@ -62,7 +63,7 @@ export async function getUserOverview(id: string) {
   if (!user) return null;
   const letters = await openDeadLettersForUser(id);
   const lettersFor = (fn: string) => {
-    for (const [functionId, counts] of letters) if (functionId === fn || functionId.endsWith(`-${fn}`)) return { ...counts, functionId };
+    for (const [functionId, counts] of letters) if (isFunction(functionId, fn)) return { ...counts, functionId };
     return { open: 0, total: 0, functionId: null };
   };
   const sent = (kind: (k: string) => boolean) => user.deliveries.find((d) => kind(d.kind));

@@ -3,6 +3,7 @@ import { createElement } from "react";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { userWelcomeEmailRequested } from "@/inngest/events";
 import { noteRetryEvent, retryOwnLetter } from "@/lib/dead-letters/owner-retry";
 import { enqueue } from "@/lib/outbox/relay";
@@ -77,14 +78,25 @@ export const WELCOME_FUNCTION_ID = "user.welcome-email";
  */
 export async function requestWelcomeEmailAgain(person: { id: string; email: string }): Promise<string[]> {
   return db.$transaction(async (tx) => {
-    const { count } = await tx.user.updateMany({
-      where: { id: person.id, welcomeEmailStatus: "FAILED", emailVerifiedAt: { not: null } },
-      data: { welcomeEmailStatus: "QUEUED", welcomeEmailFailedAttempts: 0, welcomeRequestedAt: new Date() },
-    });
+    const count = await queueFailedWelcome(tx, person.id);
     if (count === 0) throw new AppError("conflict", "Your welcome email is already sent or on its way.");
     const deadLetterId = await retryOwnLetter(tx, WELCOME_FUNCTION_ID, person);
     const ids = await enqueue(tx, [{ name: userWelcomeEmailRequested.name, data: { userId: person.id, ...(deadLetterId ? { deadLetterId } : {}) } }]);
     if (deadLetterId) await noteRetryEvent(tx, deadLetterId, ids[0]!);
     return ids;
   });
+}
+
+/**
+ * A welcome email that failed for good, queued again with its attempts from zero — by the person's
+ * "Send again" or an admin's retry of its dead letter — so the account page and the overview show
+ * it on its way while the new run works (and "Send again" is not offered meanwhile). A run that
+ * fails again marks it failed through the function's onFailure. Returns 0 when it had not failed.
+ */
+export async function queueFailedWelcome(tx: Prisma.TransactionClient, userId: string): Promise<number> {
+  const { count } = await tx.user.updateMany({
+    where: { id: userId, welcomeEmailStatus: "FAILED", emailVerifiedAt: { not: null } },
+    data: { welcomeEmailStatus: "QUEUED", welcomeEmailFailedAttempts: 0, welcomeRequestedAt: new Date() },
+  });
+  return count;
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { NonRetriableError } from "inngest";
 import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { renderAvatar } from "@/lib/avatars/images";
 import { AVATAR_SIZES, avatarKeys, storage } from "@/lib/avatars/storage";
 
@@ -35,4 +36,14 @@ export async function processAvatar(userId: string, uploadId: string): Promise<A
 
 export async function markAvatarFailed(userId: string, uploadId: string): Promise<void> {
   await db.user.updateMany({ where: { id: userId, avatarUploadId: uploadId, avatarStatus: "PROCESSING" }, data: { avatarStatus: "FAILED" } });
+}
+
+/**
+ * An admin retried the avatar's dead letter: the upload it failed on — if it is still the person's
+ * — shows as processing again, attempts from zero, while the new run works; a run that fails again
+ * marks it failed through the function's onFailure. Returns 0 when there was nothing to reopen.
+ */
+export async function reprocessFailedAvatar(tx: Prisma.TransactionClient, userId: string, uploadId: string): Promise<number> {
+  const { count } = await tx.user.updateMany({ where: { id: userId, avatarUploadId: uploadId, avatarStatus: "FAILED" }, data: { avatarStatus: "PROCESSING", avatarFailedAttempts: 0 } });
+  return count;
 }

@@ -1,5 +1,8 @@
 import "server-only";
-import { bulkActionRequested, currentEventName } from "@/inngest/events";
+import { bulkActionRequested, currentEventName, isFunction, userAvatarUploaded, userWelcomeEmailRequested } from "@/inngest/events";
+import { queueFailedWelcome, WELCOME_FUNCTION_ID } from "@/lib/accounts/welcome-email";
+import { AVATAR_FUNCTION_ID } from "@/lib/avatars/replace";
+import { reprocessFailedAvatar } from "@/lib/avatars/resize";
 import { audit } from "@/lib/audit/audit-log";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -25,6 +28,22 @@ async function lock(tx: Tx, id: string): Promise<Locked> {
 }
 
 /**
+ * What a retry puts back in progress for the person a letter is about, by function: without it
+ * their account page kept saying "failed" (and offered "Send again") while the retry ran, and the
+ * overview's "Welcome emails" did not count it. A payload that does not parse reopens nothing.
+ */
+const OWNER_JOBS: Record<string, (tx: Tx, data: unknown) => Promise<unknown>> = {
+  [WELCOME_FUNCTION_ID]: async (tx, data) => {
+    const parsed = userWelcomeEmailRequested.schema.safeParse(data);
+    if (parsed.success) await queueFailedWelcome(tx, parsed.data.userId);
+  },
+  [AVATAR_FUNCTION_ID]: async (tx, data) => {
+    const parsed = userAvatarUploaded.schema.safeParse(data);
+    if (parsed.success) await reprocessFailedAvatar(tx, parsed.data.userId, parsed.data.uploadId);
+  },
+};
+
+/**
  * Re-sends the original event (new event id, through the outbox) carrying the letter's id, so the
  * run that succeeds resolves it. Refused for a resolved letter and while a retry is in flight.
  * Returns the outbox id to relay after the response.
@@ -44,6 +63,8 @@ export async function retryDeadLetter(id: string, actor: Admin, opts: { tx?: Tx;
     // and as the event that reaches the letter's function today.
     const message = { name: currentEventName(letter.payload.name ?? letter.event_name, letter.function_id) as OutboxMessage["name"], data: { ...(letter.payload.data ?? {}), deadLetterId: id } };
     const [eventId] = await enqueue(t, [message as OutboxMessage]);
+    const reopen = Object.entries(OWNER_JOBS).find(([fn]) => isFunction(letter.function_id, fn))?.[1];
+    await reopen?.(t, letter.payload.data);
     await t.deadLetterJob.update({
       where: { id },
       data: { status: "RETRYING", retryCount: { increment: 1 }, lastRetryEventId: eventId },

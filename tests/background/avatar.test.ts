@@ -6,6 +6,8 @@ import { inngest } from "@/inngest/client";
 import { userAvatarUploaded } from "@/inngest/events";
 import { processAvatar } from "@/lib/avatars/resize";
 import { replaceAvatar } from "@/lib/avatars/replace";
+import { retryDeadLetter } from "@/lib/dead-letters/manage";
+import { makeUser } from "@/tests/factories";
 import { relayOutbox } from "@/lib/outbox/relay";
 import { avatarKeys, storage } from "@/lib/avatars/storage";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
@@ -98,5 +100,25 @@ describe("avatar processing", () => {
     expect(after.avatarStatus).toBe("READY");
     expect(after.avatarUploadId).not.toBe(user.avatarUploadId);
     expect(await storage().get(avatarKeys.sized(user.id, after.avatarUploadId!, 256))).not.toBeNull();
+  });
+
+  it("shows the avatar processing again while an admin's retry runs, then ready", async () => {
+    const user = await db.user.create({
+      data: { name: "Restored", email: address("restored"), passwordHash: "x", emailVerifiedAt: new Date(), avatarStatus: "PROCESSING", avatarUploadId: randomUUID() },
+      select: { id: true, avatarUploadId: true },
+    });
+    // The original is missing (a permanent failure) until an operator restores it from a backup.
+    const { ids } = await inngest.send({ name: userAvatarUploaded.name, data: { userId: user.id, uploadId: user.avatarUploadId! } });
+    expect((await finishedRun(ids[0]!, AVATAR_FN)).status).toBe("Failed");
+    await waitFor(async () => (await userState(user.id)).avatarStatus === "FAILED", "the avatar to be marked failed");
+    const letter = await waitFor(() => db.deadLetterJob.findFirst({ where: { subjectUserId: user.id, status: "OPEN" } }), "the dead letter");
+    await storage().put(avatarKeys.original(user.id, user.avatarUploadId!), await photo(200, 200));
+
+    const outboxId = await retryDeadLetter(letter.id, await makeUser({ role: "ADMIN" }), { confirmedPermanent: true });
+    // Not "failed" while the retry runs: the account page goes on watching it.
+    expect(await userState(user.id)).toMatchObject({ avatarStatus: "PROCESSING" });
+    await relayOutbox({ ids: [outboxId] });
+    expect((await finishedRun(outboxId, AVATAR_FN)).status).toBe("Completed");
+    expect(await userState(user.id)).toMatchObject({ avatarStatus: "READY" });
   });
 });

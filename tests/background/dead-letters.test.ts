@@ -11,7 +11,7 @@ import { AppError } from "@/lib/errors";
 import { startBackgroundStack, type BackgroundStack } from "@/tests/harness/background";
 import { waitFor } from "@/tests/harness/wait";
 import { makeUser } from "@/tests/factories";
-import { address, finishedRun, signUp, WELCOME_FN } from "./helpers";
+import { address, finishedRun, signUp, userState, WELCOME_FN } from "./helpers";
 
 let stack: BackgroundStack;
 let admin: { id: string; email: string };
@@ -81,8 +81,11 @@ describe("dead letters", () => {
   it("retry → new run → success resolves the letter by itself, with an audit trail", async () => {
     const { email, letter, userId } = await rejectedSignUp();
     stack.mail.addFault({ match: email.replace(/[+.]/g, "\\$&"), status: 200 }); // the cause is fixed
+    await waitFor(async () => (await userState(userId)).welcomeEmailStatus === "FAILED", "the welcome email to be marked failed");
     const outboxId = await retryDeadLetter(letter.id, admin, { confirmedPermanent: true });
     expect(await db.deadLetterJob.findUniqueOrThrow({ where: { id: letter.id } })).toMatchObject({ status: "RETRYING", retryCount: 1, lastRetryEventId: outboxId });
+    // On its way again for the person (and the overview's count), not "failed" while the retry runs.
+    expect(await userState(userId)).toMatchObject({ welcomeEmailStatus: "QUEUED" });
     await relayOutbox({ ids: [outboxId] });
 
     const resolved = await waitFor(async () => {
@@ -100,13 +103,14 @@ describe("dead letters", () => {
   });
 
   it("a retry that fails again updates the same row: attempts and history grow", async () => {
-    const { letter } = await rejectedSignUp();
+    const { letter, userId } = await rejectedSignUp();
     const outboxId = await retryDeadLetter(letter.id, admin, { confirmedPermanent: true });
     await relayOutbox({ ids: [outboxId] });
     const again = await waitFor(async () => {
       const row = await db.deadLetterJob.findUniqueOrThrow({ where: { id: letter.id } });
       return row.status === "OPEN" && (row.history as unknown[]).length === 2 && row;
     }, "the retry's failure to land on the same letter");
+    await waitFor(async () => (await userState(userId)).welcomeEmailStatus === "FAILED", "the welcome email to be marked failed again");
     expect(again.attempts).toBe(2);
     expect(again.lastRunId).not.toBe(letter.runId);
     expect(await db.deadLetterJob.count({ where: { eventId: letter.eventId } })).toBe(1);

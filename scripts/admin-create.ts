@@ -4,42 +4,36 @@
 // An address that already has an account is refused unless --promote-existing is given; promoting
 // sets the new password and ends every session of that account. Both are written to the audit log.
 import os from "node:os";
-import { parseArgs } from "node:util";
-import { z } from "zod";
 import { emailSchema, signUpSchema } from "../lib/accounts/schemas";
-import { ensureLocalDatabase } from "./lib/local-db";
+import { cliOptions } from "./lib/cli";
+import { applyMigrations, ensureLocalDatabase } from "./lib/local-db";
 
-const { values } = parseArgs({
-  options: { email: { type: "string" }, name: { type: "string" }, password: { type: "string" }, "promote-existing": { type: "boolean", default: false } },
+// A refused password is never repeated (the helper's "(got …)" would print it).
+const { values, flags } = cliOptions('npm run admin:create -- --email you@example.com --name "Your Name" --password "…" [--promote-existing]', {
+  values: { email: emailSchema, name: signUpSchema.shape.name.optional(), password: signUpSchema.shape.password },
+  flags: ["promote-existing"],
+  secret: ["password"],
+  fallback: { password: { from: "ADMIN_PASSWORD", value: process.env.ADMIN_PASSWORD } },
 });
 
-const input = z
-  .object({
-    email: emailSchema,
-    name: signUpSchema.shape.name.optional(),
-    password: signUpSchema.shape.password,
-  })
-  .safeParse({ email: values.email, name: values.name, password: values.password ?? process.env.ADMIN_PASSWORD });
-
-if (!input.success) {
-  for (const issue of input.error.issues) console.error(`--${issue.path.join(".")}: ${issue.message}`);
-  console.error('usage: npm run admin:create -- --email you@example.com --name "Your Name" --password "…" [--promote-existing]');
-  process.exit(2);
-}
-
+// The local database is brought up to date as `npm run dev` does (a fresh checkout may make its
+// admin before it first runs the app); a DATABASE_URL one is the operator's to migrate.
 const local = process.env.DATABASE_URL ? undefined : await ensureLocalDatabase();
-if (local) process.env.DATABASE_URL = local.appUrl;
+if (local) {
+  process.env.DATABASE_URL = local.appUrl;
+  applyMigrations(local.appUrl);
+}
 
 // Imported after DATABASE_URL is settled: the env module reads it on first use.
 const { createAdmin } = await import("../lib/accounts/users");
 const { getDb } = await import("../lib/db");
 try {
-  const { email, name, password } = input.data;
+  const { email, name, password } = values;
   const { user, outcome, sessionsEnded, welcomeQueued } = await createAdmin({
     email,
     name: name ?? email.split("@")[0]!,
     password,
-    promoteExisting: values["promote-existing"],
+    promoteExisting: flags["promote-existing"],
     operator: `${os.userInfo().username}@${os.hostname()}`,
   });
   console.log(
@@ -50,7 +44,9 @@ try {
   // Written to the outbox with the account; the running app's outbox sweep hands it to the executor.
   if (welcomeQueued) console.log("Its welcome email is queued: the running app sends it with its next outbox sweep (within about two minutes).");
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  // P2021: a table is missing — a database nobody has migrated yet.
+  if ((error as { code?: string }).code === "P2021") console.error("This database has no tables yet: run `npm run db:deploy` against it first (docs/production.md).");
+  else console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 } finally {
   await getDb().$disconnect();

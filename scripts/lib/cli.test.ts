@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { CliError, parseCli, positiveNumber, wholeNumber } from "./cli";
 
 const soakSpec = { values: { minutes: positiveNumber().default(5), rate: positiveNumber().optional() } };
@@ -20,11 +21,20 @@ describe("parseCli", () => {
   });
 
   it("refuses a bad value naming its option and what it got", () => {
-    expect(() => parseCli(["--minutes", "five"], soakSpec)).toThrow('--minutes must be a number (got "five")');
-    expect(() => parseCli(["--minutes", "0"], soakSpec)).toThrow('--minutes must be more than 0 (got "0")');
-    expect(() => parseCli(["--size", "10"], { values: { size: wholeNumber(1000) } })).toThrow('--size must be at least 1000 (got "10")');
-    expect(() => parseCli(["--runs", "2.5"], { values: { runs: wholeNumber(1) } })).toThrow('--runs must be a whole number (got "2.5")');
+    expect(() => parseCli(["--minutes", "five"], soakSpec)).toThrow('--minutes: must be a number (got "five")');
+    expect(() => parseCli(["--minutes", "0"], soakSpec)).toThrow('--minutes: must be more than 0 (got "0")');
+    expect(() => parseCli(["--size", "10"], { values: { size: wholeNumber(1000) } })).toThrow('--size: must be at least 1000 (got "10")');
+    expect(() => parseCli(["--runs", "2.5"], { values: { runs: wholeNumber(1) } })).toThrow('--runs: must be a whole number (got "2.5")');
     expect(() => parseCli(["--minutes"], soakSpec)).toThrow(/--minutes <value>' argument missing/);
+  });
+
+  it("never repeats a secret's value, and falls back to a value the script read from its environment", () => {
+    const password = z.string().min(12, "Password must be at least 12 characters");
+    const spec = (value?: string) => ({ values: { password }, secret: ["password"] as const, fallback: { password: { from: "ADMIN_PASSWORD", value } } });
+    expect(() => parseCli(["--password", "hunter2"], spec())).toThrow(/^--password: Password must be at least 12 characters$/);
+    expect(() => parseCli([], spec("short"))).toThrow(/^--password \(from ADMIN_PASSWORD\): Password must be at least 12 characters$/);
+    expect(parseCli([], spec("a long enough passphrase")).values).toEqual({ password: "a long enough passphrase" });
+    expect(parseCli(["--password", "given on the line wins"], spec("a long enough passphrase")).values).toEqual({ password: "given on the line wins" });
   });
 
   it("refuses positional arguments it was not told about", () => {

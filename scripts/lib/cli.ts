@@ -1,4 +1,4 @@
-// Command-line options of the scripts (dev, bench, chaos, abuse, soak). node:util's parseArgs in
+// Command-line options of the scripts (dev, bench, chaos, abuse, soak, admin:create). node:util's parseArgs in
 // strict mode refuses an unknown or misspelt option by name — `npm run chaos -- --bouned` used to
 // start the full run (about 4 minutes), and `npm run soak -- --minute 1` a 5-minute one — and a zod schema
 // refuses a bad value naming its option, before anything is started.
@@ -15,6 +15,13 @@ export type CliSpec<S extends z.ZodRawShape, F extends string> = {
   flags?: readonly F[];
   /** Words allowed as positional arguments (none by default). */
   words?: readonly string[];
+  /** Options whose value a refusal never repeats (a password would land in a terminal's scrollback or a CI log). */
+  secret?: readonly (keyof S & string)[];
+  /**
+   * An option's value when it is not given, and where that came from — an environment variable the
+   * entry point read (keeps a password out of shell history): `{ password: { from: "ADMIN_PASSWORD", value } }`.
+   */
+  fallback?: Partial<Record<keyof S & string, { from: string; value: string | undefined }>>;
 };
 
 export type CliResult<S extends z.ZodRawShape, F extends string> = {
@@ -37,10 +44,23 @@ export function parseCli<S extends z.ZodRawShape, F extends string = never>(args
   const stray = parsed.positionals.find((word) => !spec.words?.includes(word));
   if (stray !== undefined) throw new CliError(`Unexpected argument '${stray}'`);
 
-  const strings = Object.fromEntries(Object.entries(parsed.values).filter(([, v]) => typeof v === "string"));
+  const strings: Record<string, string> = Object.fromEntries(Object.entries(parsed.values).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  const fellBack = new Map<string, string>();
+  for (const [name, { from, value }] of Object.entries(spec.fallback ?? {}) as [string, { from: string; value: string | undefined }][]) {
+    if (strings[name] === undefined && value) {
+      strings[name] = value;
+      fellBack.set(name, from);
+    }
+  }
   const checked = z.object(spec.values ?? ({} as S)).safeParse(strings);
   if (!checked.success) {
-    throw new CliError(checked.error.issues.map((issue) => `--${issue.path.join(".")} ${issue.message} (got ${JSON.stringify(strings[String(issue.path[0])])})`).join("\n"));
+    const refusal = (issue: z.core.$ZodIssue) => {
+      const name = String(issue.path[0]);
+      const source = fellBack.has(name) ? ` (from ${fellBack.get(name)})` : "";
+      const got = spec.secret?.includes(name as keyof S & string) || strings[name] === undefined ? "" : ` (got ${JSON.stringify(strings[name])})`;
+      return `--${name}${source}: ${issue.message}${got}`;
+    };
+    throw new CliError(checked.error.issues.map(refusal).join("\n"));
   }
   const flags = Object.fromEntries((spec.flags ?? []).map((name) => [name, parsed.values[name] === true])) as Record<F, boolean>;
   return { values: checked.data, flags, words: parsed.positionals };

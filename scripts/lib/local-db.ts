@@ -1,6 +1,7 @@
 // The local development database: the embedded server under .data/postgres, shared by the app
 // (database "app") and the engine (database "engine"). Used by `npm run dev` and `npm run db:*`
 // when DATABASE_URL is not set.
+import { spawnSync } from "node:child_process";
 import net from "node:net";
 import { startEmbeddedPostgres, type EmbeddedServer } from "@signup-jobs/devkit";
 
@@ -29,6 +30,12 @@ export async function ensureLocalDatabase(log: (line: string) => void = () => {}
       await server?.stop();
     },
   };
+}
+
+/** `prisma migrate deploy` on a database; throws with Prisma's output when it fails. */
+export function applyMigrations(databaseUrl: string): void {
+  const migrate = spawnSync("node_modules/.bin/prisma", ["migrate", "deploy"], { env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: "utf8" });
+  if (migrate.status !== 0) throw new Error(`Migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
 }
 
 function isListening(port: number): Promise<boolean> {

@@ -1,10 +1,10 @@
 // The whole local stack in one process tree: PostgreSQL (embedded), migrations, the engine and
 // the Next.js app. `npm run dev` and the Playwright web server both start it; only the options differ.
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { assertPortsFree, recordStack, startEmbeddedPostgres } from "@signup-jobs/devkit";
+import { applyMigrations } from "./local-db";
 import { killTree, startChild, stopChildren, treeRss, waitForHttp, type Child } from "./processes";
 
 export type StackOptions = {
@@ -108,13 +108,11 @@ export async function startStack(options: StackOptions) {
   log(`PostgreSQL 17 on 127.0.0.1:${options.pg.port} (data in ${pg.dataDir})`);
 
   const appDatabaseUrl = pg.url("app");
-  const migrate = spawnSync("node_modules/.bin/prisma", ["migrate", "deploy"], {
-    env: { ...process.env, DATABASE_URL: appDatabaseUrl },
-    encoding: "utf8",
-  });
-  if (migrate.status !== 0) {
+  try {
+    applyMigrations(appDatabaseUrl);
+  } catch (error) {
     await pg.stop();
-    throw new Error(`Migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+    throw error;
   }
   log("migrations applied");
 

@@ -1,6 +1,6 @@
 import { RelativeTime } from "@/components/admin/relative-time";
+import type { MailBacklog } from "@/lib/email/pace";
 
-export type MailBacklog = { waiting: number; retrying: number; oldest: Date | null };
 
 const number = new Intl.NumberFormat("en");
 

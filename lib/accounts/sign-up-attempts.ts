@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import type { MailBacklog } from "@/lib/email/pace";
 import type { PendingEmailStatus } from "@/lib/generated/prisma/client";
 
 /** What the "check your inbox" page shows: the same four states for every address. */
@@ -38,7 +39,7 @@ export async function markAttempt(attemptId: string | undefined, status: Pending
  * then waits in the executor's throttle, where the app cannot count it, and nothing is dropped).
  * Rows are purged after a day, so the scan stays small.
  */
-export async function signUpMailBacklog(): Promise<{ waiting: number; retrying: number; oldest: Date | null }> {
+export async function signUpMailBacklog(): Promise<MailBacklog> {
   const rows = await db.signUpAttempt.groupBy({
     by: ["status"],
     where: { status: { in: ["QUEUED", "RETRYING"] } },

@@ -1,6 +1,7 @@
 import "server-only";
 import { createElement } from "react";
 import { db } from "@/lib/db";
+import type { MailBacklog } from "@/lib/email/pace";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -57,7 +58,7 @@ export async function markWelcomeEmailFailed(userId: string): Promise<void> {
  * the oldest request. Accounts not verified yet have no request. The (status, requested_at) index
  * serves it: queued welcome emails are few when all is well.
  */
-export async function welcomeMailBacklog(): Promise<{ waiting: number; retrying: number; oldest: Date | null }> {
+export async function welcomeMailBacklog(): Promise<MailBacklog> {
   const where = { welcomeEmailStatus: "QUEUED" as const, welcomeRequestedAt: { not: null } };
   const [all, retrying] = await Promise.all([
     db.user.aggregate({ where, _count: { _all: true }, _min: { welcomeRequestedAt: true } }),

@@ -4,9 +4,6 @@ import { RetryAfterError } from "inngest";
 import { db } from "@/lib/db";
 import { mailPaceSettings, type MailPaceSettings } from "@/lib/env";
 
-
-/** Emails asked for and not sent yet (the overview: a burst waits here at the provider's pace): how many, how many are retrying, the oldest request. */
-export type MailBacklog = { waiting: number; retrying: number; oldest: Date | null };
 /**
  * Email at the provider's pace (Resend: 2 requests per second per team, every key together).
  * Two layers, because Inngest's `throttle` is per function and paces run *starts* only:
@@ -26,6 +23,9 @@ export type MailBacklog = { waiting: number; retrying: number; oldest: Date | nu
  */
 
 export type Lane = "transactional" | "bulk";
+
+/** Emails asked for and not sent yet (the overview: a burst waits at the provider's pace): how many, how many are retrying, the oldest request. */
+export type MailBacklog = { waiting: number; retrying: number; oldest: Date | null };
 
 /** The provider's key for every lane: one throttle key, one pacer row. */
 export const PROVIDER_KEY = "resend";

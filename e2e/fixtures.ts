@@ -105,8 +105,13 @@ export const test = base.extend<Fixtures, { db: pg.Pool }>({
 
   member: async ({ db }, use) => {
     const person = newPerson("member");
+    // Settled, as a member of some standing is: welcome email sent (with its delivery marker), so
+    // their account page has nothing to watch — a queued one with no event would poll for ever.
     const { rows } = await db.query<{ id: string }>(
-      "insert into users (id, email, name, password_hash, role, email_verified_at) values (gen_random_uuid(), $1, $2, $3, 'USER', now()) returning id",
+      `with member as (
+         insert into users (id, email, name, password_hash, role, email_verified_at, welcome_email_status)
+         values (gen_random_uuid(), $1, $2, $3, 'USER', now(), 'SENT') returning id)
+       insert into email_deliveries (id, user_id, kind, provider_id) select gen_random_uuid(), id, 'welcome', 'e2e-fixture' from member returning user_id as id`,
       [person.email, person.name, await hashPassword(person.password)],
     );
     await use({ ...person, id: rows[0]!.id });

@@ -1,7 +1,7 @@
-// Command-line options of the scripts (dev, bench, chaos, abuse, soak, admin:create). node:util's parseArgs in
-// strict mode refuses an unknown or misspelt option by name — `npm run chaos -- --bouned` used to
-// start the full run (about 4 minutes), and `npm run soak -- --minute 1` a 5-minute one — and a zod schema
-// refuses a bad value naming its option, before anything is started.
+// Command-line options of the scripts (dev, bench, chaos, abuse, soak, admin:create). node:util's
+// parseArgs in strict mode refuses an unknown or misspelt option by name — `npm run chaos --
+// --bouned` used to start the full run (about 4 minutes), and `npm run soak -- --minute 1` a
+// 5-minute one — and a zod schema refuses a bad value naming its option, before anything is started.
 import { parseArgs } from "node:util";
 import { z } from "zod";
 

@@ -11,6 +11,7 @@ import { pngAvatar } from "./files";
 import { linkIn } from "./mail";
 import { expect, test, type Person } from "./fixtures";
 import { AccountPage } from "./pages/account-page";
+import { DeadLetterPage } from "./pages/dead-letters-page";
 import { LogInPage } from "./pages/log-in-page";
 import { SignUpPage } from "./pages/sign-up-page";
 import { VerifyEmailPage } from "./pages/verify-email-page";
@@ -78,6 +79,39 @@ test("a welcome email that failed for good can be sent again from the account pa
     await expect
       .poll(async () => (await db.query("select status, resolved_by from dead_letter_jobs where subject_email = $1", [visitor.email])).rows)
       .toEqual([{ status: "RESOLVED", resolved_by: "retry" }]);
+  } finally {
+    await mail.removeFault(rejected.id);
+  }
+});
+
+test("a welcome email the support team retries shows on the person's page when they come back to it, then sent", async ({ page, visitor, browser, admin, signIn, db }) => {
+  const link = await signUpForLink(page.request, visitor);
+  const rejected = await mail.addFault({ match: exactly(visitor.email), status: 422, times: 1 });
+  try {
+    const account = await verify(page, link);
+    await expect(account.welcomeEmailStatus).toHaveAttribute("data-state", "failed");
+
+    // Meanwhile an admin retries it from the dead-letter dashboard, in another browser.
+    const openLetter = async () => (await db.query<{ id: string }>("select id from dead_letter_jobs where subject_email = $1 and status = 'OPEN'", [visitor.email])).rows[0]?.id;
+    await expect.poll(openLetter).toBeTruthy();
+    const letterId = await openLetter();
+    const support = await browser.newContext();
+    try {
+      await signIn(support, admin);
+      const letter = new DeadLetterPage(await support.newPage());
+      await letter.page.goto(`/admin/dead-letters/${letterId}`);
+      await letter.retry.click();
+      await letter.retryAnyway.click(); // a 422 is permanent: the page asks first
+      await expect(letter.status).not.toHaveAttribute("data-status", "OPEN");
+    } finally {
+      await support.close();
+    }
+
+    // The person's tab had stopped watching (it had failed for good); coming back to it checks again.
+    await page.evaluate(() => window.dispatchEvent(new Event("focus")));
+    await expect(account.welcomeEmailStatus).toHaveAttribute("data-state", "sent", { timeout: 30_000 });
+    await expect(account.sendWelcomeAgain).toHaveCount(0);
+    expect((await mail.waitForMessages({ to: visitor.email, count: 2 })).filter((m) => m.subject === WELCOME)).toHaveLength(1);
   } finally {
     await mail.removeFault(rejected.id);
   }

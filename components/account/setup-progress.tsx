@@ -9,10 +9,17 @@ const POLL_MS = 1000;
 
 const retryingText = (r: NonNullable<Retrying>) => `Retrying (attempt ${r.attempt} of ${r.of})`;
 
+/** The status route's answer; null when it did not answer with one (signed out, a hiccup). */
+async function fetchStatus(url: string): Promise<SetupStatus | null> {
+  const response = await fetch(url, { cache: "no-store" });
+  return response.ok ? ((await response.json()) as SetupStatus) : null;
+}
+
 /**
- * Polls the status route until both jobs have settled; the page never needs a reload. While a job
- * retries it says which attempt is under way; when one fails for good it says what the person can
- * do (send the email again, choose another image).
+ * Polls the status route until both jobs have settled (and checks again when the person comes back
+ * to a tab where one has failed); the page never needs a reload. While a job retries it says which
+ * attempt is under way; when one fails for good it says what the person can do (send the email
+ * again, choose another image).
  */
 export function SetupProgress({ statusUrl, initial }: { statusUrl: string; initial: SetupStatus }) {
   const [status, setStatus] = useState(initial);
@@ -36,8 +43,8 @@ export function SetupProgress({ statusUrl, initial }: { statusUrl: string; initi
     let cancelled = false;
     const timer = setTimeout(async () => {
       try {
-        const response = await fetch(statusUrl, { cache: "no-store" });
-        if (response.ok && !cancelled) setStatus((await response.json()) as SetupStatus);
+        const next = await fetchStatus(statusUrl);
+        if (next && !cancelled) setStatus(next);
       } catch {
         // Offline for a moment: the next tick tries again.
         if (!cancelled) setStatus((s) => ({ ...s }));
@@ -48,6 +55,29 @@ export function SetupProgress({ statusUrl, initial }: { statusUrl: string; initi
       clearTimeout(timer);
     };
   }, [status, statusUrl, router]);
+
+  // Something failed for good: polling has stopped, but someone may still retry it (the support
+  // team, from the dead-letter dashboard). Coming back to the tab checks again; if it is on its way,
+  // the poll above resumes and the line follows it to the end.
+  const failed = status.welcomeEmail === "failed" || status.avatar === "failed";
+  useEffect(() => {
+    if (!failed) return;
+    const check = async () => {
+      if (document.visibilityState !== "visible") return;
+      try {
+        const next = await fetchStatus(statusUrl);
+        if (next) setStatus(next);
+      } catch {
+        // Offline: the next visit checks again.
+      }
+    };
+    document.addEventListener("visibilitychange", check);
+    window.addEventListener("focus", check);
+    return () => {
+      document.removeEventListener("visibilitychange", check);
+      window.removeEventListener("focus", check);
+    };
+  }, [failed, statusUrl]);
 
   const welcomeState = status.welcomeEmailRetrying ? "retrying" : status.welcomeEmail;
   const avatarState = status.avatarRetrying ? "retrying" : status.avatar;

@@ -62,6 +62,21 @@ test("while the welcome email is retried, the account page says which attempt is
   }
 });
 
+test("the account page rides out a status route failing for a moment (a database restart) and still sees the email sent", async ({ page, visitor }) => {
+  const link = await signUpForLink(page.request, visitor);
+  // The send takes 3 s, so the page is watching while the route fails.
+  const slow = await mail.addFault({ match: exactly(visitor.email), status: "accept", times: 1, delayMs: 3_000 });
+  let failures = 3;
+  await page.route("**/api/users/*/status", (route) => (failures-- > 0 ? route.fulfill({ status: 503, contentType: "application/json", body: '{"error":"unavailable"}' }) : route.continue()));
+  try {
+    const account = await verify(page, link);
+    await expect(account.welcomeEmailStatus).toHaveAttribute("data-state", "sent", { timeout: 30_000 });
+    expect(failures).toBeLessThan(0); // the three 503s were served, and the page went on asking
+  } finally {
+    await mail.removeFault(slow.id);
+  }
+});
+
 test("a welcome email that failed for good can be sent again from the account page, which resolves its dead letter", async ({ page, visitor, db }) => {
   const link = await signUpForLink(page.request, visitor);
   const rejected = await mail.addFault({ match: exactly(visitor.email), status: 422, times: 1 });

@@ -9,10 +9,16 @@ const POLL_MS = 1000;
 
 const retryingText = (r: NonNullable<Retrying>) => `Retrying (attempt ${r.attempt} of ${r.of})`;
 
-/** The status route's answer; null when it did not answer with one (signed out, a hiccup). */
+/**
+ * The status route's answer; null when there is nothing more to watch (signed out, the account is
+ * gone). A server or database having a moment (5xx, 429) throws, like a network error: the poll
+ * tries again — a page that stopped at the first 503 said "Queued…" for ever.
+ */
 async function fetchStatus(url: string): Promise<SetupStatus | null> {
   const response = await fetch(url, { cache: "no-store" });
-  return response.ok ? ((await response.json()) as SetupStatus) : null;
+  if (response.ok) return (await response.json()) as SetupStatus;
+  if (response.status >= 500 || response.status === 429) throw new Error(`The status route answered ${response.status}`);
+  return null;
 }
 
 /**
@@ -46,7 +52,7 @@ export function SetupProgress({ statusUrl, initial }: { statusUrl: string; initi
         const next = await fetchStatus(statusUrl);
         if (next && !cancelled) setStatus(next);
       } catch {
-        // Offline for a moment: the next tick tries again.
+        // Offline or the server failing for a moment: the next tick tries again.
         if (!cancelled) setStatus((s) => ({ ...s }));
       }
     }, POLL_MS);

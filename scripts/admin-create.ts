@@ -21,7 +21,13 @@ const { values, flags } = cliOptions('npm run admin:create -- --email you@exampl
 const local = process.env.DATABASE_URL ? undefined : await ensureLocalDatabase();
 if (local) {
   process.env.DATABASE_URL = local.appUrl;
-  applyMigrations(local.appUrl);
+  try {
+    applyMigrations(local.appUrl);
+  } catch (error) {
+    console.error((error as Error).message);
+    await local.stop();
+    process.exit(1);
+  }
 }
 
 // Imported after DATABASE_URL is settled: the env module reads it on first use.

@@ -19,7 +19,7 @@ const HELP = `Local Inngest-protocol engine
   --checkpoint             let the SDK run consecutive steps in one request (checkpoint API)
   --stop-grace <ms>        on SIGINT/SIGTERM, time for requests in flight to finish; default 10000
                            (a second signal exits at once)
-  --max-rescues <n>        a step in flight while the engine died this many times fails its run; default 3
+  --max-rescues <n>        a step in flight while the engine died this many times fails its run; default 5
   --log-level <level>      info (default) or debug (adds events no function listens to, polls)
   --quiet                  no log lines
 Signed mode (a self-hosted Inngest server; required to bind off loopback):

@@ -29,7 +29,7 @@ export type StartEngineOptions = {
   maxBodyBytes?: number; // default 3 MiB
   checkpoint?: boolean; // default false: one request per step, as without checkpointing
   stopGraceMs?: number; // default 10 000: on stop, requests in flight may finish and be written back
-  maxRescues?: number; // default 3: a step in flight while its process died this often fails the run
+  maxRescues?: number; // default 5: a step in flight while its process died this often fails the run (see README)
   clock?: Clock; // default Date.now
   random?: Random; // default Math.random (backoff jitter)
   log?: LogSink | "stdout" | "silent"; // default stdout
@@ -82,7 +82,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
     maxBodyBytes: options.maxBodyBytes ?? 3 * 1024 * 1024,
     checkpoint: options.checkpoint ?? false,
     stopGraceMs: options.stopGraceMs ?? 10_000,
-    maxRescues: options.maxRescues ?? 3,
+    maxRescues: options.maxRescues ?? 5,
   };
   if (!(opts.maxRescues >= 1)) throw new Error("maxRescues must be ≥ 1");
   if (!(opts.timeScale > 0)) throw new Error("timeScale must be > 0");

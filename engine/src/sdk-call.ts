@@ -101,6 +101,10 @@ export async function callSdk(
     return { outcome, version };
   } catch (err) {
     if (inflight.stopping && !timedOut) return "stopped";
+    if (err instanceof ResponseTooLarge) {
+      const error = { name: "OutputTooLarge", message: `the app's response from ${url.origin}${url.pathname} is over ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB, Inngest's limit for one SDK response (a step's output and input); return less from the step — store large data elsewhere and return a reference` };
+      return { outcome: { type: "error", error, noRetry: false, retryAfter: null, status: null }, version: null };
+    }
     const error: SerializedError = timedOut
       ? { name: "TimeoutError", message: `no response from ${url.origin}${url.pathname} within ${ctx.opts.requestTimeoutMs} ms` }
       : { name: "FetchError", message: `request to ${url.origin}${url.pathname} failed: ${describe(err)}` };
@@ -111,6 +115,16 @@ export async function callSdk(
     inflight.aborts.delete(stop);
   }
 }
+
+/**
+ * Inngest's limit on one SDK response (MaxSDKResponseBodySize: a step's 4 MiB output plus its 4 MiB
+ * input). A longer body is not read: the attempt fails with OutputTooLarge and is retried like any
+ * error, as Inngest does. Read whole, a body past V8's string limit (~511 MiB) threw inside the
+ * socket's data handler — uncaught, the engine's end — each time the step ran, until the rescue
+ * cap failed the run.
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+class ResponseTooLarge extends Error {}
 
 /** What `interpret` reads of a response's headers (a WHATWG `Headers` fits too). */
 export type HeaderView = { get(name: string): string | null };
@@ -150,9 +164,13 @@ function post(
     onAbortable(fail);
     req.on("error", fail);
     req.on("response", (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      res.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > MAX_RESPONSE_BYTES) fail(new ResponseTooLarge());
+        else chunks.push(chunk);
+      });
       res.on("error", fail);
       // The app closed the connection before the body was complete.
       res.on("close", () => {
@@ -165,7 +183,7 @@ function post(
         resolve({
           status: res.statusCode ?? 0,
           headers: { get: (name) => { const v = h[name.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v; } },
-          text,
+          text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"),
         });
       });
     });

@@ -189,8 +189,14 @@ beforeAll(async () => {
     return { attempt, topLevelCalls };
   });
 
+  // A step returning `mib` MiB: over Inngest's 8 MiB response limit the attempt fails, retried.
+  const sized = inngest.createFunction({ id: "sized", retries: 1, triggers: [{ event: "test/sized" }] }, async ({ event, step }) => {
+    const blob = await step.run("blob", () => "A".repeat(Math.round((event.data.mib as number) * 1024 * 1024)));
+    return blob.length;
+  });
+
   app = await startFixtureApp(inngest, [
-    seq, par, sleeper, flaky, doomed, exhausted, retryAfter, filtered, wildcard, deduped, idem, limited, sender, topLevel, twoLimits,
+    seq, par, sleeper, flaky, doomed, exhausted, retryAfter, filtered, wildcard, deduped, idem, limited, sender, topLevel, twoLimits, sized,
   ]);
   await engine.syncApp(app.url);
 });
@@ -289,6 +295,20 @@ describe("runs", () => {
     expect(ev.data.function_id).toBe("fixture-doomed");
     expect(ev.data.run_id).toBe(run.run_id);
     expect((ev.data.event as { data: unknown }).data).toEqual({ orderId: "o-1" });
+  });
+
+  test("a response over 8 MiB (Inngest's MaxSDKResponseBodySize) fails the attempt with OutputTooLarge and is retried; the engine stays up; 3 MiB passes", async () => {
+    const sent = await sendEvents(engine.url, [{ name: "test/sized", data: { mib: 9 } }, { name: "test/sized", data: { mib: 3 } }]);
+    const [big, fine] = await Promise.all([waitForRun(engine.url, sent.body.ids[0]!, "fixture-sized"), waitForRun(engine.url, sent.body.ids[1]!, "fixture-sized")]);
+    expect(big.status).toBe("Failed");
+    expect(big.attempts.map((a) => [a.outcome, a.error?.name])).toEqual([
+      ["error", "OutputTooLarge"], // retried
+      ["failed", "OutputTooLarge"], // the last attempt
+    ]);
+    expect(big.attempts[0]!.error?.message).toMatch(/over 8 MiB/);
+    expect(fine.status).toBe("Completed");
+    expect(fine.output).toBe(3 * 1024 * 1024);
+    expect((await getJson(`${engine.url}/v1/status`)).status).toBe(200);
   });
 
   test("exhausted retries: inngest/function.failed with function_id, run_id, error, event", async () => {

@@ -1,24 +1,15 @@
 // `npm run admin:create` as an operator runs it: a child process against this worker's database.
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { db } from "@/lib/db";
+import { runScript } from "./lib/processes";
 
 const PASSWORD = "a long enough passphrase";
 
-/** The script as npm runs it (package.json "admin:create"), with its exit code and everything it printed. */
-async function adminCreate(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/admin-create.ts", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ADMIN_PASSWORD: "", ...env },
-  });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  return { code, out };
-}
+/** The script as npm runs it (package.json "admin:create"); no ADMIN_PASSWORD unless a test gives one. */
+const adminCreate = (args: string[], env: Record<string, string> = {}) =>
+  runScript("scripts/admin-create.ts", args, { reactServer: true, env: { ADMIN_PASSWORD: "", ...env } });
 
 describe("npm run admin:create", () => {
   it("refuses a short password without printing it, and a misspelt switch, before touching the database", async () => {

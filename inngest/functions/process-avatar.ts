@@ -2,7 +2,7 @@ import { inngest } from "@/inngest/client";
 import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { userAvatarUploaded } from "@/inngest/events";
 import { countingFailedAttempts, SETUP_RETRIES } from "@/lib/accounts/setup-attempts";
-import { markAvatarFailed, processAvatar } from "@/lib/avatars/resize";
+import { AVATAR_FUNCTION_ID, markAvatarFailed, processAvatar } from "@/lib/avatars/resize";
 
 /**
  * user/avatar.uploaded → 256 and 64 px WebP renditions; an unreadable image fails at once. Each
@@ -10,7 +10,7 @@ import { markAvatarFailed, processAvatar } from "@/lib/avatars/resize";
  */
 export const processAvatarFn = inngest.createFunction(
   {
-    id: "user.avatar-process",
+    id: AVATAR_FUNCTION_ID,
     name: "Process avatar",
     triggers: [userAvatarUploaded],
     retries: SETUP_RETRIES,

@@ -4,7 +4,7 @@ import { pacedStep } from "@/inngest/paced-step";
 import { onFailureRecordDeadLetter, originalEventData, resolveDeadLetterIfRetry } from "@/inngest/dead-letter-hooks";
 import { userEmailVerified, userWelcomeEmailRequested } from "@/inngest/events";
 import { countingFailedAttempts, SETUP_RETRIES } from "@/lib/accounts/setup-attempts";
-import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail } from "@/lib/accounts/welcome-email";
+import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, sendWelcomeEmail, WELCOME_FUNCTION_ID } from "@/lib/accounts/welcome-email";
 
 /**
  * user/email.verified → one welcome email (never before the address is verified); also
@@ -15,7 +15,7 @@ import { loadWelcomeRecipient, markWelcomeEmailFailed, recordWelcomeDelivery, se
  */
 export const sendWelcomeEmailFn = inngest.createFunction(
   {
-    id: "user.welcome-email",
+    id: WELCOME_FUNCTION_ID,
     name: "Send welcome email",
     triggers: [userEmailVerified, userWelcomeEmailRequested],
     retries: SETUP_RETRIES,

@@ -4,12 +4,10 @@ import { userAvatarUploaded } from "@/inngest/events";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { checkAvatar } from "@/lib/avatars/images";
+import { AVATAR_FUNCTION_ID } from "@/lib/avatars/resize";
 import { avatarKeys, storage } from "@/lib/avatars/storage";
 import { resolveOwnLetter } from "@/lib/dead-letters/owner-retry";
 import { enqueue } from "@/lib/outbox/relay";
-
-/** The function avatars are processed in (its dead letters carry this id, maybe app-prefixed). */
-export const AVATAR_FUNCTION_ID = "user.avatar-process";
 
 /**
  * "Choose another image" on the account page (also when the last one failed): the file is judged

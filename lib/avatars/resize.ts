@@ -5,6 +5,9 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { renderAvatar } from "@/lib/avatars/images";
 import { AVATAR_SIZES, avatarKeys, storage } from "@/lib/avatars/storage";
 
+/** The function avatars are processed in (its dead letters carry this id, maybe app-prefixed). */
+export const AVATAR_FUNCTION_ID = "user.avatar-process";
+
 export type AvatarResult = { status: "ready" | "skipped"; reason?: string };
 
 /**

@@ -1,8 +1,7 @@
 import "server-only";
-import { bulkActionRequested, currentEventName, isFunction, userAvatarUploaded, userWelcomeEmailRequested } from "@/inngest/events";
+import { bulkActionRequested, currentEventName, isFunction, userAvatarUploaded, userEmailVerified } from "@/inngest/events";
 import { queueFailedWelcome, WELCOME_FUNCTION_ID } from "@/lib/accounts/welcome-email";
-import { AVATAR_FUNCTION_ID } from "@/lib/avatars/replace";
-import { reprocessFailedAvatar } from "@/lib/avatars/resize";
+import { AVATAR_FUNCTION_ID, reprocessFailedAvatar } from "@/lib/avatars/resize";
 import { audit } from "@/lib/audit/audit-log";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -34,7 +33,8 @@ async function lock(tx: Tx, id: string): Promise<Locked> {
  */
 const OWNER_JOBS: Record<string, (tx: Tx, data: unknown) => Promise<unknown>> = {
   [WELCOME_FUNCTION_ID]: async (tx, data) => {
-    const parsed = userWelcomeEmailRequested.schema.safeParse(data);
+    // As the function's onFailure reads it (both of its events carry the user id).
+    const parsed = userEmailVerified.schema.safeParse(data);
     if (parsed.success) await queueFailedWelcome(tx, parsed.data.userId);
   },
   [AVATAR_FUNCTION_ID]: async (tx, data) => {

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { CliError, parseCli, positiveNumber, wholeNumber } from "./cli";
+import { runScript } from "./processes";
 
 const soakSpec = { values: { minutes: positiveNumber().default(5), rate: positiveNumber().optional() } };
 
@@ -45,11 +45,7 @@ describe("parseCli", () => {
 
 // The script itself: a typo must stop it before it builds, starts or kills anything.
 it("npm run chaos -- --bouned exits 2 naming the option, before it starts anything", async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/chaos.ts", "--bouned"], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const { code, out } = await runScript("scripts/chaos.ts", ["--bouned"]);
   expect(code).toBe(2);
   expect(out).toContain("Unknown option '--bouned'");
   expect(out).toContain("usage: npm run chaos -- [--bounded] [--verbose]");

@@ -116,3 +116,18 @@ export async function stopChildren(children: Child[]): Promise<void> {
   await Promise.race([Promise.all(children.map((c) => c.exited)), new Promise((r) => setTimeout(r, 5_000))]);
   for (const child of children) if (child.process.exitCode === null) killTree(child.process, "SIGKILL");
 }
+
+/**
+ * A script run to its end as npm runs it (`node --import tsx`, plus `--conditions=react-server`
+ * for the app's code): its exit code and everything it printed on both streams. For the tests
+ * that hold a script to what it says on the command line.
+ */
+export async function runScript(script: string, args: string[], options: { reactServer?: boolean; env?: Record<string, string> } = {}): Promise<{ code: number | null; out: string }> {
+  const flags = options.reactServer ? ["--conditions=react-server", "--import", "tsx"] : ["--import", "tsx"];
+  const child = spawn(process.execPath, [...flags, script, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { code, out };
+}

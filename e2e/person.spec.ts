@@ -233,19 +233,27 @@ test("a failed log-in keeps what was typed and moves focus to the message", asyn
   await expect(logIn.email).toBeFocused();
 });
 
-test("where a message says log in, it is a link to the log-in page", async ({ page, visitor }) => {
+test("where a message says log in, it is a link to the log-in page", async ({ page, visitor, browser }) => {
   // A link that is not a link.
   await page.goto("/verify-email?token=not-a-token");
   await expect(new VerifyEmailPage(page).problem.getByRole("link", { name: "log in" })).toHaveAttribute("href", "/login");
 
-  // A link already used: the form's message.
+  // A link already used, opened again in another browser (their phone): the form's message. In the
+  // browser that used it the person is logged in, and /login would take them on to their account.
   const link = await signUpForLink(page.request, visitor);
   await verify(page, link);
-  await page.goto(link);
-  const verifyPage = new VerifyEmailPage(page);
-  await verifyPage.confirm.click();
-  await expect(verifyPage.alert).toHaveText("This link has already been used. Log in with your email and password.");
-  await expect(verifyPage.alert).toBeFocused();
-  await verifyPage.alert.getByRole("link", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/login$/);
+  const phone = await browser.newContext();
+  try {
+    const other = await phone.newPage();
+    await other.goto(link);
+    const verifyPage = new VerifyEmailPage(other);
+    await verifyPage.confirm.click();
+    await expect(verifyPage.alert).toHaveText("This link has already been used. Log in with your email and password.");
+    await expect(verifyPage.alert).toBeFocused();
+    await verifyPage.alert.getByRole("link", { name: "Log in" }).click();
+    await expect(other).toHaveURL(/\/login$/);
+    await expect(new LogInPage(other).email).toBeVisible();
+  } finally {
+    await phone.close();
+  }
 });

@@ -1,11 +1,63 @@
 import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { PoolConfig } from "pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
 
+type Adapter = Awaited<ReturnType<PrismaPg["connect"]>>;
+type Transaction = Awaited<ReturnType<Adapter["startTransaction"]>>;
+
+/**
+ * Prisma's pg adapter, with one repair. Prisma 6.19 ends a transaction by sending COMMIT or
+ * ROLLBACK and then calling the transaction's commit() / rollback() — the only place the adapter
+ * gives its connection back to the pool. When that statement fails (the server ended the session:
+ * a database restart, a failover, pg_terminate_backend; or a COMMIT the server refuses), the call
+ * never comes and the pool is one connection short for good. After as many such transactions as
+ * the pool has connections (two or three database restarts under load, measured), every query waited for a
+ * connection for ever. Here a failed COMMIT or ROLLBACK gives the connection back itself: the pool
+ * drops one whose session is gone, and keeps one whose COMMIT was refused (the server has ended
+ * that transaction).
+ */
+class PgAdapterFactory extends PrismaPg {
+  override async connect(): Promise<Adapter> {
+    const adapter = await super.connect();
+    const startTransaction = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => releasedWhenEndFails(await startTransaction(isolationLevel));
+    return adapter;
+  }
+}
+
+function releasedWhenEndFails(tx: Transaction): Transaction {
+  const executeRaw = tx.executeRaw.bind(tx);
+  const commit = tx.commit.bind(tx);
+  const rollback = tx.rollback.bind(tx);
+  let released = false;
+  const once = (release: () => Promise<void>) => async () => {
+    if (released) return;
+    released = true;
+    await release();
+  };
+  tx.commit = once(commit);
+  tx.rollback = once(rollback);
+  tx.executeRaw = async (query) => {
+    try {
+      return await executeRaw(query);
+    } catch (error) {
+      if (query.sql === "COMMIT" || query.sql === "ROLLBACK") await tx.rollback();
+      throw error;
+    }
+  };
+  return tx;
+}
+
+/** The app's database adapter (exported for the test that restarts sessions under it). */
+export function pgAdapter(config: PoolConfig): PrismaPg {
+  return new PgAdapterFactory(config);
+}
+
 function createClient() {
   return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: env.DATABASE_URL }),
+    adapter: pgAdapter({ connectionString: env.DATABASE_URL }),
     // Secrets never leave the data layer by accident; the login query asks for the hash explicitly.
     omit: { user: { passwordHash: true } },
   });

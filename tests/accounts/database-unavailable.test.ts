@@ -2,16 +2,16 @@
 // "something went wrong". Found by `npm run chaos` (PostgreSQL restart under load): sign-ups
 // during the outage were answered 500. The errors here are the real ones Prisma and its pg adapter
 // throw: a server that does not listen, and a session the server ends.
-import { PrismaPg } from "@prisma/adapter-pg";
 import { freePort } from "@signup-jobs/devkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { pgAdapter } from "@/lib/db";
 import { isDatabaseUnavailable, toErrorResponse, UNAVAILABLE_MESSAGE } from "@/lib/errors";
 import { env } from "@/lib/env";
 
 const clients: PrismaClient[] = [];
-const client = (connectionString: string) => {
-  const c = new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+const client = (connectionString: string, pool: { max?: number; connectionTimeoutMillis?: number } = {}) => {
+  const c = new PrismaClient({ adapter: pgAdapter({ connectionString, ...pool }) });
   clients.push(c);
   return c;
 };
@@ -68,5 +68,42 @@ describe("a database that is away", () => {
   it("leaves other database errors to be a 500", async () => {
     const error = await thrownBy(client(env.DATABASE_URL).$queryRaw`select * from no_such_table`);
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+describe("a transaction whose end fails", () => {
+  // Two connections, and a wait for one that fails in 5 s instead of never: a connection kept by a
+  // failed transaction shows as "timeout exceeded when trying to connect".
+  const small = () => client(env.DATABASE_URL, { max: 2, connectionTimeoutMillis: 5_000 });
+
+  it("gives its connection back when the server ended the session (a restart): the pool goes on serving", async () => {
+    const db = small();
+    for (let i = 0; i < 3; i++) {
+      const error = await thrownBy(db.$transaction(async (tx) => tx.$queryRaw`select pg_terminate_backend(pg_backend_pid())`));
+      expect(isDatabaseUnavailable(error)).toBe(true);
+    }
+    // Before the repair each of them kept a connection: this waited for one and timed out.
+    await expect(db.$queryRaw`select 1 as one`).resolves.toEqual([{ one: 1 }]);
+    await expect(db.$transaction([db.$queryRaw`select 2 as two`])).resolves.toEqual([[{ two: 2 }]]);
+  });
+
+  it("gives its connection back when the server refuses the COMMIT, and the pool keeps it", async () => {
+    const db = small();
+    const pids = new Set<number>();
+    for (let i = 0; i < 3; i++) {
+      // A deferred check fails at COMMIT: the server ends that transaction; the session lives on.
+      const error = await thrownBy(
+        db.$transaction(async (tx) => {
+          const [session] = await tx.$queryRaw<{ pid: number }[]>`select pg_backend_pid() as pid`;
+          pids.add(session!.pid);
+          await tx.$executeRawUnsafe("create temp table parents_first (id int primary key, parent int references parents_first (id) deferrable initially deferred) on commit drop");
+          await tx.$executeRawUnsafe("insert into parents_first values (1, 2)");
+        }),
+      );
+      expect(String(error)).toMatch(/ForeignKeyConstraintViolation/);
+    }
+    await expect(db.$queryRaw`select 1 as one`).resolves.toEqual([{ one: 1 }]);
+    // The same sessions served again: refused COMMITs did not cost the pool its connections.
+    expect(pids.size).toBeLessThanOrEqual(2);
   });
 });

@@ -50,9 +50,19 @@ function releasedWhenEndFails(tx: Transaction): Transaction {
   return tx;
 }
 
-/** The app's database adapter (exported for the test that restarts sessions under it). */
+/**
+ * How long a query waits to connect, or for a pooled connection, before it fails (a 503 that says
+ * try again, in lib/errors.ts). pg's default is for ever: a database host that drops packets (a
+ * failover to a new address, a network fault) held each request until the kernel gave up on the
+ * connection, about two minutes, while people watched a spinner. Transactions already wait at most
+ * Prisma's 2 s for a connection (P2028).
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** The app's database adapter (exported for the tests that break connections under it). */
 export function pgAdapter(config: PoolConfig): PrismaPg {
-  return new PgAdapterFactory(config);
+  // Keep-alive probes let the kernel notice a connection whose server went away without a word.
+  return new PgAdapterFactory({ connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, ...config });
 }
 
 function createClient() {

@@ -1,7 +1,9 @@
 // While PostgreSQL restarts, a request that needs it gets a 503 saying to try again — not a 500
 // "something went wrong". Found by `npm run chaos` (PostgreSQL restart under load): sign-ups
 // during the outage were answered 500. The errors here are the real ones Prisma and its pg adapter
-// throw: a server that does not listen, and a session the server ends.
+// throw: a server that does not listen, one that never answers, and a session the server ends. And
+// the pool outlives such failures: a transaction that could not end gives its connection back.
+import net from "node:net";
 import { freePort } from "@signup-jobs/devkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
@@ -44,6 +46,22 @@ describe("a database that is away", () => {
     const error = await thrownBy(client(url.toString()).$queryRaw`select 1`);
     expect(isDatabaseUnavailable(error)).toBe(true);
     await expect503(error);
+  });
+
+  it("is a 503 within 5 s when the server's address takes the connection and never answers (a failover, a network fault)", async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = new URL(env.DATABASE_URL);
+      url.port = String((silent.address() as net.AddressInfo).port);
+      // Without a timeout this waited for ever (for the kernel, on a real network).
+      const error = await thrownBy(client(url.toString()).$queryRaw`select 1`);
+      expect(String(error)).toContain("Connection terminated due to connection timeout");
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      await expect503(error);
+    } finally {
+      silent.close();
+    }
   });
 
   it("is a 503 when the server ends the session (a fast shutdown ends them all)", async () => {

@@ -26,6 +26,8 @@ export type EngineOptions = {
   stopGraceMs: number;
   /** A step in flight while its process died this many times (lease rescues) fails the run. */
   maxRescues: number;
+  /** Steps a run may record (Inngest's step limit); the next request fails the run instead. */
+  maxSteps: number;
 };
 
 export type Ctx = {

@@ -3,7 +3,7 @@
 // state machine (ops.ts).
 import type { Ctx } from "./context";
 import { fireFlowItem } from "./flow-control/fire";
-import { cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline, opName } from "./ops";
+import { cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline, opName, stepLimitError } from "./ops";
 import { enqueueDeadline, releaseItem } from "./queue";
 import type { FnDef } from "./functions";
 import { fastWriteBack } from "./group-commit";
@@ -56,6 +56,8 @@ export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight,
   let version: number | null = null;
   if (!fn) {
     outcome = { type: "fail", error: { name: "FunctionNotFound", message: `function "${run.function_id}" is no longer synced` } };
+  } else if (run.steps.length >= ctx.opts.maxSteps) {
+    outcome = { type: "fail", error: stepLimitError(ctx.opts.maxSteps) };
   } else {
     const res = await callSdk(ctx, fn, item, run, inflight);
     if (res === "stopped") {

@@ -47,6 +47,19 @@ async function failWith(ctx: Ctx, tx: Tx, item: QueueItem, stepId: string, name:
   return done;
 }
 
+/**
+ * Inngest's step limit: a run may record 1,000 steps (`DefaultMaxStepLimit`), and an executor may be
+ * configured up to 10,000 (`AbsoluteMaxStepLimit`). A run at the limit fails on its next request —
+ * not retried, its onFailure runs — and so does a response planning more steps than the limit at
+ * once, with Inngest's error, so a function that would fail there fails here too.
+ */
+export const MAX_STEPS = 1_000;
+export const ABSOLUTE_MAX_STEPS = 10_000;
+
+export function stepLimitError(limit: number): SerializedError {
+  return { name: "InngestErrFunctionOverflowed", message: `The function run exceeded the step limit of ${limit} steps.`, error: "function has too many steps" };
+}
+
 function unsupported(feature: string, detail: string): SerializedError {
   return { name: "UnsupportedFeature", message: `${feature} is not supported by this engine (${detail})` };
 }
@@ -92,7 +105,9 @@ export async function applyOutcome(
     return done;
   }
 
-  // 206: a list of ops. Refused ops fail the run before anything else is applied.
+  // 206: a list of ops. Refused ops fail the run before anything else is applied, and so does a
+  // plan of more steps than a run may record.
+  if (outcome.ops.length > ctx.opts.maxSteps) return failWith(ctx, tx, item, item.step_id, null, stepLimitError(ctx.opts.maxSteps), startedAt);
   for (const op of outcome.ops) {
     const feature = REFUSED_OPS[op.op];
     if (feature) return failWith(ctx, tx, item, op.id, opName(op), unsupported(feature, `op "${op.op}", step "${opName(op) ?? op.id}"`), startedAt);

@@ -195,8 +195,15 @@ beforeAll(async () => {
     return blob.length;
   });
 
+  // `n` steps all at once: Inngest allows a run 1,000 steps.
+  const long = inngest.createFunction({ id: "long", retries: 2, triggers: [{ event: "test/long" }] }, async ({ event, step }) => {
+    const n = event.data.n as number;
+    await Promise.all(Array.from({ length: n }, (_, i) => step.run(`w${i}`, () => i)));
+    return n;
+  });
+
   app = await startFixtureApp(inngest, [
-    seq, par, sleeper, flaky, doomed, exhausted, retryAfter, filtered, wildcard, deduped, idem, limited, sender, topLevel, twoLimits, sized,
+    seq, par, sleeper, flaky, doomed, exhausted, retryAfter, filtered, wildcard, deduped, idem, limited, sender, topLevel, twoLimits, sized, long,
   ]);
   await engine.syncApp(app.url);
 });
@@ -309,6 +316,16 @@ describe("runs", () => {
     expect(fine.status).toBe("Completed");
     expect(fine.output).toBe(3 * 1024 * 1024);
     expect((await getJson(`${engine.url}/v1/status`)).status).toBe(200);
+  });
+
+  test("Inngest's step limit, 1,000 by default: a plan of 1,001 parallel steps fails the run at once with InngestErrFunctionOverflowed (engine/test/limits.test.ts: the limit itself)", async () => {
+    const sent = await sendEvents(engine.url, [{ name: "test/long", data: { n: 1001 } }]);
+    const run = await waitForRun(engine.url, sent.body.ids[0]!, "fixture-long");
+    expect(run.status).toBe("Failed");
+    expect(run.steps).toHaveLength(0);
+    expect(run.attempts.map((a) => [a.outcome, a.error])).toEqual([
+      ["failed", { name: "InngestErrFunctionOverflowed", message: "The function run exceeded the step limit of 1000 steps.", error: "function has too many steps" }],
+    ]);
   });
 
   test("exhausted retries: inngest/function.failed with function_id, run_id, error, event", async () => {

@@ -57,7 +57,7 @@ export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight,
   if (!fn) {
     outcome = { type: "fail", error: { name: "FunctionNotFound", message: `function "${run.function_id}" is no longer synced` } };
   } else if (run.steps.length >= ctx.opts.maxSteps) {
-    outcome = { type: "fail", error: stepLimitError(ctx.opts.maxSteps) };
+    outcome = { type: "fail", error: stepLimitError(ctx.opts.maxSteps, "before a request") };
   } else {
     const res = await callSdk(ctx, fn, item, run, inflight);
     if (res === "stopped") {

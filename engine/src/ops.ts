@@ -56,8 +56,12 @@ async function failWith(ctx: Ctx, tx: Tx, item: QueueItem, stepId: string, name:
 export const MAX_STEPS = 1_000;
 export const ABSOLUTE_MAX_STEPS = 10_000;
 
-export function stepLimitError(limit: number): SerializedError {
-  return { name: "InngestErrFunctionOverflowed", message: `The function run exceeded the step limit of ${limit} steps.`, error: "function has too many steps" };
+export function stepLimitError(limit: number, when: "before a request" | "in a plan"): SerializedError {
+  const name = "InngestErrFunctionOverflowed";
+  const message = `The function run exceeded the step limit of ${limit} steps.`;
+  // Inngest's two checks fill `error` differently: its run validator with the Go error's text, its
+  // plan check with "name: message".
+  return { name, message, error: when === "before a request" ? "function has too many steps" : `${name}: ${message}` };
 }
 
 function unsupported(feature: string, detail: string): SerializedError {
@@ -107,7 +111,7 @@ export async function applyOutcome(
 
   // 206: a list of ops. Refused ops fail the run before anything else is applied, and so does a
   // plan of more steps than a run may record.
-  if (outcome.ops.length > ctx.opts.maxSteps) return failWith(ctx, tx, item, item.step_id, null, stepLimitError(ctx.opts.maxSteps), startedAt);
+  if (outcome.ops.length > ctx.opts.maxSteps) return failWith(ctx, tx, item, item.step_id, null, stepLimitError(ctx.opts.maxSteps, "in a plan"), startedAt);
   for (const op of outcome.ops) {
     const feature = REFUSED_OPS[op.op];
     if (feature) return failWith(ctx, tx, item, op.id, opName(op), unsupported(feature, `op "${op.op}", step "${opName(op) ?? op.id}"`), startedAt);

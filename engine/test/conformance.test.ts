@@ -324,7 +324,7 @@ describe("runs", () => {
     expect(run.status).toBe("Failed");
     expect(run.steps).toHaveLength(0);
     expect(run.attempts.map((a) => [a.outcome, a.error])).toEqual([
-      ["failed", { name: "InngestErrFunctionOverflowed", message: "The function run exceeded the step limit of 1000 steps.", error: "function has too many steps" }],
+      ["failed", { name: "InngestErrFunctionOverflowed", message: "The function run exceeded the step limit of 1000 steps.", error: "InngestErrFunctionOverflowed: The function run exceeded the step limit of 1000 steps." }],
     ]);
   });
 

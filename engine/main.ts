@@ -21,6 +21,7 @@ const HELP = `Local Inngest-protocol engine
                            (a second signal exits at once)
   --max-rescues <n>        a step in flight while the engine died this many times fails its run; default 5
   --max-steps <n>          steps a run may record before it fails (Inngest's limit); default 1000, at most 10000
+  --max-state <bytes>      step outputs a run may record before it fails (Inngest's limit); default 33554432
   --log-level <level>      info (default) or debug (adds events no function listens to, polls)
   --quiet                  no log lines
 Signed mode (a self-hosted Inngest server; required to bind off loopback):
@@ -67,6 +68,7 @@ async function main() {
       "stop-grace": { type: "string" },
       "max-rescues": { type: "string" },
       "max-steps": { type: "string" },
+      "max-state": { type: "string" },
       "signing-key": { type: "string" },
       "signing-key-fallback": { type: "string" },
       "event-key": { type: "string", multiple: true },
@@ -119,6 +121,7 @@ async function main() {
     stopGraceMs: num("stop-grace", values["stop-grace"]),
     maxRescues: num("max-rescues", values["max-rescues"]),
     maxSteps: num("max-steps", values["max-steps"]),
+    maxStateBytes: num("max-state", values["max-state"]),
     signingKey: values["signing-key"] ?? (process.env.ENGINE_SIGNING_KEY || undefined),
     signingKeyFallback: values["signing-key-fallback"] ?? (process.env.ENGINE_SIGNING_KEY_FALLBACK || undefined),
     eventKeys,

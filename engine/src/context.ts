@@ -28,6 +28,8 @@ export type EngineOptions = {
   maxRescues: number;
   /** Steps a run may record (Inngest's step limit); the next request fails the run instead. */
   maxSteps: number;
+  /** Bytes of step outputs a run may record (Inngest's state size limit); past it the run fails. */
+  maxStateBytes: number;
 };
 
 export type Ctx = {

@@ -9,7 +9,7 @@ import { CronScheduler } from "./cron";
 import { createPool, ensureDatabase } from "./db";
 import { createLogger, type LogLevel, type LogSink, type Logger } from "./log";
 import { migrate } from "./migrate";
-import { ABSOLUTE_MAX_STEPS, MAX_STEPS } from "./ops";
+import { ABSOLUTE_MAX_STEPS, MAX_STATE_BYTES, MAX_STEPS } from "./ops";
 import { Registry } from "./registry";
 import { createServer } from "./server";
 import { Ui } from "./ui/routes";
@@ -32,6 +32,7 @@ export type StartEngineOptions = {
   stopGraceMs?: number; // default 10 000: on stop, requests in flight may finish and be written back
   maxRescues?: number; // default 5: a step in flight while its process died this often fails the run (see README)
   maxSteps?: number; // default 1000 (Inngest's step limit per run), at most 10 000 (Inngest's absolute limit)
+  maxStateBytes?: number; // default 32 MiB (Inngest's state size limit per run)
   clock?: Clock; // default Date.now
   random?: Random; // default Math.random (backoff jitter)
   log?: LogSink | "stdout" | "silent"; // default stdout
@@ -86,11 +87,13 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
     stopGraceMs: options.stopGraceMs ?? 10_000,
     maxRescues: options.maxRescues ?? 5,
     maxSteps: options.maxSteps ?? MAX_STEPS,
+    maxStateBytes: options.maxStateBytes ?? MAX_STATE_BYTES,
   };
   if (!(opts.maxRescues >= 1)) throw new Error("maxRescues must be ≥ 1");
   if (!(Number.isInteger(opts.maxSteps) && opts.maxSteps >= 1 && opts.maxSteps <= ABSOLUTE_MAX_STEPS)) {
     throw new Error(`maxSteps must be a whole number from 1 to ${ABSOLUTE_MAX_STEPS} (Inngest's absolute step limit)`);
   }
+  if (!(Number.isInteger(opts.maxStateBytes) && opts.maxStateBytes >= 1)) throw new Error("maxStateBytes must be a whole number ≥ 1");
   if (!(opts.timeScale > 0)) throw new Error("timeScale must be > 0");
   // Keys, Host names and app hosts are checked before anything starts (off loopback needs keys).
   const auth = new Auth({

@@ -3,7 +3,7 @@
 // state machine (ops.ts).
 import type { Ctx } from "./context";
 import { fireFlowItem } from "./flow-control/fire";
-import { cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline, opName, stepLimitError } from "./ops";
+import { cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline, opName, overflowsState, stateLimitError, stepLimitError } from "./ops";
 import { enqueueDeadline, releaseItem } from "./queue";
 import type { FnDef } from "./functions";
 import { fastWriteBack } from "./group-commit";
@@ -66,6 +66,9 @@ export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight,
     }
     outcome = res.outcome;
     version = res.version;
+    if (outcome.type === "ops" && overflowsState(run, outcome.ops, res.bytes, ctx.opts.maxStateBytes)) {
+      outcome = { type: "fail", error: stateLimitError(ctx.opts.maxStateBytes) };
+    }
   }
   const fnDef = fn;
   // Only the first response pins the request version.

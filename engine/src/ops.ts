@@ -64,6 +64,43 @@ export function stepLimitError(limit: number, when: "before a request" | "in a p
   return { name, message, error: when === "before a request" ? "function has too many steps" : `${name}: ${message}` };
 }
 
+/**
+ * Inngest's state size limit: the outputs a run has recorded may take 32 MiB
+ * (`DefaultMaxStateSizeLimit`). A step output that would take the run past it fails the run at
+ * once, no retries, with Inngest's error — as Inngest's executor checks each step output it saves.
+ */
+export const MAX_STATE_BYTES = 32 * 1024 * 1024;
+
+export function stateLimitError(limit: number): SerializedError {
+  const name = "InngestErrStateOverflowed";
+  const message = `The function run exceeded the state size limit of ${limit} bytes.`;
+  return { name, message, error: `${name}: ${message}` };
+}
+
+/**
+ * Whether the step outputs in `ops` would take the run's recorded outputs past `limit` bytes (as
+ * stored: `{"data":…}`, UTF-8). `bound` is the request and response bodies' size, which holds the
+ * recorded outputs and the new ones: at or under the limit nothing is measured, so only a run near
+ * it pays for serialising its state again.
+ */
+export function overflowsState(run: RunState, ops: Op[], bound: number, limit: number): boolean {
+  if (bound <= limit) return false;
+  const size = (result: unknown) => Buffer.byteLength(JSON.stringify(result));
+  let total = 0;
+  const recorded = new Set<string>();
+  for (const [id, result] of run.steps) {
+    total += size(result);
+    recorded.add(id);
+  }
+  for (const op of ops) {
+    // First result wins: a step already recorded (a re-run after a lost lease) adds nothing.
+    if ((op.op !== "StepRun" && op.op !== "Step") || recorded.has(op.id)) continue;
+    total += size({ data: op.data ?? null });
+    if (total > limit) return true;
+  }
+  return false;
+}
+
 function unsupported(feature: string, detail: string): SerializedError {
   return { name: "UnsupportedFeature", message: `${feature} is not supported by this engine (${detail})` };
 }

@@ -24,7 +24,7 @@ export async function callSdk(
   item: QueueItem,
   run: RunState,
   inflight: Inflight,
-): Promise<{ outcome: Outcome; version: number | null } | "stopped"> {
+): Promise<{ outcome: Outcome; version: number | null; bytes: number } | "stopped"> {
   const steps: Record<string, unknown> = {};
   const stack: string[] = [];
   for (const [id, result] of run.steps) {
@@ -98,17 +98,17 @@ export async function callSdk(
     const outcome = interpret(res.status, res.headers, res.text);
     // The SDK's 401 (bad or missing signature) strips its x-inngest-* headers: say why plainly.
     if (res.status === 401 && outcome.type === "error") outcome.error = { name: "Unauthorized", message: `HTTP 401 from the app: ${ctx.auth.refusalHint()}` };
-    return { outcome, version };
+    return { outcome, version, bytes: res.bytes };
   } catch (err) {
     if (inflight.stopping && !timedOut) return "stopped";
     if (err instanceof ResponseTooLarge) {
       const error = { name: "OutputTooLarge", message: `the app's response from ${url.origin}${url.pathname} is over ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB, Inngest's limit for one SDK response (a step's output and input); return less from the step — store large data elsewhere and return a reference` };
-      return { outcome: { type: "error", error, noRetry: false, retryAfter: null, status: null }, version: null };
+      return { outcome: { type: "error", error, noRetry: false, retryAfter: null, status: null }, version: null, bytes: 0 };
     }
     const error: SerializedError = timedOut
       ? { name: "TimeoutError", message: `no response from ${url.origin}${url.pathname} within ${ctx.opts.requestTimeoutMs} ms` }
       : { name: "FetchError", message: `request to ${url.origin}${url.pathname} failed: ${describe(err)}` };
-    return { outcome: { type: "error", error, noRetry: false, retryAfter: null, status: null }, version: null };
+    return { outcome: { type: "error", error, noRetry: false, retryAfter: null, status: null }, version: null, bytes: 0 };
   } finally {
     clearTimeout(timeout);
     clearInterval(renew);
@@ -139,20 +139,22 @@ const agents = { "http:": new http.Agent({ keepAlive: true, timeout: 4000, sched
 /**
  * One POST; resolves with the whole response, rejects on a connection error or when `onAbortable`'s
  * function is called (timeout, lease lost, engine stopping). Never resent: a request that may have
- * reached the app is the engine's retry to make, counted as an attempt.
+ * reached the app is the engine's retry to make, counted as an attempt. `bytes`: request and
+ * response bodies together, a bound the state-size check uses (ops.ts `overflowsState`).
  */
 function post(
   url: URL,
   headers: Record<string, string>,
   body: string,
   onAbortable: (abort: (err: Error) => void) => void,
-): Promise<{ status: number; headers: HeaderView; text: string }> {
+): Promise<{ status: number; headers: HeaderView; text: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === "https:" ? https : http;
+    const sent = Buffer.byteLength(body);
     const req = client.request(url, {
       method: "POST",
       agent: agents[url.protocol === "https:" ? "https:" : "http:"],
-      headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+      headers: { ...headers, "content-length": String(sent) },
     });
     let done = false;
     const fail = (err: Error) => {
@@ -184,6 +186,7 @@ function post(
           status: res.statusCode ?? 0,
           headers: { get: (name) => { const v = h[name.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v; } },
           text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"),
+          bytes: sent + bytes,
         });
       });
     });

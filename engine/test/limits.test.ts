@@ -1,8 +1,9 @@
-// Inngest's step limit (engine/README "Limits"): a run that has recorded the limit's number of steps
-// fails on its next request, and so does a response planning more steps than the limit at once —
-// with Inngest's error, at once (no retries), its onFailure handler running. Here with the limit
-// at 3 (`maxSteps`, as Inngest's executor takes a per-function override); conformance.test.ts
-// checks the default of 1,000.
+// Inngest's step and state size limits (engine/README "Limits"): a run that has recorded the limit's
+// number of steps fails on its next request, and so does a response planning more steps than the
+// limit at once; a step output that would take the run's recorded outputs past the state size
+// limit fails it too — with Inngest's errors, at once (no retries), the onFailure handler running.
+// Here with small limits (3 steps, 64 bytes: Inngest's executor takes per-function overrides);
+// conformance.test.ts checks the default step limit of 1,000.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Engine } from "../index";
 import { createTestDatabase, fixtureClient, sendEvents, startFixtureApp, startTestEngine, waitFor, waitForRun, type FixtureApp } from "./helpers";
@@ -10,11 +11,11 @@ import { createTestDatabase, fixtureClient, sendEvents, startFixtureApp, startTe
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let engine: Engine;
 let app: FixtureApp;
-const failures: { errorName: string; message: string }[] = [];
+const failures: { fn: string; errorName: string; message: string }[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  engine = await startTestEngine(db.url, { maxSteps: 3 });
+  engine = await startTestEngine(db.url, { maxSteps: 3, maxStateBytes: 64 });
   const inngest = fixtureClient(engine.url);
   // `n` steps one after another, or (`wide`) all at once.
   const steps = inngest.createFunction(
@@ -23,7 +24,7 @@ beforeAll(async () => {
       retries: 2,
       triggers: [{ event: "limits/steps" }],
       onFailure: async ({ error }) => {
-        failures.push({ errorName: error.name, message: error.message });
+        failures.push({ fn: "steps", errorName: error.name, message: error.message });
       },
     },
     async ({ event, step }) => {
@@ -33,7 +34,22 @@ beforeAll(async () => {
       return n;
     },
   );
-  app = await startFixtureApp(inngest, [steps]);
+  // `n` steps of 20 characters each: stored as {"data":"xxxxxxxxxxxxxxxxxxxx"}, 31 bytes.
+  const heavy = inngest.createFunction(
+    {
+      id: "heavy",
+      retries: 2,
+      triggers: [{ event: "limits/heavy" }],
+      onFailure: async ({ error }) => {
+        failures.push({ fn: "heavy", errorName: error.name, message: error.message });
+      },
+    },
+    async ({ event, step }) => {
+      for (let i = 0; i < (event.data.n as number); i++) await step.run(`h${i}`, () => "x".repeat(20));
+      return "done";
+    },
+  );
+  app = await startFixtureApp(inngest, [steps, heavy]);
   await engine.syncApp(app.url);
 });
 
@@ -68,11 +84,34 @@ test("a run that has recorded the limit's steps fails on its next request, not r
   expect(wide!.steps).toEqual([]);
   expect(wide!.attempts.map((a) => [a.outcome, a.error])).toEqual([["failed", overplanned]]);
 
-  const handled = await waitFor(() => (failures.length === 2 ? failures : null), { what: "both failure handlers" });
-  expect(handled).toEqual([
-    { errorName: "InngestErrFunctionOverflowed", message },
-    { errorName: "InngestErrFunctionOverflowed", message },
+  const handled = await waitFor(() => {
+    const mine = failures.filter((f) => f.fn === "steps");
+    return mine.length === 2 ? mine : null;
+  }, { what: "both failure handlers" });
+  expect(handled.map((f) => [f.errorName, f.message])).toEqual([
+    ["InngestErrFunctionOverflowed", message],
+    ["InngestErrFunctionOverflowed", message],
   ]);
+});
+
+test("a step output that would take the run's recorded outputs past the state size limit fails the run at once, and its onFailure runs; up to the limit completes", async () => {
+  const sent = await sendEvents(engine.url, [
+    { name: "limits/heavy", data: { n: 3 } }, // 3 × 31 = 93 bytes > 64
+    { name: "limits/heavy", data: { n: 2 } }, // 62 bytes
+  ]);
+  const [over, fits] = await Promise.all(sent.body.ids.map((id) => waitForRun(engine.url, id, "fixture-heavy")));
+  const stateMessage = "The function run exceeded the state size limit of 64 bytes.";
+  expect(over!.status).toBe("Failed");
+  expect(over!.steps.map((s) => s.name)).toEqual(["h0", "h1"]);
+  expect(over!.attempts.map((a) => [a.outcome, a.error])).toEqual([
+    ["ok", null],
+    ["ok", null],
+    ["failed", { name: "InngestErrStateOverflowed", message: stateMessage, error: `InngestErrStateOverflowed: ${stateMessage}` }],
+  ]);
+  expect(fits!.status).toBe("Completed");
+  expect(fits!.output).toBe("done");
+  const handled = await waitFor(() => failures.find((f) => f.fn === "heavy"), { what: "the failure handler" });
+  expect([handled.errorName, handled.message]).toEqual(["InngestErrStateOverflowed", stateMessage]);
 });
 
 test("a limit over Inngest's absolute 10,000 is refused at start", async () => {

@@ -6,6 +6,8 @@ import type { Ctx } from "./context";
 import { iso } from "./db";
 import { batchEventsOf } from "./flow-control/batch";
 import type { FnDef } from "./functions";
+import { mayHoldNul, nulAt, nulRefusal } from "./nul";
+import { opName } from "./ops";
 import type { RunState } from "./run-store";
 import type { Op, QueueItem, SerializedError } from "./types";
 
@@ -95,7 +97,10 @@ export async function callSdk(
     );
     const versionHeader = Number(res.headers.get("x-inngest-req-version"));
     const version = Number.isInteger(versionHeader) && versionHeader > 0 ? versionHeader : null;
-    const outcome = interpret(res.status, res.headers, res.text);
+    let outcome = interpret(res.status, res.headers, res.text);
+    // Refused before anything is written (nul.ts): the same answer would come back every time.
+    const nul = mayHoldNul(res.text) ? nulIn(outcome) : null;
+    if (nul) outcome = { type: "fail", error: { name: "UnsupportedFeature", message: nulRefusal(nul.what, nul.where) } };
     // The SDK's 401 (bad or missing signature) strips its x-inngest-* headers: say why plainly.
     if (res.status === 401 && outcome.type === "error") outcome.error = { name: "Unauthorized", message: `HTTP 401 from the app: ${ctx.auth.refusalHint()}` };
     return { outcome, version, bytes: res.bytes };
@@ -114,6 +119,19 @@ export async function callSdk(
     clearInterval(renew);
     inflight.aborts.delete(stop);
   }
+}
+
+/** Which part of an SDK answer holds U+0000, as a person would name it. */
+function nulIn(outcome: Outcome): { what: string; where: string } | null {
+  if (outcome.type === "ops") {
+    for (const op of outcome.ops) {
+      const where = nulAt(op);
+      if (where) return { what: `the answer for step "${opName(op) ?? op.id}"`, where };
+    }
+    return null;
+  }
+  const where = nulAt(outcome.type === "complete" ? outcome.output : outcome.error);
+  return where ? { what: outcome.type === "complete" ? "the function's return value" : "the function's error", where } : null;
 }
 
 /**

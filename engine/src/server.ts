@@ -11,6 +11,7 @@ import { acceptEvents } from "./events";
 import { SyncError } from "./functions";
 import { startDelayMs, validateEvent, type IncomingEvent } from "./ingest";
 import { ingestFast } from "./ingest-fast";
+import { mayHoldNul, nulAt, nulRefusal } from "./nul";
 import { cancelRun, eventRuns, getEvent, getRun, listEvents, listRuns, status } from "./read-api";
 import { RegistryChanged } from "./registry";
 import { register } from "./sync";
@@ -106,8 +107,10 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
   if ((m = /^\/e\/([^/]+)$/.exec(path))) {
     if (method !== "POST") throw new HttpError(405, "use POST");
     let body: unknown;
+    let text: string;
     try {
-      body = parseJsonBody(await readBody(req, ctx.opts.maxBodyBytes));
+      text = await readBody(req, ctx.opts.maxBodyBytes);
+      body = parseJsonBody(text);
     } catch (err) {
       if (err instanceof HttpError) return send(res, err.status, { ids: [], status: err.status, error: err.message });
       throw err;
@@ -116,8 +119,9 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
     if (!list.length) return send(res, 400, { ids: [], status: 400, error: "no events in body" });
     const events: IncomingEvent[] = [];
     const wallNow = Date.now(); // senders stamp `ts` with the wall clock, not the engine clock
+    const nulPossible = mayHoldNul(text);
     for (const [i, raw] of list.entries()) {
-      const v = validateEvent(raw, i);
+      const v = validateEvent(raw, i, nulPossible);
       if (typeof v === "string") return send(res, 400, { ids: [], status: 400, error: v });
       events.push({ ...v, delayMs: startDelayMs(v.ts, wallNow) });
     }
@@ -195,8 +199,11 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
 
   if ((m = /^\/v1\/checkpoint\/([^/]+)\/async$/.exec(path))) {
     if (method !== "POST") throw new HttpError(405, "use POST");
-    const body = parseJsonBody(await readBody(req, ctx.opts.maxBodyBytes));
+    const text = await readBody(req, ctx.opts.maxBodyBytes);
+    const body = parseJsonBody(text);
     if (!body || typeof body !== "object") throw new HttpError(400, "body must be an object");
+    const nul = mayHoldNul(text) ? nulAt(body) : null;
+    if (nul) throw new HttpError(400, nulRefusal("the checkpoint", nul));
     const r = await checkpoint(ctx, decodeURIComponent(m[1] ?? ""), body as Record<string, unknown>);
     return send(res, r.status, r.status === 200 ? {} : { error: r.error });
   }

@@ -111,6 +111,44 @@ describe("refused at run time, by op, without retries", () => {
   });
 });
 
+describe("U+0000 (PostgreSQL's jsonb cannot store it; Inngest can) is refused by name, not a 500 or a crash loop", () => {
+  let app: FixtureApp;
+  beforeAll(async () => {
+    const inngest = fixtureClient(engine.url, "nul");
+    const fns = [
+      inngest.createFunction({ id: "step", triggers: [{ event: "nul/step" }] }, async ({ step }) => {
+        await step.run("read-file", () => ({ text: "PDF\u0000binary" }));
+      }),
+      inngest.createFunction({ id: "result", triggers: [{ event: "nul/result" }] }, async () => ["fine", "a\u0000b"]),
+    ];
+    app = await startFixtureApp(inngest, fns);
+    apps.push(app);
+    await engine.syncApp(app.url);
+  });
+
+  test("an event holding it: 400 naming the event and the field, and none of the batch is stored", async () => {
+    const sent = await sendEvents(engine.url, [{ name: "nul/ok", data: { a: 1 } }, { name: "nul/ok", data: { name: "x\u0000y" } }]);
+    expect(sent.status).toBe(400);
+    expect(sent.body.error).toMatch(/^event 1 holds U\+0000 \(the NUL character\) at data\.name: this engine keeps it in PostgreSQL's jsonb/);
+    const stored = (await (await fetch(`${engine.url}/v1/events?name=nul/ok`)).json()) as { data: unknown[] };
+    expect(stored.data).toEqual([]);
+    // An escaped backslash before "u0000" is no NUL: accepted.
+    expect((await sendEvents(engine.url, [{ name: "nul/ok", data: { path: "C:\\u0000" } }])).status).toBe(200);
+  });
+
+  test.each([
+    ["step", "nul/step", /^the answer for step "read-file" holds U\+0000 \(the NUL character\) at data\.text/],
+    ["result", "nul/result", /^the function's return value holds U\+0000 \(the NUL character\) at \[1\]/],
+  ])("a %s holding it fails the run at once, naming where (before: five lease expiries, then 'the engine process died')", async (id, event, message) => {
+    const sent = await sendEvents(engine.url, [{ name: event }]);
+    const run = await waitForRun(engine.url, sent.body.ids[0]!, `nul-${id}`);
+    expect(run.status).toBe("Failed");
+    expect(run.error).toMatchObject({ name: "UnsupportedFeature" });
+    expect((run.error as { message: string }).message).toMatch(message);
+    expect(run.attempts.map((a) => a.outcome)).toEqual(["failed"]);
+  });
+});
+
 describe("APIs the engine lacks answer 501 naming the feature", () => {
   test.each([
     ["POST", "/v1/realtime/publish?channel=updates&topic=progress", /realtime/],

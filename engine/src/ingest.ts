@@ -8,7 +8,7 @@ import { armDelayedStart, FlowIngest, throttleRuns, type InvokeRefusal, type Sch
 import type { FnDef } from "./functions";
 import { RegistryChanged, registryStaleSql } from "./registry";
 import { createCancelPauses, FINISHED_EVENT, INVOKED_EVENT, pauseLookupSql, type PauseRow } from "./pauses";
-import { nulAt, nulRefusal } from "./nul";
+import { unstorableIn, unstorableRefusal } from "./unstorable";
 import { enqueueDeadline, ITEM_COLUMNS } from "./queue";
 import type { CarriedRun, EventPayload, QueueItem } from "./types";
 import { seededUlid, ulid } from "./ulid";
@@ -57,8 +57,8 @@ export type Direct = { reserve(): boolean };
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Validates one event from a request body; returns an error message or the event. */
-/** `nulPossible`: the body's text may hold U+0000 (nul.ts), so the event is searched for it. */
-export function validateEvent(raw: unknown, index: number, nulPossible = true): IncomingEvent | string {
+/** `suspect`: the body's text may hold a character jsonb cannot store (unstorable.ts), so the event is searched. */
+export function validateEvent(raw: unknown, index: number, suspect = true): IncomingEvent | string {
   if (!isObject(raw)) return `event ${index}: must be an object`;
   const e = raw;
   if (typeof e.name !== "string" || !e.name.trim()) return `event ${index}: "name" must be a non-empty string`;
@@ -71,8 +71,8 @@ export function validateEvent(raw: unknown, index: number, nulPossible = true): 
   }
   if (e.user !== undefined && e.user !== null && !isObject(e.user)) return `event ${index}: "user" must be an object`;
   if (e.meta !== undefined && e.meta !== null && !isObject(e.meta)) return `event ${index}: "meta" must be an object`;
-  const nul = nulPossible ? nulAt(e) : null;
-  if (nul) return nulRefusal(`event ${index}`, nul);
+  const found = suspect ? unstorableIn(e) : null;
+  if (found) return unstorableRefusal(`event ${index}`, found);
   return {
     name: e.name,
     id: typeof e.id === "string" && e.id ? e.id : undefined,

@@ -6,7 +6,7 @@ import type { Ctx } from "./context";
 import { iso } from "./db";
 import { batchEventsOf } from "./flow-control/batch";
 import type { FnDef } from "./functions";
-import { mayHoldNul, nulAt, nulRefusal } from "./nul";
+import { mayHoldUnstorable, unstorableIn, unstorableRefusal, type Unstorable } from "./unstorable";
 import { opName } from "./ops";
 import type { RunState } from "./run-store";
 import type { Op, QueueItem, SerializedError } from "./types";
@@ -98,9 +98,9 @@ export async function callSdk(
     const versionHeader = Number(res.headers.get("x-inngest-req-version"));
     const version = Number.isInteger(versionHeader) && versionHeader > 0 ? versionHeader : null;
     let outcome = interpret(res.status, res.headers, res.text);
-    // Refused before anything is written (nul.ts): the same answer would come back every time.
-    const nul = mayHoldNul(res.text) ? nulIn(outcome) : null;
-    if (nul) outcome = { type: "fail", error: { name: "UnsupportedFeature", message: nulRefusal(nul.what, nul.where) } };
+    // Refused before anything is written (unstorable.ts): the same answer would come every time.
+    const found = mayHoldUnstorable(res.text) ? unstorableAnswer(outcome) : null;
+    if (found) outcome = { type: "fail", error: { name: "UnsupportedFeature", message: unstorableRefusal(found.subject, found) } };
     // The SDK's 401 (bad or missing signature) strips its x-inngest-* headers: say why plainly.
     if (res.status === 401 && outcome.type === "error") outcome.error = { name: "Unauthorized", message: `HTTP 401 from the app: ${ctx.auth.refusalHint()}` };
     return { outcome, version, bytes: res.bytes };
@@ -121,17 +121,17 @@ export async function callSdk(
   }
 }
 
-/** Which part of an SDK answer holds U+0000, as a person would name it. */
-function nulIn(outcome: Outcome): { what: string; where: string } | null {
+/** Which part of an SDK answer holds a character jsonb cannot store, as a person would name it. */
+function unstorableAnswer(outcome: Outcome): (Unstorable & { subject: string }) | null {
   if (outcome.type === "ops") {
     for (const op of outcome.ops) {
-      const where = nulAt(op);
-      if (where) return { what: `the answer for step "${opName(op) ?? op.id}"`, where };
+      const found = unstorableIn(op);
+      if (found) return { ...found, subject: `the answer for step "${opName(op) ?? op.id}"` };
     }
     return null;
   }
-  const where = nulAt(outcome.type === "complete" ? outcome.output : outcome.error);
-  return where ? { what: outcome.type === "complete" ? "the function's return value" : "the function's error", where } : null;
+  const found = unstorableIn(outcome.type === "complete" ? outcome.output : outcome.error);
+  return found ? { ...found, subject: outcome.type === "complete" ? "the function's return value" : "the function's error" } : null;
 }
 
 /**

@@ -11,7 +11,7 @@ import { acceptEvents } from "./events";
 import { SyncError } from "./functions";
 import { startDelayMs, validateEvent, type IncomingEvent } from "./ingest";
 import { ingestFast } from "./ingest-fast";
-import { mayHoldNul, nulAt, nulRefusal } from "./nul";
+import { mayHoldUnstorable, unstorableIn, unstorableRefusal } from "./unstorable";
 import { cancelRun, eventRuns, getEvent, getRun, listEvents, listRuns, status } from "./read-api";
 import { RegistryChanged } from "./registry";
 import { register } from "./sync";
@@ -119,9 +119,9 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
     if (!list.length) return send(res, 400, { ids: [], status: 400, error: "no events in body" });
     const events: IncomingEvent[] = [];
     const wallNow = Date.now(); // senders stamp `ts` with the wall clock, not the engine clock
-    const nulPossible = mayHoldNul(text);
+    const suspect = mayHoldUnstorable(text);
     for (const [i, raw] of list.entries()) {
-      const v = validateEvent(raw, i, nulPossible);
+      const v = validateEvent(raw, i, suspect);
       if (typeof v === "string") return send(res, 400, { ids: [], status: 400, error: v });
       events.push({ ...v, delayMs: startDelayMs(v.ts, wallNow) });
     }
@@ -202,8 +202,8 @@ async function handle(ctx: Ctx, h: Handlers, req: http.IncomingMessage, res: htt
     const text = await readBody(req, ctx.opts.maxBodyBytes);
     const body = parseJsonBody(text);
     if (!body || typeof body !== "object") throw new HttpError(400, "body must be an object");
-    const nul = mayHoldNul(text) ? nulAt(body) : null;
-    if (nul) throw new HttpError(400, nulRefusal("the checkpoint", nul));
+    const found = mayHoldUnstorable(text) ? unstorableIn(body) : null;
+    if (found) throw new HttpError(400, unstorableRefusal("the checkpoint", found));
     const r = await checkpoint(ctx, decodeURIComponent(m[1] ?? ""), body as Record<string, unknown>);
     return send(res, r.status, r.status === 200 ? {} : { error: r.error });
   }

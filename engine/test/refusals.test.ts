@@ -111,7 +111,7 @@ describe("refused at run time, by op, without retries", () => {
   });
 });
 
-describe("U+0000 (PostgreSQL's jsonb cannot store it; Inngest can) is refused by name, not a 500 or a crash loop", () => {
+describe("U+0000 and unpaired surrogates (PostgreSQL's jsonb cannot store them; Inngest can) are refused by name, not a 500 or a crash loop", () => {
   let app: FixtureApp;
   beforeAll(async () => {
     const inngest = fixtureClient(engine.url, "nul");
@@ -120,6 +120,10 @@ describe("U+0000 (PostgreSQL's jsonb cannot store it; Inngest can) is refused by
         await step.run("read-file", () => ({ text: "PDF\u0000binary" }));
       }),
       inngest.createFunction({ id: "result", triggers: [{ event: "nul/result" }] }, async () => ["fine", "a\u0000b"]),
+      // An emoji cut in half, as "😀 hi".slice(0, 1) does.
+      inngest.createFunction({ id: "cut", triggers: [{ event: "nul/cut" }] }, async ({ step }) => {
+        await step.run("summary", () => ({ title: "😀 hi".slice(0, 1) }));
+      }),
     ];
     app = await startFixtureApp(inngest, fns);
     apps.push(app);
@@ -132,13 +136,18 @@ describe("U+0000 (PostgreSQL's jsonb cannot store it; Inngest can) is refused by
     expect(sent.body.error).toMatch(/^event 1 holds U\+0000 \(the NUL character\) at data\.name: this engine keeps it in PostgreSQL's jsonb/);
     const stored = (await (await fetch(`${engine.url}/v1/events?name=nul/ok`)).json()) as { data: unknown[] };
     expect(stored.data).toEqual([]);
-    // An escaped backslash before "u0000" is no NUL: accepted.
+    // An escaped backslash before "u0000" is no NUL, and an emoji written as escapes is a valid pair: accepted.
     expect((await sendEvents(engine.url, [{ name: "nul/ok", data: { path: "C:\\u0000" } }])).status).toBe(200);
+    expect((await sendEvents(engine.url, '[{"name":"nul/ok","data":{"smile":"\\ud83d\\ude00"}}]')).status).toBe(200);
+    const cut = await sendEvents(engine.url, [{ name: "nul/ok", data: { title: "😀".slice(0, 1) } }]);
+    expect(cut.status).toBe(400);
+    expect(cut.body.error).toMatch(/^event 0 holds an unpaired surrogate .* at data\.title/);
   });
 
   test.each([
     ["step", "nul/step", /^the answer for step "read-file" holds U\+0000 \(the NUL character\) at data\.text/],
     ["result", "nul/result", /^the function's return value holds U\+0000 \(the NUL character\) at \[1\]/],
+    ["cut", "nul/cut", /^the answer for step "summary" holds an unpaired surrogate \(half of a character such as an emoji, as when a string is cut inside one\) at data\.title/],
   ])("a %s holding it fails the run at once, naming where (before: five lease expiries, then 'the engine process died')", async (id, event, message) => {
     const sent = await sendEvents(engine.url, [{ name: event }]);
     const run = await waitForRun(engine.url, sent.body.ids[0]!, `nul-${id}`);

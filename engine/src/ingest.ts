@@ -56,8 +56,10 @@ export type Direct = { reserve(): boolean };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Validates one event from a request body; returns an error message or the event. */
-/** `suspect`: the body's text may hold a character jsonb cannot store (unstorable.ts), so the event is searched. */
+/**
+ * Validates one event from a request body; returns an error message or the event. `suspect`: the
+ * body's text may hold a character jsonb cannot store (unstorable.ts), so the event is searched.
+ */
 export function validateEvent(raw: unknown, index: number, suspect = true): IncomingEvent | string {
   if (!isObject(raw)) return `event ${index}: must be an object`;
   const e = raw;

@@ -1,5 +1,6 @@
 // Shared by the forms (for attributes) and the server (for parsing). Messages are for people.
 import { z } from "zod";
+import { plainText } from "@/lib/text";
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 200; // bounds hashing work per request
@@ -15,11 +16,14 @@ export const emailSchema = z
   .pipe(z.email("Enter a valid email address, like name@example.com"));
 
 export const signUpSchema = z.object({
-  name: z
-    .string({ error: "Enter your name" })
-    .trim()
-    .min(1, "Enter your name")
-    .max(NAME_MAX, `Name must be at most ${NAME_MAX} characters`),
+  name: plainText(
+    z
+      .string({ error: "Enter your name" })
+      .trim()
+      .min(1, "Enter your name")
+      .max(NAME_MAX, `Name must be at most ${NAME_MAX} characters`),
+    "Your name",
+  ),
   email: emailSchema,
   password: z
     .string({ error: "Choose a password" })

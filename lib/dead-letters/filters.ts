@@ -1,6 +1,7 @@
 // Dead-letter list filters: parsed from the URL, shown back in the form, frozen into bulk actions.
 // Plain module (no server-only): the filter form renders from it too.
 import { z } from "zod";
+import { plainText } from "@/lib/text";
 
 export const STATUSES = ["OPEN", "RETRYING", "RESOLVED"] as const;
 export type DeadLetterStatusName = (typeof STATUSES)[number];
@@ -26,7 +27,8 @@ export type DeadLetterFilter = {
 const fields = {
   status: z.enum(STATUSES),
   functionId: z.string().trim().min(1).max(200).regex(/^[\w.-]+$/),
-  q: z.string().trim().min(1).max(200),
+  // A NUL reached the search's SQL as a 500; any control character is dropped like a bad value.
+  q: plainText(z.string().trim().min(1).max(200), "The search"),
   from: z.coerce.date(),
   to: z.coerce.date(),
   userId: z.guid(),

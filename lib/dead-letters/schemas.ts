@@ -1,11 +1,17 @@
 import { z } from "zod";
+import { plainText } from "@/lib/text";
 
 const id = z.uuid("That dead letter does not exist.");
-const note = z
-  .string({ error: "Say why this is resolved." })
-  .trim()
-  .min(3, "Say why this is resolved (at least 3 characters).")
-  .max(2000, "Keep the note under 2000 characters.");
+const note = plainText(
+  z
+    .string({ error: "Say why this is resolved." })
+    .trim()
+    .min(3, "Say why this is resolved (at least 3 characters).")
+    .max(2000, "Keep the note under 2000 characters."),
+  "The note",
+  { multiline: true },
+);
+const optionalNote = plainText(z.string().trim().max(2000, "Keep the note under 2000 characters."), "The note", { multiline: true }).optional();
 
 export const retryDeadLetterSchema = z.object({
   id,
@@ -17,11 +23,11 @@ export const retryDeadLetterSchema = z.object({
 export const PERMANENT_ERRORS = ["NonRetriableError"] as const;
 export const isPermanentError = (errorName: string) => (PERMANENT_ERRORS as readonly string[]).includes(errorName);
 export const resolveDeadLetterSchema = z.object({ id, note });
-export const reopenDeadLetterSchema = z.object({ id, note: z.string().trim().max(2000).optional() });
+export const reopenDeadLetterSchema = z.object({ id, note: optionalNote });
 
 export const bulkActionSchema = z.object({
   kind: z.enum(["retry", "resolve"], { error: "Choose retry or resolve." }),
-  note: z.string().trim().max(2000).optional(),
+  note: optionalNote,
   status: z.string().optional(),
   functionId: z.string().optional(),
   q: z.string().optional(),

@@ -191,3 +191,21 @@ describe("cross-site and oversized sign-ups", () => {
     expect(await response.json()).toMatchObject({ error: { code: "payload_too_large", message: expect.stringMatching(/at most 16 KB/) } });
   });
 });
+
+describe("names PostgreSQL cannot store, or nobody means to type", () => {
+  it("answers 422 with a message on the name field, not a 500, and stores nothing", async () => {
+    const cases: [string, string][] = [
+      ["Ada\u0000Lovelace", "Your name can't contain control characters."], // was a 500: "invalid byte sequence for encoding UTF8: 0x00"
+      [`Ada ${"😀".slice(0, 1)}`, "Your name contains half of a character (such as an emoji cut in two). Type it again."], // was a 500
+      ["Ada\u0007", "Your name can't contain control characters."],
+    ];
+    for (const [name, message] of cases) {
+      const email = uniqueEmail("odd-name");
+      const response = await POST(signUpRequest({ ...person(email), name }));
+      expect(response.status).toBe(422);
+      expect(await response.json()).toMatchObject({ error: { code: "unprocessable", fieldErrors: { name: [message] } } });
+      expect(await db.user.count({ where: { email } })).toBe(0);
+    }
+    expect((await POST(signUpRequest({ ...person(uniqueEmail("emoji-name")), name: "Zoë 😀 李" }))).status).toBe(202);
+  });
+});

@@ -1,13 +1,29 @@
 import "server-only";
+import { z } from "zod";
 import { db } from "@/lib/db";
 import { openDeadLettersForUser } from "@/lib/dead-letters/queries";
 import { isFunction } from "@/inngest/events";
+import { plainText } from "@/lib/text";
 
 // The admin Users page: find a person, see their background work and the failures about them.
 
 export const USERS_PAGE = 50;
 
 export type DirectoryUser = { id: string; email: string; name: string; role: "USER" | "ADMIN"; createdAt: Date };
+
+export const USER_SEARCH_MAX = 200;
+const userSearch = plainText(z.string(), "The search");
+
+/**
+ * The Users page's search box as typed: what to search for (trimmed, its first 200 characters —
+ * whole ones, never half of an emoji), or why it was ignored. A NUL reached the query and was a
+ * 500; any control character or half character is ignored with a note instead.
+ */
+export function parseUserSearch(raw: unknown): { q?: string; ignored?: string } {
+  if (typeof raw !== "string" || !raw.trim()) return {};
+  const parsed = userSearch.safeParse(Array.from(raw.trim()).slice(0, USER_SEARCH_MAX).join(""));
+  return parsed.success ? { q: parsed.data } : { ignored: parsed.error.issues[0]?.message };
+}
 
 /** Newest first, or those whose email or name contains `q` (trigram indexes keep it fast). */
 export async function searchUsers(q: string | undefined, cursor?: { at: Date; id: string }) {

@@ -4,7 +4,7 @@ import { Panel } from "@/components/admin/panel";
 import { ScrollBox } from "@/components/admin/scroll-box";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { requirePageAccess } from "@/lib/accounts/current-user";
-import { searchUsers } from "@/lib/accounts/admin-directory";
+import { parseUserSearch, searchUsers } from "@/lib/accounts/admin-directory";
 import { decodeCursor, encodeCursor } from "@/lib/dead-letters/queries";
 
 export const metadata: Metadata = { title: "Users" };
@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Users" };
 export default async function UsersPage({ searchParams }: PageProps<"/admin/users">) {
   await requirePageAccess("ADMIN", "/admin/users");
   const params = await searchParams;
-  const q = typeof params.q === "string" && params.q.trim() ? params.q.trim().slice(0, 200) : undefined;
+  const { q, ignored } = parseUserSearch(params.q);
   const cursor = decodeCursor(typeof params.cursor === "string" ? params.cursor : undefined);
   const { rows, next } = await searchUsers(q, cursor ?? undefined);
   const now = new Date();
@@ -29,6 +29,11 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
             Search
           </button>
         </form>
+        {ignored ? (
+          <p role="status" className="mt-3 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200">
+            Search ignored: {ignored}
+          </p>
+        ) : null}
       </Panel>
       <Panel padded={false}>
         <ScrollBox label="Users">

@@ -3,7 +3,7 @@
 // state machine (ops.ts).
 import type { Ctx } from "./context";
 import { fireFlowItem } from "./flow-control/fire";
-import { cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline, opName, overflowsState, stateLimitError, stepLimitError } from "./ops";
+import { cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline, opName, overflowsState, stateLimitError, stepLimitError, unstorableAnswer } from "./ops";
 import { enqueueDeadline, releaseItem } from "./queue";
 import type { FnDef } from "./functions";
 import { fastWriteBack } from "./group-commit";
@@ -66,7 +66,10 @@ export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight,
     }
     outcome = res.outcome;
     version = res.version;
-    if (outcome.type === "ops" && overflowsState(run, outcome.ops, res.bytes, ctx.opts.maxStateBytes)) {
+    // Refused before anything is written: the same answer would come every time.
+    const unstorable = res.suspect ? unstorableAnswer(outcome) : null;
+    if (unstorable) outcome = { type: "fail", error: unstorable };
+    else if (outcome.type === "ops" && overflowsState(run, outcome.ops, res.bytes, ctx.opts.maxStateBytes)) {
       outcome = { type: "fail", error: stateLimitError(ctx.opts.maxStateBytes) };
     }
   }

@@ -10,6 +10,7 @@ import { enqueue, scheduleRetry, updateForcePlan } from "./queue";
 import { recordAttempt, recordEvent, saveStep, saveStepOk, type RunState } from "./run-store";
 import type { Outcome } from "./sdk-call";
 import type { Op, QueueItem, SerializedError } from "./types";
+import { unstorableIn, unstorableRefusal, type Unstorable } from "./unstorable";
 import type { Applied, Locked } from "./writeback";
 
 /**
@@ -99,6 +100,23 @@ export function overflowsState(run: RunState, ops: Op[], bound: number, limit: n
     if (total > limit) return true;
   }
   return false;
+}
+
+/**
+ * An SDK answer holding a character jsonb cannot store (unstorable.ts) fails the run at once,
+ * naming the part that holds it: the same answer would come back on every retry.
+ */
+export function unstorableAnswer(outcome: Outcome): SerializedError | null {
+  const refuse = (found: Unstorable | null, subject: string) => (found ? { name: "UnsupportedFeature", message: unstorableRefusal(subject, found) } : null);
+  if (outcome.type === "ops") {
+    for (const op of outcome.ops) {
+      const refused = refuse(unstorableIn(op), `the answer for step "${opName(op) ?? op.id}"`);
+      if (refused) return refused;
+    }
+    return null;
+  }
+  if (outcome.type === "complete") return refuse(unstorableIn(outcome.output), "the function's return value");
+  return refuse(unstorableIn(outcome.error), "the function's error");
 }
 
 function unsupported(feature: string, detail: string): SerializedError {

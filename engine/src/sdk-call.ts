@@ -6,8 +6,7 @@ import type { Ctx } from "./context";
 import { iso } from "./db";
 import { batchEventsOf } from "./flow-control/batch";
 import type { FnDef } from "./functions";
-import { mayHoldUnstorable, unstorableIn, unstorableRefusal, type Unstorable } from "./unstorable";
-import { opName } from "./ops";
+import { mayHoldUnstorable } from "./unstorable";
 import type { RunState } from "./run-store";
 import type { Op, QueueItem, SerializedError } from "./types";
 
@@ -26,7 +25,7 @@ export async function callSdk(
   item: QueueItem,
   run: RunState,
   inflight: Inflight,
-): Promise<{ outcome: Outcome; version: number | null; bytes: number } | "stopped"> {
+): Promise<{ outcome: Outcome; version: number | null; bytes: number; suspect: boolean } | "stopped"> {
   const steps: Record<string, unknown> = {};
   const stack: string[] = [];
   for (const [id, result] of run.steps) {
@@ -97,41 +96,26 @@ export async function callSdk(
     );
     const versionHeader = Number(res.headers.get("x-inngest-req-version"));
     const version = Number.isInteger(versionHeader) && versionHeader > 0 ? versionHeader : null;
-    let outcome = interpret(res.status, res.headers, res.text);
-    // Refused before anything is written (unstorable.ts): the same answer would come every time.
-    const found = mayHoldUnstorable(res.text) ? unstorableAnswer(outcome) : null;
-    if (found) outcome = { type: "fail", error: { name: "UnsupportedFeature", message: unstorableRefusal(found.subject, found) } };
+    const outcome = interpret(res.status, res.headers, res.text);
     // The SDK's 401 (bad or missing signature) strips its x-inngest-* headers: say why plainly.
     if (res.status === 401 && outcome.type === "error") outcome.error = { name: "Unauthorized", message: `HTTP 401 from the app: ${ctx.auth.refusalHint()}` };
-    return { outcome, version, bytes: res.bytes };
+    // `suspect`: the answer may hold a character jsonb cannot store (ops.ts `unstorableAnswer`).
+    return { outcome, version, bytes: res.bytes, suspect: mayHoldUnstorable(res.text) };
   } catch (err) {
     if (inflight.stopping && !timedOut) return "stopped";
     if (err instanceof ResponseTooLarge) {
       const error = { name: "OutputTooLarge", message: `the app's response from ${url.origin}${url.pathname} is over ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB, Inngest's limit for one SDK response (a step's output and input); return less from the step — store large data elsewhere and return a reference` };
-      return { outcome: { type: "error", error, noRetry: false, retryAfter: null, status: null }, version: null, bytes: 0 };
+      return { outcome: { type: "error", error, noRetry: false, retryAfter: null, status: null }, version: null, bytes: 0, suspect: false };
     }
     const error: SerializedError = timedOut
       ? { name: "TimeoutError", message: `no response from ${url.origin}${url.pathname} within ${ctx.opts.requestTimeoutMs} ms` }
       : { name: "FetchError", message: `request to ${url.origin}${url.pathname} failed: ${describe(err)}` };
-    return { outcome: { type: "error", error, noRetry: false, retryAfter: null, status: null }, version: null, bytes: 0 };
+    return { outcome: { type: "error", error, noRetry: false, retryAfter: null, status: null }, version: null, bytes: 0, suspect: false };
   } finally {
     clearTimeout(timeout);
     clearInterval(renew);
     inflight.aborts.delete(stop);
   }
-}
-
-/** Which part of an SDK answer holds a character jsonb cannot store, as a person would name it. */
-function unstorableAnswer(outcome: Outcome): (Unstorable & { subject: string }) | null {
-  if (outcome.type === "ops") {
-    for (const op of outcome.ops) {
-      const found = unstorableIn(op);
-      if (found) return { ...found, subject: `the answer for step "${opName(op) ?? op.id}"` };
-    }
-    return null;
-  }
-  const found = unstorableIn(outcome.type === "complete" ? outcome.output : outcome.error);
-  return found ? { ...found, subject: outcome.type === "complete" ? "the function's return value" : "the function's error" } : null;
 }
 
 /**

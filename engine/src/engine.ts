@@ -159,7 +159,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   const cronTimer = options.cronTimer ?? true;
   const sweep = async () => {
     try {
-      await rescue(ctx, [...(worker?.ownItems ?? [])]);
+      await rescue(ctx, [...(worker?.ownItems ?? [])], worker?.itemErrors);
       if (cronTimer) await cron.tick();
     } catch (err) {
       if (!stopped) log.warn("sweep failed", { error: (err as Error).message });
@@ -201,7 +201,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
     pollApps: () => apps.pollAll(),
     cronTick: () => cron.tick(),
     poke: async () => {
-      await rescue(ctx, [...(worker?.ownItems ?? [])]);
+      await rescue(ctx, [...(worker?.ownItems ?? [])], worker?.itemErrors);
       ctx.wake();
     },
     stop: async () => {

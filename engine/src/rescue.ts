@@ -8,7 +8,8 @@ import { rescueExpired } from "./queue";
 import { recordAttempt } from "./run-store";
 import { writeBack } from "./writeback";
 
-export async function rescue(ctx: Ctx, ownItems: number[] = []): Promise<number> {
+/** `itemErrors`: what this process met handling items it left to their leases (worker.ts). */
+export async function rescue(ctx: Ctx, ownItems: number[] = [], itemErrors?: ReadonlyMap<number, string>): Promise<number> {
   const { requeued, overCap } = await rescueExpired(ctx, ownItems);
   for (const item of overCap) {
     const now = ctx.clock();
@@ -16,12 +17,20 @@ export async function rescue(ctx: Ctx, ownItems: number[] = []): Promise<number>
       // Renewed meanwhile: its process is alive after all.
       if (locked.lease_until && locked.lease_until.getTime() >= ctx.clock()) return { next: null, releasedSlots: false, notify: false };
       const what = it.kind === "call" ? (it.step_id === "step" ? "the run's discovery request (the step it ran inline)" : `step ${it.step_id}`) : `the ${it.kind} item of step ${it.step_id}`;
-      const error = {
-        name: "StepCrashedEngine",
-        message: `the engine process died ${ctx.opts.maxRescues} times while running ${what} (its lease expired each time); failing the run instead of running it again`,
-      };
+      // Failed in this process without it dying (a write-back the database refused, say): that
+      // error, not a crash, is what the run failed of.
+      const failed = itemErrors?.get(it.id);
+      const error = failed
+        ? {
+            name: "StepFailedInEngine",
+            message: `the engine could not finish ${what} ${ctx.opts.maxRescues} times (its lease expired each time); the last error: ${failed}. Failing the run instead of running it again`,
+          }
+        : {
+            name: "StepCrashedEngine",
+            message: `the engine process died ${ctx.opts.maxRescues} times while running ${what} (its lease expired each time); failing the run instead of running it again`,
+          };
       await recordAttempt(tx, ctx, it, { stepId: it.step_id, outcome: "failed", error, startedAt: now });
-      ctx.log.warn("step crashed the engine too often, run failed", { run: it.run_id, step: it.step_id, rescues: ctx.opts.maxRescues });
+      ctx.log.warn(failed ? "step failed in the engine too often, run failed" : "step crashed the engine too often, run failed", { run: it.run_id, step: it.step_id, rescues: ctx.opts.maxRescues });
       await failRun(ctx, tx, it.run_id, error);
       return { next: null, releasedSlots: true, notify: true };
     });

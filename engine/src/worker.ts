@@ -18,6 +18,12 @@ export class Worker {
   private readonly running = new Set<Promise<void>>();
   /** Queue ids this process is executing right now. */
   readonly ownItems = new Set<number>();
+  /**
+   * The last error this process met handling an item that it then left to its lease (a failed
+   * write-back, say): the rescue cap names it instead of blaming a process death that never
+   * happened. Bounded; the oldest entries go first.
+   */
+  readonly itemErrors = new Map<number, string>();
   readonly inflight: Inflight = { aborts: new Set(), stopping: false };
 
   constructor(private readonly ctx: Ctx) {}
@@ -97,7 +103,13 @@ export class Worker {
         if (next) await releaseItem(this.ctx, next.item);
       } catch (err) {
         // The item keeps its lease and is rescued when it expires; the engine keeps running.
-        if (!this.inflight.stopping) this.ctx.log.warn("item failed", { run: item.run_id, error: (err as Error).message });
+        if (!this.inflight.stopping) {
+          const message = (err as Error).message;
+          this.ctx.log.warn("item failed", { run: item.run_id, error: message });
+          this.itemErrors.delete(item.id);
+          this.itemErrors.set(item.id, message);
+          if (this.itemErrors.size > 1000) this.itemErrors.delete(this.itemErrors.keys().next().value!);
+        }
       }
     })().finally(() => {
       this.ownItems.delete(item.id);

@@ -5,6 +5,7 @@ import { FUNCTIONS_CHANNEL, type Ctx } from "./context";
 import { iso, withTx } from "./db";
 import { compileFunction, stripDeployId, SyncError, type FnDef } from "./functions";
 import { canonicalJson } from "./signing";
+import { unstorableIn, unstorableRefusal } from "./unstorable";
 
 export type SyncResult = {
   appId: string;
@@ -24,6 +25,9 @@ export type RegisterPayload = {
 export async function register(ctx: Ctx, payload: RegisterPayload): Promise<SyncResult> {
   if (!payload.appId) throw new SyncError("sync payload has no app id");
   if (!Array.isArray(payload.functions)) throw new SyncError(`app "${payload.appId}": "functions" must be an array`);
+  // Configs are kept in jsonb too (unstorable.ts); a sync is rare, so they are always searched.
+  const unstorable = unstorableIn(payload.functions);
+  if (unstorable) throw new SyncError(unstorableRefusal(`app "${payload.appId}": the function configs`, unstorable));
   const defs: FnDef[] = payload.functions.map((f) => compileFunction(f, payload.appId));
   // Every URL the engine would call must be on an allowed host (auth.ts), not just the app's.
   ctx.auth.assertAppUrl(payload.url);

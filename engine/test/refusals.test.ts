@@ -45,6 +45,14 @@ describe("refused at sync, by name", () => {
     expect(err?.message).toMatch(message);
   });
 
+  test("a function config holding U+0000 (jsonb cannot store it): the sync fails naming where, instead of a 500", async () => {
+    const inngest = fixtureClient(engine.url, "refuse-nul");
+    const fn = inngest.createFunction({ id: "f", name: "Weekly\u0000digest", triggers: [{ event: "r/x" }] }, async () => 1);
+    const app = await startFixtureApp(inngest, [fn]);
+    apps.push(app);
+    await expect(engine.syncApp(app.url)).rejects.toThrow(/app "refuse-nul": the function configs holds U\+0000 \(the NUL character\) at \[0\]\.name/);
+  });
+
   test("cron jitter outside 1s–5m and createDefer() functions", async () => {
     const inngest = fixtureClient(engine.url, "refuse-misc");
     const jitter = inngest.createFunction({ id: "jitter", triggers: [{ cron: "* * * * *", jitter: "10m" }] }, async () => 1);

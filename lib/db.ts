@@ -13,10 +13,10 @@ type Transaction = Awaited<ReturnType<Adapter["startTransaction"]>>;
  * gives its connection back to the pool. When that statement fails (the server ended the session:
  * a database restart, a failover, pg_terminate_backend; or a COMMIT the server refuses), the call
  * never comes and the pool is one connection short for good. After as many such transactions as
- * the pool has connections (two or three database restarts under load, measured), every query waited for a
- * connection for ever. Here a failed COMMIT or ROLLBACK gives the connection back itself: the pool
- * drops one whose session is gone, and keeps one whose COMMIT was refused (the server has ended
- * that transaction).
+ * the pool has connections (two or three database restarts under load, measured), every query
+ * waited for a connection for ever. Here a failed COMMIT or ROLLBACK gives the connection back
+ * itself: the pool drops one whose session is gone, and keeps one whose COMMIT was refused (the
+ * server has ended that transaction).
  */
 class PgAdapterFactory extends PrismaPg {
   override async connect(): Promise<Adapter> {

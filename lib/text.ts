@@ -1,8 +1,9 @@
 // What a person types is stored in PostgreSQL, whose text refuses U+0000 ("invalid byte sequence
-// for encoding UTF8: 0x00") and whose driver cannot send half of a character (an unpaired
-// surrogate, as a string cut inside an emoji leaves): such a name was a 500 at sign-up. Other
-// control characters are stored fine but nobody means to type them (a pasted BEL, a NUL from a
-// script). These checks refuse all of them with a message for the field, before anything is written.
+// for encoding UTF8: 0x00"), and Prisma refuses a string holding half of a character (an unpaired
+// surrogate, as a string cut inside an emoji leaves) before sending it: either in a name was a 500
+// at sign-up. Other control characters are stored fine but nobody means to type them (a pasted
+// BEL, a NUL from a script). These checks refuse all of them with a message for the field, before
+// anything is written.
 import { z } from "zod";
 
 // C0 controls and DEL; `multiline` fields keep tab, line feed and carriage return.

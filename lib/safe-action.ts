@@ -2,7 +2,7 @@ import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
 import { AppError, fieldErrorsOf, isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from "@/lib/errors";
-import type { ActionState } from "@/lib/action-state";
+import { INTERNAL_FORM_ERROR, type ActionState } from "@/lib/action-state";
 import type { PublicUser } from "@/lib/accounts/users";
 import type { AccessLevel, AdminUser } from "@/lib/accounts/access";
 import { requireAccess } from "@/lib/accounts/current-user";
@@ -59,7 +59,7 @@ export function formAction<A extends ActionAccess, S extends z.ZodType>(options:
       }
       if (isDatabaseUnavailable(error)) return { ok: false, formError: UNAVAILABLE_MESSAGE, values };
       console.error(error);
-      return { ok: false, formError: "Something went wrong on our side. Please try again.", values };
+      return { ok: false, formError: INTERNAL_FORM_ERROR, values };
     }
   };
 }

@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent } from "react";
+import { INTERNAL_FORM_ERROR } from "@/lib/action-state";
 import { AVATAR_ACCEPT, AVATAR_FIELD_ID, avatarFileProblem } from "@/lib/avatars/schemas";
 import { Field } from "@/components/ui/field";
 import { FormAlert } from "@/components/ui/form-alert";
@@ -43,7 +44,7 @@ export function AvatarForm({ hasAvatar }: { hasAvatar: boolean }) {
       const answer = (await response.json().catch(() => ({}))) as Answer;
       if (!response.ok) {
         const forField = answer.error?.fieldErrors?.avatar?.[0];
-        return fail(forField ?? null, forField ? null : (answer.error?.message ?? "Something went wrong on our side. Please try again."));
+        return fail(forField ?? null, forField ? null : (answer.error?.message ?? INTERNAL_FORM_ERROR));
       }
       setFieldError(null);
       setFormError(null);

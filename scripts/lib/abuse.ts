@@ -372,7 +372,10 @@ export async function runAbuse(options: { runs: number; seed?: number; log?: (li
     const actionCall = (id: string, page: string, fields: fc.Arbitrary<[string, string][]>) =>
       fc.tuple(fields, cookies, origins, fc.oneof(fc.constant<number | undefined>(undefined), fc.double({ min: 0.05, max: 0.95, noNaN: true })), fc.constantFrom("well-formed", "no-args", "garbage-args", "form-type"))
         .map(([f, cookie, origin, cut, shape]): Req => {
-          const parts: [string, string][] = shape === "no-args" ? f : [["0", shape === "garbage-args" ? '[{"ok":false},"$K1","$@9",{"$$typeof":1}]' : '[{"ok":false},"$K1"]'], ...f.map(([k, v]): [string, string] => [`1_${k}`, v])];
+          // As React encodes (prevState, formData): the form's fields as "_1_<name>", then the root
+          // "0" — last, for the server resolves "$K1" from the fields read before it. (Sent first
+          // and as "1_<name>", as this suite did until 2026-12-02, every action saw an empty form.)
+          const parts: [string, string][] = shape === "no-args" ? f : [...f.map(([k, v]): [string, string] => [`_1_${k}`, v]), ["0", shape === "garbage-args" ? '[{"ok":false},"$K1","$@9",{"$$typeof":1}]' : '[{"ok":false},"$K1"]']];
           const m = multipart(parts, cut);
           return { method: "POST", path: page, headers: { ...headersOf(cookie, origin, shape === "form-type" ? "application/x-www-form-urlencoded" : m.contentType), "next-action": id, accept: "text/x-component" }, body: m.body };
         });
@@ -383,7 +386,7 @@ export async function runAbuse(options: { runs: number; seed?: number; log?: (li
       await check(`action ${action.name} (${action.access}) on ${action.pages[0]}`, actionCall(action.id, action.pages[0] ?? "/", formFields(names)));
     }
     // The sign-up as a client sends it — same origin, no cookie, the right method and content
-    // type — with one field hostile (oneHostileSignUp), as JSON and as a form.
+    // type — with one field hostile (oneHostileSignUp), as JSON and as a form, and to the action.
     const sameOrigin = { origin: stack.appUrl, "sec-fetch-site": "same-origin" };
     await check(
       "route POST /api/users, one sign-up field hostile",
@@ -391,6 +394,15 @@ export async function runAbuse(options: { runs: number; seed?: number; log?: (li
         if (asJson) return { method: "POST", path: "/api/users", headers: headersOf(undefined, sameOrigin, "application/json"), body: JSON.stringify(o) };
         const m = multipart(SIGN_UP_FIELDS.map((f): [string, string] => [f, asText(o[f])]));
         return { method: "POST", path: "/api/users", headers: headersOf(undefined, sameOrigin, m.contentType), body: m.body };
+      }),
+    );
+    const signUpAction = actions.find((a) => a.name === "signUpAction");
+    if (!signUpAction) throw new Error("signUpAction is not in the build's server-action manifest: the one-hostile-field check has nothing to call");
+    await check(
+      "action signUpAction, one field hostile",
+      oneHostileSignUp.map((o): Req => {
+        const m = multipart([...SIGN_UP_FIELDS.map((f): [string, string] => [`_1_${f}`, asText(o[f])]), ["0", '[{"ok":false},"$K1"]']]);
+        return { method: "POST", path: signUpAction.pages[0] ?? "/signup", headers: { ...headersOf(undefined, sameOrigin, m.contentType), "next-action": signUpAction.id, accept: "text/x-component" }, body: m.body };
       }),
     );
     await check("action with an unknown or hostile id", fc.tuple(fc.oneof(fc.stringMatching(/^[0-9a-f]{42}$/), hostileString), fc.constantFrom("/", "/login", "/admin")).chain(([id, page]) => actionCall(id.replace(/[^\x20-\x7e]/g, "").slice(0, 2_000), page, formFields(["email"]))));

@@ -31,6 +31,8 @@ function releasedWhenEndFails(tx: Transaction): Transaction {
   const executeRaw = tx.executeRaw.bind(tx);
   const commit = tx.commit.bind(tx);
   const rollback = tx.rollback.bind(tx);
+  // One release per transaction: should Prisma call rollback() after ours (a timeout racing the
+  // failed statement), a second release would give the pool the same client twice.
   let released = false;
   const once = (release: () => Promise<void>) => async () => {
     if (released) return;

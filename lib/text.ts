@@ -9,11 +9,12 @@ import { z } from "zod";
 // C0 controls and DEL; `multiline` fields keep tab, line feed and carriage return.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const CONTROL_MULTILINE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-const UNPAIRED = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Half of a surrogate pair: a high one not followed by a low one, or a low one not after a high. */
+export const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** `schema` refusing what `isPlainText` refuses; `what` starts the message ("Name", "The note"). */
 export function plainText(schema: z.ZodString, what: string, options: { multiline?: boolean } = {}): z.ZodString {
   return schema
     .refine((s) => !(options.multiline ? CONTROL_MULTILINE : CONTROL).test(s), `${what} can't contain control characters.`)
-    .refine((s) => !UNPAIRED.test(s), `${what} contains half of a character (such as an emoji cut in two). Type it again.`);
+    .refine((s) => !UNPAIRED_SURROGATE.test(s), `${what} contains half of a character (such as an emoji cut in two). Type it again.`);
 }

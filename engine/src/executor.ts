@@ -3,7 +3,7 @@
 // state machine (ops.ts).
 import type { Ctx } from "./context";
 import { fireFlowItem } from "./flow-control/fire";
-import { cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline, opName, overflowsState, stateLimitError, stepLimitError, unstorableAnswer } from "./ops";
+import { answerRefusal, cancelForTimeout, applyOutcome, endSleep, endWait, fireDeadline, opName, stepLimitError } from "./ops";
 import { enqueueDeadline, releaseItem } from "./queue";
 import type { FnDef } from "./functions";
 import { fastWriteBack } from "./group-commit";
@@ -64,14 +64,9 @@ export async function processItem(ctx: Ctx, item: QueueItem, inflight: Inflight,
       await releaseItem(ctx, item);
       return null;
     }
-    outcome = res.outcome;
+    const refusal = answerRefusal(ctx, run, res.outcome, res);
+    outcome = refusal ? { type: "fail", error: refusal } : res.outcome;
     version = res.version;
-    // Refused before anything is written: the same answer would come every time.
-    const unstorable = res.suspect ? unstorableAnswer(outcome) : null;
-    if (unstorable) outcome = { type: "fail", error: unstorable };
-    else if (outcome.type === "ops" && overflowsState(run, outcome.ops, res.bytes, ctx.opts.maxStateBytes)) {
-      outcome = { type: "fail", error: stateLimitError(ctx.opts.maxStateBytes) };
-    }
   }
   const fnDef = fn;
   // Only the first response pins the request version.

@@ -72,7 +72,7 @@ export function stepLimitError(limit: number, when: "before a request" | "in a p
  */
 export const MAX_STATE_BYTES = 32 * 1024 * 1024;
 
-export function stateLimitError(limit: number): SerializedError {
+function stateLimitError(limit: number): SerializedError {
   const name = "InngestErrStateOverflowed";
   const message = `The function run exceeded the state size limit of ${limit} bytes.`;
   return { name, message, error: `${name}: ${message}` };
@@ -84,7 +84,7 @@ export function stateLimitError(limit: number): SerializedError {
  * recorded outputs and the new ones: at or under the limit nothing is measured, so only a run near
  * it pays for serialising its state again.
  */
-export function overflowsState(run: RunState, ops: Op[], bound: number, limit: number): boolean {
+function overflowsState(run: RunState, ops: Op[], bound: number, limit: number): boolean {
   if (bound <= limit) return false;
   const size = (result: unknown) => Buffer.byteLength(JSON.stringify(result));
   let total = 0;
@@ -103,10 +103,21 @@ export function overflowsState(run: RunState, ops: Op[], bound: number, limit: n
 }
 
 /**
- * An SDK answer holding a character jsonb cannot store (unstorable.ts) fails the run at once,
- * naming the part that holds it: the same answer would come back on every retry.
+ * What refuses an SDK answer before anything of it is written, failing the run at once — the same
+ * answer would come back on every retry: a character jsonb cannot store, a plan of more steps than
+ * a run may record, step outputs past the state size limit. `answer`: its bodies' size and whether
+ * its text may hold such a character (sdk-call.ts).
  */
-export function unstorableAnswer(outcome: Outcome): SerializedError | null {
+export function answerRefusal(ctx: Ctx, run: RunState, outcome: Outcome, answer: { bytes: number; suspect: boolean }): SerializedError | null {
+  const unstorable = answer.suspect ? unstorableAnswer(outcome) : null;
+  if (unstorable || outcome.type !== "ops") return unstorable;
+  if (outcome.ops.length > ctx.opts.maxSteps) return stepLimitError(ctx.opts.maxSteps, "in a plan");
+  if (overflowsState(run, outcome.ops, answer.bytes, ctx.opts.maxStateBytes)) return stateLimitError(ctx.opts.maxStateBytes);
+  return null;
+}
+
+/** The part of an SDK answer holding a character jsonb cannot store (unstorable.ts), named. */
+function unstorableAnswer(outcome: Outcome): SerializedError | null {
   const refuse = (found: Unstorable | null, subject: string) => (found ? { name: "UnsupportedFeature", message: unstorableRefusal(subject, found) } : null);
   if (outcome.type === "ops") {
     for (const op of outcome.ops) {
@@ -164,9 +175,7 @@ export async function applyOutcome(
     return done;
   }
 
-  // 206: a list of ops. Refused ops fail the run before anything else is applied, and so does a
-  // plan of more steps than a run may record.
-  if (outcome.ops.length > ctx.opts.maxSteps) return failWith(ctx, tx, item, item.step_id, null, stepLimitError(ctx.opts.maxSteps, "in a plan"), startedAt);
+  // 206: a list of ops. Refused ops fail the run before anything else is applied.
   for (const op of outcome.ops) {
     const feature = REFUSED_OPS[op.op];
     if (feature) return failWith(ctx, tx, item, op.id, opName(op), unsupported(feature, `op "${op.op}", step "${opName(op) ?? op.id}"`), startedAt);

@@ -99,7 +99,7 @@ export async function callSdk(
     const outcome = interpret(res.status, res.headers, res.text);
     // The SDK's 401 (bad or missing signature) strips its x-inngest-* headers: say why plainly.
     if (res.status === 401 && outcome.type === "error") outcome.error = { name: "Unauthorized", message: `HTTP 401 from the app: ${ctx.auth.refusalHint()}` };
-    // `suspect`: the answer may hold a character jsonb cannot store (ops.ts `unstorableAnswer`).
+    // `suspect`: the answer may hold a character jsonb cannot store (ops.ts `answerRefusal`).
     return { outcome, version, bytes: res.bytes, suspect: mayHoldUnstorable(res.text) };
   } catch (err) {
     if (inflight.stopping && !timedOut) return "stopped";
@@ -142,7 +142,7 @@ const agents = { "http:": new http.Agent({ keepAlive: true, timeout: 4000, sched
  * One POST; resolves with the whole response, rejects on a connection error or when `onAbortable`'s
  * function is called (timeout, lease lost, engine stopping). Never resent: a request that may have
  * reached the app is the engine's retry to make, counted as an attempt. `bytes`: request and
- * response bodies together, a bound the state-size check uses (ops.ts `overflowsState`).
+ * response bodies together, a bound the state-size check uses (ops.ts `answerRefusal`).
  */
 function post(
   url: URL,

@@ -14,6 +14,7 @@ import pg from "pg";
 import sharp from "sharp";
 import { hashPassword } from "../../lib/accounts/password";
 import { INTERNAL_FORM_ERROR } from "../../lib/action-state";
+import { UNPAIRED_SURROGATE } from "../../lib/text";
 import { hashToken, newSessionToken } from "../../lib/accounts/session-tokens";
 import { startStack } from "./stack";
 import { REQUEST_BOUND_MS } from "./people";
@@ -86,7 +87,7 @@ const hostileString = fc.oneof(
  */
 const headerString = hostileString.map((s) => s.slice(0, 2_000));
 /** encodeURIComponent throws on a lone surrogate; a browser sends U+FFFD for it. */
-const encode = (s: string) => encodeURIComponent(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD"));
+const encode = (s: string) => encodeURIComponent(s.replace(new RegExp(UNPAIRED_SURROGATE, "g"), "\uFFFD"));
 const wrongType = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 2 }));
 const fieldValue = fc.oneof(hostileString, wrongType);
 
@@ -369,16 +370,18 @@ export async function runAbuse(options: { runs: number; seed?: number; log?: (li
 
     // Public server actions, posted as React does (Next-Action header, args as multipart) and as
     // garbage: hostile fields, truncated bodies, wrong content types, unknown action ids.
+    type ActionShape = "well-formed" | "no-args" | "garbage-args" | "form-type";
+    const actionRequest = (id: string, page: string, f: [string, string][], { cookie, origin, cut, shape }: { cookie?: string; origin: Record<string, string>; cut?: number; shape: ActionShape }): Req => {
+      // As React encodes (prevState, formData): the form's fields as "_1_<name>", then the root
+      // "0" — last, for the server resolves "$K1" from the fields read before it. (Sent first
+      // and as "1_<name>", as this suite did until 2026-12-02, every action saw an empty form.)
+      const parts: [string, string][] = shape === "no-args" ? f : [...f.map(([k, v]): [string, string] => [`_1_${k}`, v]), ["0", shape === "garbage-args" ? '[{"ok":false},"$K1","$@9",{"$$typeof":1}]' : '[{"ok":false},"$K1"]']];
+      const m = multipart(parts, cut);
+      return { method: "POST", path: page, headers: { ...headersOf(cookie, origin, shape === "form-type" ? "application/x-www-form-urlencoded" : m.contentType), "next-action": id, accept: "text/x-component" }, body: m.body };
+    };
     const actionCall = (id: string, page: string, fields: fc.Arbitrary<[string, string][]>) =>
-      fc.tuple(fields, cookies, origins, fc.oneof(fc.constant<number | undefined>(undefined), fc.double({ min: 0.05, max: 0.95, noNaN: true })), fc.constantFrom("well-formed", "no-args", "garbage-args", "form-type"))
-        .map(([f, cookie, origin, cut, shape]): Req => {
-          // As React encodes (prevState, formData): the form's fields as "_1_<name>", then the root
-          // "0" — last, for the server resolves "$K1" from the fields read before it. (Sent first
-          // and as "1_<name>", as this suite did until 2026-12-02, every action saw an empty form.)
-          const parts: [string, string][] = shape === "no-args" ? f : [...f.map(([k, v]): [string, string] => [`_1_${k}`, v]), ["0", shape === "garbage-args" ? '[{"ok":false},"$K1","$@9",{"$$typeof":1}]' : '[{"ok":false},"$K1"]']];
-          const m = multipart(parts, cut);
-          return { method: "POST", path: page, headers: { ...headersOf(cookie, origin, shape === "form-type" ? "application/x-www-form-urlencoded" : m.contentType), "next-action": id, accept: "text/x-component" }, body: m.body };
-        });
+      fc.tuple(fields, cookies, origins, fc.oneof(fc.constant<number | undefined>(undefined), fc.double({ min: 0.05, max: 0.95, noNaN: true })), fc.constantFrom<ActionShape>("well-formed", "no-args", "garbage-args", "form-type"))
+        .map(([f, cookie, origin, cut, shape]) => actionRequest(id, page, f, { cookie, origin, cut, shape }));
     const formFields = (names: string[]) => fc.tuple(...names.map((n) => fc.tuple(fc.constant(n), fieldValue.map(asText)))).chain((pairs) => fc.subarray(pairs).map((s) => s as [string, string][]));
     const fieldsOf = (file: string) => [...new Set([...fs.readFileSync(file, "utf8").matchAll(/^\s{4}(\w+):\s*z\./gm)].map((m) => m[1]!))];
     for (const action of actions.filter((a) => !a.admin)) {
@@ -400,10 +403,9 @@ export async function runAbuse(options: { runs: number; seed?: number; log?: (li
     if (!signUpAction) throw new Error("signUpAction is not in the build's server-action manifest: the one-hostile-field check has nothing to call");
     await check(
       "action signUpAction, one field hostile",
-      oneHostileSignUp.map((o): Req => {
-        const m = multipart([...SIGN_UP_FIELDS.map((f): [string, string] => [`_1_${f}`, asText(o[f])]), ["0", '[{"ok":false},"$K1"]']]);
-        return { method: "POST", path: signUpAction.pages[0] ?? "/signup", headers: { ...headersOf(undefined, sameOrigin, m.contentType), "next-action": signUpAction.id, accept: "text/x-component" }, body: m.body };
-      }),
+      oneHostileSignUp.map((o) =>
+        actionRequest(signUpAction.id, signUpAction.pages[0] ?? "/signup", SIGN_UP_FIELDS.map((f): [string, string] => [f, asText(o[f])]), { origin: sameOrigin, shape: "well-formed" }),
+      ),
     );
     await check("action with an unknown or hostile id", fc.tuple(fc.oneof(fc.stringMatching(/^[0-9a-f]{42}$/), hostileString), fc.constantFrom("/", "/login", "/admin")).chain(([id, page]) => actionCall(id.replace(/[^\x20-\x7e]/g, "").slice(0, 2_000), page, formFields(["email"]))));
 
